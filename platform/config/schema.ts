@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const flag = z
+  .enum(['1', '0', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+/**
+ * Every environment variable Carefed reads, with its default. The README's
+ * "Environment" table lists the same names; keep the two together.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** `--production` on `npm start` sets this: production hardening on one machine. */
+  CAREFED_PRODUCTION: flag,
+  DATABASE_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  GATEWAY_PORT: port.default(4000),
+  /** Subgraphs listen on consecutive ports starting here (patient first). */
+  SUBGRAPH_PORT_BASE: port.default(4101),
+  EMBEDDED_PG_PORT: port.default(54329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** OIDC issuer of user tokens; unset in development means the built-in dev issuer. */
+  OIDC_ISSUER: z.string().min(1).optional(),
+  OIDC_AUDIENCE: z.string().min(1).default('carefed-api'),
+  OIDC_JWKS_URL: z.url().optional(),
+  /** Algorithms accepted on user tokens. */
+  OIDC_ALGORITHMS: z.string().default('RS256,ES256,EdDSA'),
+  /** Key-encryption key: base64 32 bytes, or a file path holding it. */
+  CAREFED_KEK: z.string().optional(),
+  CAREFED_KEK_FILE: z.string().optional(),
+  /** Blind-index HMAC key: base64 32 bytes, or a file path holding it. */
+  CAREFED_INDEX_KEY: z.string().optional(),
+  CAREFED_INDEX_KEY_FILE: z.string().optional(),
+  /** Private JWK (JSON) the gateway signs subgraph tokens with, or a file path. */
+  GATEWAY_SIGNING_KEY_FILE: z.string().optional(),
+  /** Private JWK (JSON) the audit chain heads are signed with, or a file path. */
+  AUDIT_SIGNING_KEY_FILE: z.string().optional(),
+  /** Where signed audit chain heads are kept, apart from the database. */
+  AUDIT_HEADS_FILE: z.string().optional(),
+  /** Seconds between signed audit chain heads. */
+  AUDIT_HEAD_INTERVAL: z.coerce.number().int().positive().default(60),
+  /** Minutes a break-the-glass grant lasts. */
+  BREAK_GLASS_MINUTES: z.coerce.number().int().positive().max(1440).default(60),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../platform/db/embedded.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+  }
+}
+
+/**
+ * One PostgreSQL for the whole run: TEST_DATABASE_URL (a superuser URL, e.g. the
+ * machine's own server) when set, else an embedded server under .data/test-pg.
+ * Each test file makes its own database in it (tests/support/db.ts).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    project.provide('pgAdminUrl', external);
+    return () => Promise.resolve();
+  }
+  const db = await startEmbeddedPostgres({
+    dataDir: path.resolve('.data/test'),
+    port: 55432,
+    quiet: true,
+  });
+  project.provide('pgAdminUrl', db.adminUrl);
+  return () => db.stop();
+}
