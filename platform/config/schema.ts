@@ -20,6 +20,8 @@ export const envSchema = z.object({
   /** Subgraphs listen on consecutive ports starting here (patient first). */
   SUBGRAPH_PORT_BASE: port.default(4101),
   EMBEDDED_PG_PORT: port.default(54329),
+  /** Interface every service listens on (0.0.0.0 in containers). */
+  BIND_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** OIDC issuer of user tokens; unset in development means the built-in dev issuer. */
   OIDC_ISSUER: z.string().min(1).optional(),
@@ -35,6 +37,18 @@ export const envSchema = z.object({
   CAREFED_INDEX_KEY_FILE: z.string().optional(),
   /** Private JWK (JSON) the gateway signs subgraph tokens with, or a file path. */
   GATEWAY_SIGNING_KEY_FILE: z.string().optional(),
+  /** Public JWK (JSON file) subgraphs verify the gateway's tokens with; default: the dev key under DATA_DIR/keys. */
+  GATEWAY_PUBLIC_KEY_FILE: z.string().optional(),
+  /** Secret (base64 32 bytes) from which each subgraph's database role password is derived, or a file. */
+  CAREFED_DB_ROLE_KEY: z.string().optional(),
+  CAREFED_DB_ROLE_KEY_FILE: z.string().optional(),
+  /** Prefix of the per-subgraph database roles (`<prefix>_<schema>`). */
+  DB_ROLE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,30}$/)
+    .default('carefed'),
+  /** A subgraph's own login URL; when set it is used as is instead of a role derived from DATABASE_URL. */
+  SUBGRAPH_DATABASE_URL: z.url().optional(),
   /** Private JWK (JSON) the audit chain heads are signed with, or a file path. */
   AUDIT_SIGNING_KEY_FILE: z.string().optional(),
   /** Where signed audit chain heads are kept, apart from the database. */

@@ -18,7 +18,16 @@ export type Role = (typeof ROLES)[number];
  * HOPERAT operations, HRESCH research, PATRQT patient request, HSYSADMIN administration,
  * HACCRED oversight/audit.
  */
-export const PURPOSES = ['TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH', 'PATRQT', 'HSYSADMIN', 'HACCRED'] as const;
+export const PURPOSES = [
+  'TREAT',
+  'ETREAT',
+  'HPAYMT',
+  'HOPERAT',
+  'HRESCH',
+  'PATRQT',
+  'HSYSADMIN',
+  'HACCRED',
+] as const;
 export type PurposeOfUse = (typeof PURPOSES)[number];
 
 /** The verified caller of a request, as the gateway hands it to every subgraph. */

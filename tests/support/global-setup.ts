@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../platform/db/embedded.js';
@@ -10,7 +11,8 @@ declare module 'vitest' {
 
 /**
  * One PostgreSQL for the whole run: TEST_DATABASE_URL (a superuser URL, e.g. the
- * machine's own server) when set, else an embedded server under .data/test-pg.
+ * machine's own server) when set, else an embedded server of this run's own
+ * under .data/test/<pid> on a free port, so runs side by side never collide.
  * Each test file makes its own database in it (tests/support/db.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -19,11 +21,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('pgAdminUrl', external);
     return () => Promise.resolve();
   }
-  const db = await startEmbeddedPostgres({
-    dataDir: path.resolve('.data/test'),
-    port: 55432,
-    quiet: true,
-  });
+  const dataDir = path.resolve('.data/test', String(process.pid));
+  const db = await startEmbeddedPostgres({ dataDir, port: 55432, quiet: true });
   project.provide('pgAdminUrl', db.adminUrl);
-  return () => db.stop();
+  return async () => {
+    await db.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
 }

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { unauthenticated } from '../platform/errors/index.js';
+import type { Principal } from '../platform/identity/principal.js';
+import type { TokenVerifier } from '../platform/identity/verify.js';
+
+/** What the gateway knows of a request. */
+export interface GatewayContext {
+  principal: Principal;
+  requestId: string;
+  ip?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+/** The request id: the caller's `x-request-id` when well formed, else a new one. */
+export function requestIdOf(req: Request): string {
+  const given = req.header('x-request-id');
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Verifies the bearer token. Missing or invalid: UNAUTHENTICATED with HTTP
+ * 401, and the reason (never the token) goes to the log only.
+ */
+export async function gatewayContext(
+  req: Request,
+  verifier: TokenVerifier,
+  onRefused: (reason: string, requestId: string) => void,
+): Promise<GatewayContext> {
+  const requestId = (req.res?.getHeader('x-request-id') as string | undefined) ?? requestIdOf(req);
+  const header = req.header('authorization') ?? '';
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+  if (!match?.[1]) {
+    onRefused('missing-token', requestId);
+    throw unauthenticated('A bearer token is required (Authorization: Bearer <token>)');
+  }
+  try {
+    const principal = await verifier.verify(match[1]);
+    return { principal, requestId, ip: req.ip };
+  } catch (err) {
+    onRefused((err as { reason?: string }).reason ?? 'invalid', requestId);
+    throw unauthenticated('Invalid or expired token');
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { formatError } from '../platform/errors/format.js';
+import { INTERNAL_TOKEN_HEADER } from '../platform/federation/subgraph-server.js';
+import { createMetrics } from '../platform/http/metrics.js';
+import { startHttpService, type RunningService } from '../platform/http/server.js';
+import type { DevIssuer } from '../platform/identity/dev-issuer.js';
+import type { InternalTokenSigner } from '../platform/identity/internal-token.js';
+import type { TokenVerifier } from '../platform/identity/verify.js';
+import { gatewayContext, requestIdOf, type GatewayContext } from './context.js';
+
+export interface GatewayOptions {
+  port: number;
+  host: string;
+  production: boolean;
+  supergraphSdl: string;
+  /** Where each subgraph really runs, by name. */
+  subgraphUrls: Record<string, string>;
+  verifier: TokenVerifier;
+  signer: InternalTokenSigner;
+  /** The development issuer, whose keys and discovery document the gateway serves. */
+  devIssuer?: DevIssuer;
+  log: Logger;
+}
+
+/**
+ * Sends each subgraph the verified principal in a short-lived token the
+ * gateway signs, with the request id; subgraphs trust nothing else.
+ */
+class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string,
+    private readonly signer: InternalTokenSigner,
+  ) {
+    super({ url });
+  }
+
+  override async willSendRequest(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<void> {
+    const { request } = options;
+    const context = options.context as Partial<GatewayContext>;
+    if (!context.principal || !context.requestId) return;
+    const token = await this.signer.sign(context.principal, {
+      requestId: context.requestId,
+      ip: context.ip,
+    });
+    request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
+    request.http?.headers.set('x-request-id', context.requestId);
+  }
+}
+
+/** Starts the gateway over a static supergraph. */
+export async function startGateway(opts: GatewayOptions): Promise<RunningService> {
+  const metrics = createMetrics('gateway');
+  const gateway = new ApolloGateway({
+    supergraphSdl: opts.supergraphSdl,
+    buildService: ({ name, url }) => {
+      const real = opts.subgraphUrls[name] ?? url;
+      if (!real) throw new Error(`No URL for subgraph ${name}`);
+      return new SignedDataSource(real, opts.signer);
+    },
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !opts.production,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: opts.production,
+    formatError: (formatted) => formatError(formatted),
+  });
+  const stampRequestId: RequestHandler = (req, res, next) => {
+    res.setHeader('x-request-id', requestIdOf(req));
+    next();
+  };
+  return startHttpService(apollo, {
+    port: opts.port,
+    host: opts.host,
+    log: opts.log,
+    metrics,
+    before: [stampRequestId],
+    context: (req) =>
+      gatewayContext(req, opts.verifier, (reason, requestId) =>
+        opts.log.info({ requestId, reason }, 'token refused'),
+      ),
+    ready: () => Promise.resolve(true),
+    routes: (app) => {
+      const issuer = opts.devIssuer;
+      if (!issuer) return;
+      app.get('/.well-known/jwks.json', (_req, res) => void res.json(issuer.jwks()));
+      app.get(
+        '/.well-known/openid-configuration',
+        (_req, res) => void res.json(issuer.openidConfiguration()),
+      );
+    },
+  });
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { JWK } from 'jose';
+import pg from 'pg';
+
+import { loadConfig, type Config } from '../config/index.js';
+import { verifyAuditChain } from './verify.js';
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+const USAGE =
+  'usage: npm run audit:verify -- [--url <admin database URL>] [--heads <heads.jsonl>] ' +
+  '[--public-key <public JWK file>] [--skip-heads]';
+
+/**
+ * The `audit:verify` command: proves the audit chain intact against the signed
+ * heads. Returns the exit code: 0 intact, 1 broken, 2 could not verify
+ * (usage, configuration, missing key or database unreachable).
+ */
+export async function runAuditVerify(args: string[], io: CliIo = consoleIo): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs({
+      args,
+      options: {
+        url: { type: 'string' },
+        heads: { type: 'string' },
+        'public-key': { type: 'string' },
+        'skip-heads': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    io.err(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  // Config only when a default is needed, so explicit flags work with any environment.
+  let config: Config | undefined;
+  const cfg = (): Config => (config ??= loadConfig());
+  try {
+    const url = opts.url ?? cfg().DATABASE_URL;
+    if (!url) {
+      io.err(
+        'No database URL: start the embedded database (npm start) and pass its admin URL with ' +
+          '--url, or set DATABASE_URL. The verifier needs the audit owner or a superuser.',
+      );
+      return 2;
+    }
+    const skip = opts['skip-heads'];
+    const headsFile = skip
+      ? undefined
+      : (opts.heads ?? cfg().AUDIT_HEADS_FILE ?? path.join(cfg().dataDir, 'audit', 'heads.jsonl'));
+    const keyFile = skip
+      ? undefined
+      : (opts['public-key'] ?? path.join(cfg().keysDir, 'audit-signing.pub.jwk.json'));
+    const publicJwk = keyFile ? (JSON.parse(await fs.readFile(keyFile, 'utf8')) as JWK) : undefined;
+
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const result = await verifyAuditChain(client, { headsFile, publicJwk });
+      if (result.ok) {
+        io.out(
+          `audit chain intact: ${result.entries} entries, last seq ${result.lastSeq}` +
+            (skip
+              ? ' (signed heads not checked)'
+              : ` (${result.headsChecked} signed heads checked)`),
+        );
+        return 0;
+      }
+      const at = result.firstBadSeq > 0 ? ` at seq ${result.firstBadSeq}` : '';
+      io.out(`audit chain BROKEN${at}: ${result.reason}`);
+      return 1;
+    } finally {
+      await client.end();
+    }
+  } catch (err) {
+    io.err(`audit verification could not run: ${(err as Error).message}`);
+    return 2;
+  }
+}

@@ -1,0 +1,158 @@
+import type { PurposeOfUse } from '../identity/principal.js';
+
+/** A time range; either end may be open. Both bounds are inclusive, as in FHIR `Period`. */
+export interface Period {
+  start?: Date;
+  end?: Date;
+}
+
+/** Who a provision names: a practitioner, an organisation, a client app or a role. */
+export interface ProvisionActor {
+  kind: 'practitioner' | 'organization' | 'client' | 'role';
+  id: string;
+}
+
+/** One rule of a consent (FHIR `Consent.provision`), flattened. */
+export interface Provision {
+  type: 'permit' | 'deny';
+  actors?: readonly ProvisionActor[];
+  /** PurposeOfUse codes. */
+  purposes?: readonly string[];
+  /** FHIR resource types, or `*` for all. */
+  dataClasses?: readonly string[];
+  period?: Period;
+}
+
+/** A patient's consent in the FHIR R4 Consent shape, reduced to what a decision needs. */
+export interface ConsentRecord {
+  id: string;
+  patientId: string;
+  status: 'active' | 'inactive' | 'rejected' | 'entered-in-error';
+  scope: 'patient-privacy' | 'research' | 'treatment';
+  provisions: readonly Provision[];
+  period?: Period;
+}
+
+/** The caller as consent sees it. */
+export interface ConsentActor {
+  practitionerId?: string;
+  organizationId?: string;
+  clientId: string;
+  roles: readonly string[];
+  sub: string;
+}
+
+/** One access to one patient's data, to be checked against that patient's consents. */
+export interface AccessRequest {
+  actor: ConsentActor;
+  purpose: PurposeOfUse;
+  /** The FHIR resource type being touched. */
+  dataClass: string;
+  at: Date;
+}
+
+/** The outcome of `evaluateConsent`; `reason` carries no PHI. */
+export interface ConsentDecision {
+  decision: 'permit' | 'deny';
+  /** The consent whose provision decided, when one did. */
+  consentId?: string;
+  reason: string;
+}
+
+/** True when `at` lies within the period (inclusive); an absent period covers all time. */
+export function periodCovers(period: Period | undefined, at: Date): boolean {
+  const t = at.getTime();
+  return (
+    (period?.start === undefined || period.start.getTime() <= t) &&
+    (period?.end === undefined || t <= period.end.getTime())
+  );
+}
+
+function applies(consent: ConsentRecord, at: Date): boolean {
+  return consent.status === 'active' && periodCovers(consent.period, at);
+}
+
+// Absent and empty lists both mean "any": for a deny that errs on the side of denying.
+function anyOrSome<T>(list: readonly T[] | undefined, test: (v: T) => boolean): boolean {
+  return list === undefined || list.length === 0 || list.some(test);
+}
+
+function actorMatches(a: ProvisionActor, actor: ConsentActor): boolean {
+  switch (a.kind) {
+    case 'practitioner':
+      return a.id === actor.practitionerId;
+    case 'organization':
+      return a.id === actor.organizationId;
+    case 'client':
+      return a.id === actor.clientId;
+    case 'role':
+      return actor.roles.includes(a.id);
+  }
+}
+
+// ETREAT is a specialisation of TREAT in v3 PurposeOfUse, so a TREAT rule covers it too.
+function purposeMatches(code: string, purpose: PurposeOfUse): boolean {
+  return code === purpose || (code === 'TREAT' && purpose === 'ETREAT');
+}
+
+function provisionMatches(p: Provision, req: AccessRequest): boolean {
+  return (
+    periodCovers(p.period, req.at) &&
+    anyOrSome(p.actors, (a) => actorMatches(a, req.actor)) &&
+    anyOrSome(p.purposes, (c) => purposeMatches(c, req.purpose)) &&
+    anyOrSome(p.dataClasses, (d) => d === '*' || d === req.dataClass)
+  );
+}
+
+/**
+ * Decides one access against a patient's consents (the caller passes only that patient's).
+ *
+ * - Opt-out model: with no matching provision the answer is permit. Access is still bounded
+ *   by role, SMART scope and the patient compartment, which are checked elsewhere.
+ * - Only consents with status `active` whose period covers `at` apply; a revoked
+ *   (`inactive`), `rejected` or `entered-in-error` consent has no effect.
+ * - A provision matches when every dimension it lists matches (actors: any one listed actor;
+ *   purposes; data classes; its own period). An absent or empty dimension matches anything.
+ *   A `TREAT` purpose also matches `ETREAT`.
+ * - Deny overrides: any matching deny wins over every matching permit, whatever the actor's
+ *   specificity. A matching permit only names the consent in the result.
+ */
+export function evaluateConsent(
+  consents: readonly ConsentRecord[],
+  req: AccessRequest,
+): ConsentDecision {
+  let permitId: string | undefined;
+  for (const consent of consents) {
+    if (!applies(consent, req.at)) continue;
+    for (const p of consent.provisions) {
+      if (!provisionMatches(p, req)) continue;
+      if (p.type === 'deny') {
+        return { decision: 'deny', consentId: consent.id, reason: 'A consent denies this access' };
+      }
+      permitId ??= consent.id;
+    }
+  }
+  return permitId === undefined
+    ? { decision: 'permit', reason: 'No consent provision matches; opt-out default permits' }
+    : { decision: 'permit', consentId: permitId, reason: 'A consent permits this access' };
+}
+
+/**
+ * True when the patient has opted out of research at `at`: an applicable consent with scope
+ * `research` holds a deny provision, in effect at `at`, whose purposes cover `HRESCH` (or are
+ * absent). Actors and data classes are ignored on purpose: an opt-out keeps the whole patient
+ * out of open data.
+ */
+export function isResearchOptOut(consents: readonly ConsentRecord[], at: Date): boolean {
+  return consents.some(
+    (c) =>
+      c.scope === 'research' &&
+      applies(c, at) &&
+      c.provisions.some(
+        (p) =>
+          p.type === 'deny' &&
+          periodCovers(p.period, at) &&
+          anyOrSome(p.purposes, (code) => code === 'HRESCH'),
+      ),
+  );
+}

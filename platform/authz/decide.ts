@@ -1,0 +1,138 @@
+import type { Principal, PurposeOfUse, Role } from '../identity/principal.js';
+import { grantApplies, type BreakGlassGrant } from './break-glass.js';
+import { evaluateConsent, type ConsentActor, type ConsentRecord } from './consent.js';
+import { parseScopes, scopeAllows, type Permission, type ScopeContext } from './scopes.js';
+
+/** Everything `decidePatientAccess` needs to decide one access to one patient's record. */
+export interface PatientAccessInput {
+  principal: Principal;
+  patientId: string;
+  /** The FHIR resource type touched, e.g. `Observation`. */
+  dataClass: string;
+  permission: Permission;
+  /** The principal's practitioner is on this patient's care team. */
+  careTeam: boolean;
+  /** This patient's consents; any of another patient are ignored. */
+  consents: readonly ConsentRecord[];
+  /** A break-the-glass grant to check; it counts only if it applies to this principal now. */
+  grant?: BreakGlassGrant;
+  now: Date;
+  /** The caller's role-level policy result (including minimum necessary). */
+  roleAllows: boolean;
+}
+
+/** Which check decided: the failing layer, or `ok` / `break-glass` when allowed. */
+export type AccessReason = 'scope' | 'role' | 'compartment' | 'consent' | 'ok' | 'break-glass';
+
+/** The decision, with what the audit record needs: purpose, emergency flag, deciding consent. */
+export interface PatientAccessDecision {
+  allowed: boolean;
+  /** True when access rests on break-the-glass; audit it as emergency access. */
+  emergency: boolean;
+  purpose: PurposeOfUse;
+  reason: AccessReason;
+  consentId?: string;
+}
+
+/** The principal as consent provisions see it. */
+export function consentActorOf(p: Principal): ConsentActor {
+  return {
+    practitionerId: p.practitionerId,
+    organizationId: p.organizationId,
+    clientId: p.clientId,
+    roles: p.roles,
+    sub: p.sub,
+  };
+}
+
+function inPatientContext(p: Principal, patientId: string): boolean {
+  return p.patientId !== undefined && p.patientId === patientId;
+}
+
+// Compartment reach of one role, before break-the-glass.
+function roleReaches(role: Role, p: Principal, patientId: string, careTeam: boolean): boolean {
+  switch (role) {
+    case 'patient':
+      return inPatientContext(p, patientId);
+    case 'partner':
+      // A partner with a patient context acts for that patient; without one it holds
+      // system scopes, which the scope check has already bounded.
+      return p.patientId === undefined || p.patientId === patientId;
+    case 'clinician':
+      return careTeam;
+    case 'scheduler':
+    case 'pharmacist':
+    case 'billing':
+    case 'admin':
+      return true;
+    case 'researcher':
+    case 'auditor':
+      return false;
+  }
+}
+
+function result(
+  allowed: boolean,
+  reason: AccessReason,
+  purpose: PurposeOfUse,
+  consentId?: string,
+): PatientAccessDecision {
+  const emergency = reason === 'break-glass';
+  return consentId === undefined
+    ? { allowed, emergency, purpose, reason }
+    : { allowed, emergency, purpose, reason, consentId };
+}
+
+/**
+ * Decides one access to one patient's record; effective access is the intersection of:
+ *
+ * 1. role: `roleAllows`, the caller's role-level policy;
+ * 2. SMART scope for `dataClass` and `permission`; `patient/` scopes count only when
+ *    `principal.patientId === patientId`;
+ * 3. compartment: a patient, or a partner with a patient context, reaches only that patient;
+ *    a clinician only patients on their care team, or one they hold an applicable
+ *    break-the-glass grant for (then purpose ETREAT, emergency); scheduler, pharmacist,
+ *    billing, admin and partners without a patient context are not compartment-bound here;
+ *    researcher and auditor reach no record. Several roles reach if any one does;
+ * 4. consent, evaluated with the effective purpose: a deny blocks, except that a clinician's
+ *    applicable grant overrides it (emergency, ETREAT, the overridden consent named). A
+ *    patient reading their own record is never blocked by their own consent.
+ */
+export function decidePatientAccess(input: PatientAccessInput): PatientAccessDecision {
+  const { principal: p, patientId, now } = input;
+  if (!input.roleAllows) return result(false, 'role', p.purposeOfUse);
+
+  const contexts: ScopeContext[] = inPatientContext(p, patientId)
+    ? ['patient', 'user', 'system']
+    : ['user', 'system'];
+  const scopeOk = scopeAllows(parseScopes(p.scopes), {
+    resourceType: input.dataClass,
+    permission: input.permission,
+    contexts,
+  });
+  if (!scopeOk) return result(false, 'scope', p.purposeOfUse);
+
+  const reached = p.roles.some((r) => roleReaches(r, p, patientId, input.careTeam));
+  const glass =
+    p.roles.includes('clinician') &&
+    p.practitionerId !== undefined &&
+    input.grant !== undefined &&
+    grantApplies(input.grant, p.practitionerId, patientId, now);
+  if (!reached && !glass) return result(false, 'compartment', p.purposeOfUse);
+
+  if (p.roles.includes('patient') && inPatientContext(p, patientId)) {
+    return result(true, 'ok', p.purposeOfUse);
+  }
+
+  const purpose: PurposeOfUse = reached ? p.purposeOfUse : 'ETREAT';
+  const consent = evaluateConsent(
+    input.consents.filter((c) => c.patientId === patientId),
+    { actor: consentActorOf(p), purpose, dataClass: input.dataClass, at: now },
+  );
+  if (consent.decision === 'deny') {
+    return glass
+      ? result(true, 'break-glass', 'ETREAT', consent.consentId)
+      : result(false, 'consent', purpose, consent.consentId);
+  }
+  return result(true, reached ? 'ok' : 'break-glass', purpose, consent.consentId);
+}

@@ -1,0 +1,61 @@
+import { Migrator } from '@mikro-orm/migrations';
+import {
+  MikroORM,
+  PostgreSqlDriver,
+  ReflectMetadataProvider,
+  type EntityManager,
+} from '@mikro-orm/postgresql';
+import type { EntityClass, MigrationObject } from '@mikro-orm/core';
+
+/** A migration class and the name it is recorded under. */
+export type MigrationEntry = MigrationObject;
+
+export interface OrmOptions {
+  /** The subgraph's own login URL (its role can touch only its schema). */
+  url: string;
+  schema: string;
+  entities: EntityClass<object>[];
+  migrations: MigrationEntry[];
+  /** Called once per SQL statement sent (metrics; tests count statements). */
+  onStatement?: () => void;
+  poolMax?: number;
+}
+
+/**
+ * MikroORM for one subgraph's schema. Migrations, never schema sync: the
+ * migrations list is explicit so the same code runs under SWC, tsc and vitest.
+ */
+export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
+  return MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: opts.url,
+    schema: opts.schema,
+    entities: opts.entities,
+    metadataProvider: ReflectMetadataProvider,
+    discovery: { warnWhenNoEntities: false },
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: opts.migrations,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    forceUtcTimezone: true,
+    pool: { min: 0, max: opts.poolMax ?? 10 },
+    debug: opts.onStatement ? ['query'] : false,
+    colors: false,
+    logger: opts.onStatement
+      ? (msg: string) => (msg.startsWith('[query]') ? opts.onStatement?.() : undefined)
+      : () => undefined,
+    ensureDatabase: false,
+  });
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}
+
+export type { EntityManager, MikroORM };

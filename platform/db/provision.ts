@@ -1,0 +1,79 @@
+import { createHmac } from 'node:crypto';
+import pg from 'pg';
+
+/** What provisioning needs from the platform's audit module: DDL run as the owner. */
+export interface ProvisionHooks {
+  /** Statements creating shared schemas (the audit log) once, as the owner. */
+  sharedSql: string[];
+  /** Statements granting a service role what it may do outside its own schema. */
+  grantSql: (role: string) => string[];
+}
+
+export interface ServiceRole {
+  schema: string;
+  role: string;
+  /** Login URL for this role on the same server and database. */
+  url: string;
+}
+
+/** Role name for a subgraph schema: `<prefix>_<schema>`, lower-case identifiers only. */
+export function roleName(prefix: string, schema: string): string {
+  const name = `${prefix}_${schema}`.replace(/[^a-z0-9_]/g, '_');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Invalid role name ${name}`);
+  return name;
+}
+
+/** A role's password, derived from a secret so every process computes the same one. */
+export function rolePassword(secret: Buffer, role: string): string {
+  return createHmac('sha256', secret).update(`db-role:${role}`).digest('base64url');
+}
+
+function loginUrl(adminUrl: string, role: string, password: string): string {
+  const u = new URL(adminUrl);
+  u.username = role;
+  u.password = password;
+  return u.toString();
+}
+
+const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * Creates, as the database owner, one schema and one login role per subgraph.
+ * Each role owns its schema and can touch nothing else but what `grantSql`
+ * gives it (insert into the audit log). Idempotent; safe to run at every start.
+ */
+export async function provisionDatabase(
+  adminUrl: string,
+  opts: { schemas: string[]; rolePrefix: string; secret: Buffer; hooks: ProvisionHooks },
+): Promise<Record<string, ServiceRole>> {
+  const client = new pg.Client(adminUrl);
+  await client.connect();
+  try {
+    // One provisioner at a time per server (roles are cluster-wide).
+    await client.query('SELECT pg_advisory_lock(727001)');
+    await client.query('CREATE EXTENSION IF NOT EXISTS btree_gist');
+    for (const sql of opts.hooks.sharedSql) await client.query(sql);
+    const out: Record<string, ServiceRole> = {};
+    for (const schema of opts.schemas) {
+      const role = roleName(opts.rolePrefix, schema);
+      const password = rolePassword(opts.secret, role);
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      const verb = exists.rowCount ? 'ALTER' : 'CREATE';
+      await client.query(
+        `${verb} ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`,
+      );
+      await client.query(
+        `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(role)}`,
+      );
+      await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(schema)} FROM PUBLIC`);
+      await client.query(`REVOKE CREATE ON SCHEMA public FROM ${quoteIdent(role)}`);
+      await client.query(`ALTER ROLE ${quoteIdent(role)} SET search_path = ${quoteIdent(schema)}`);
+      for (const sql of opts.hooks.grantSql(role)) await client.query(sql);
+      out[schema] = { schema, role, url: loginUrl(adminUrl, role, password) };
+    }
+    return out;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(727001)').catch(() => undefined);
+    await client.end();
+  }
+}

@@ -1,0 +1,55 @@
+import type { GraphQLFormattedError } from 'graphql';
+
+const KNOWN_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'DATA_INTEGRITY',
+  'SERVICE_UNAVAILABLE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+// graphql-js quotes the offending value in coercion and parse errors: it may be PHI.
+const VALUE_ECHOES: [RegExp, string][] = [
+  [/(Variable "\$[^"]+") got invalid value .*?(; |$)/s, '$1 has an invalid value$2'],
+  [/Expected value of type "([^"]+)", found .*?(;|$)/s, 'Expected value of type "$1"$2'],
+  [/Value "[^"]*" does not exist in "([^"]+)" enum/g, 'Value does not exist in "$1" enum'],
+  [/cannot represent (a )?(non[- ][\w ]+ )?value: .*$/s, 'cannot represent the value given'],
+  [/found String ".*?"/g, 'found String'],
+  [/Unexpected String ".*?"/g, 'Unexpected String'],
+];
+
+/**
+ * Shapes every error that leaves a service: values a caller sent never come
+ * back (they may be PHI), validation details keep only property and
+ * constraint names, stack traces never leave, and any error without a known
+ * code becomes a generic INTERNAL_SERVER_ERROR (the service logs the cause).
+ */
+export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const ext = { ...(formatted.extensions ?? {}) } as Record<string, unknown>;
+  const code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
+  delete ext.stacktrace;
+  delete ext.exception;
+  if (Array.isArray(ext.validationErrors)) {
+    ext.validationErrors = (
+      ext.validationErrors as { property?: string; constraints?: object }[]
+    ).map((v) => ({
+      property: v.property,
+      constraints: Object.keys(v.constraints ?? {}),
+    }));
+  }
+  let message = VALUE_ECHOES.reduce((m, [re, to]) => m.replace(re, to), formatted.message);
+  // An error without a known code is a fault, and its text may quote data: it never leaves.
+  if (!KNOWN_CODES.has(code)) {
+    message = 'Internal server error';
+    for (const k of Object.keys(ext)) if (k !== 'code' && k !== 'requestId') delete ext[k];
+  }
+  return { ...formatted, message, extensions: { ...ext, code } };
+}

@@ -1,0 +1,18 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Principal } from '../identity/principal.js';
+
+/**
+ * What every subgraph resolver gets, fresh per request: the verified
+ * principal, the request id the gateway assigned, a forked EntityManager and
+ * a child logger tagged with the request id. Subgraphs add their loaders.
+ */
+export interface RequestContext {
+  principal: Principal;
+  requestId: string;
+  ip?: string;
+  em: EntityManager;
+  log: Logger;
+  /** One clock reading per request, so every decision in it agrees. */
+  now: Date;
+}

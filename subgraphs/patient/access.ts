@@ -1,0 +1,113 @@
+import {
+  decidePatientAccess,
+  type ConsentRecord,
+  type PatientAccessDecision,
+  type Permission,
+} from '../../platform/authz/index.js';
+import { recordAccess, type AccessEvent } from '../../platform/audit/request-audit.js';
+import { forbidden } from '../../platform/errors/index.js';
+import type { PatientContext } from './context.js';
+import type { ConsentRecordEntity } from './entities/index.js';
+
+/** A consent row as the policy core reads it. */
+export function toConsentRecord(c: ConsentRecordEntity): ConsentRecord {
+  return {
+    id: c.id,
+    patientId: c.patientId,
+    status: c.status,
+    scope: c.scope,
+    provisions: c.provisions.map((p) => ({
+      ...p,
+      period: p.period
+        ? {
+            start: p.period.start ? new Date(p.period.start) : undefined,
+            end: p.period.end ? new Date(p.period.end) : undefined,
+          }
+        : undefined,
+    })),
+    period: { start: c.periodStart ?? undefined, end: c.periodEnd ?? undefined },
+  };
+}
+
+/**
+ * Decides access to each patient for the caller: SMART scope, patient
+ * compartment or care team, break-the-glass and consent, with the facts
+ * loaded in one batch per kind whatever the number of patients.
+ */
+export async function decideMany(
+  ctx: PatientContext,
+  patientIds: readonly string[],
+  dataClass: string,
+  permission: Permission,
+): Promise<Map<string, PatientAccessDecision>> {
+  const { principal, loaders, now } = ctx;
+  const ids = [...new Set(patientIds)];
+  // load() (not loadMany) so a failed batch rejects instead of yielding Error values.
+  const all = <V>(load: (id: string) => Promise<V>) => Promise.all(ids.map(load));
+  const [teams, consents, grants] = await Promise.all([
+    principal.practitionerId ? all((id) => loaders.careTeam.load(id)) : ids.map(() => []),
+    all((id) => loaders.consents.load(id)),
+    all((id) => loaders.myGrants.load(id)),
+  ]);
+  const out = new Map<string, PatientAccessDecision>();
+  ids.forEach((patientId, i) => {
+    const team = teams[i] ?? [];
+    const cons = consents[i] ?? [];
+    const grant = grants[i] ?? [];
+    out.set(
+      patientId,
+      decidePatientAccess({
+        principal,
+        patientId,
+        dataClass,
+        permission,
+        careTeam: team.some((m) => m.practitionerId === principal.practitionerId),
+        consents: cons.map(toConsentRecord),
+        grant: grant[0],
+        now,
+        roleAllows: true,
+      }),
+    );
+  });
+  return out;
+}
+
+/** The audit event for one decision. */
+export function accessEvent(
+  patientId: string,
+  d: PatientAccessDecision,
+  action: AccessEvent['action'],
+  resourceType: string,
+  resourceId?: string,
+): AccessEvent {
+  return {
+    patientId,
+    resourceType,
+    resourceId: resourceId ?? patientId,
+    action,
+    purpose: d.purpose,
+    outcome: d.allowed ? 'permit' : 'deny',
+    emergency: d.emergency || undefined,
+    reason: d.allowed ? (d.emergency ? 'break-glass' : undefined) : `denied:${d.reason}`,
+  };
+}
+
+/**
+ * Authorises one access to one patient, auditing the outcome. A denial is
+ * committed to the audit log before FORBIDDEN is returned, and the message
+ * does not tell whether the record exists.
+ */
+export async function requireAccess(
+  ctx: PatientContext,
+  patientId: string,
+  dataClass: string,
+  permission: Permission,
+  action: AccessEvent['action'],
+): Promise<PatientAccessDecision> {
+  const decision = (await decideMany(ctx, [patientId], dataClass, permission)).get(patientId)!;
+  if (!decision.allowed) {
+    await recordAccess(ctx, [accessEvent(patientId, decision, action, dataClass)]);
+    throw forbidden('Not permitted to access this record');
+  }
+  return decision;
+}

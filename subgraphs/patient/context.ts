@@ -1,0 +1,52 @@
+import DataLoader from 'dataloader';
+import type { GraphQLError } from 'graphql';
+import type { FieldCipher } from '../../platform/crypto/index.js';
+import type { RequestContext } from '../../platform/federation/context.js';
+import { requireUuid } from '../../platform/federation/ids.js';
+import type { PatientView } from './domain/patient-data.js';
+import { createLoaders, type PatientLoaders } from './loaders.js';
+import { readPatients } from './store/patient-repository.js';
+
+/** Long-lived services the patient subgraph's resolvers share. */
+export interface PatientServices {
+  cipher: FieldCipher;
+  /** Blind-index key (separate from the data keys). */
+  indexKey: Buffer;
+  breakGlassMinutes: number;
+}
+
+/** The patient subgraph's request context. */
+export interface PatientContext extends RequestContext {
+  loaders: PatientLoaders;
+  /** Patients referenced by other subgraphs (`_entities`), read through the usual checks in one batch. */
+  references: DataLoader<string, PatientView | GraphQLError>;
+  services: PatientServices;
+}
+
+/** A fresh context per request: its own loaders over the request's EntityManager. */
+export function createPatientContext(
+  base: RequestContext,
+  services: PatientServices,
+): PatientContext {
+  const ctx: PatientContext = {
+    ...base,
+    services,
+    loaders: createLoaders(base.em, base.principal, base.now),
+    references: new DataLoader(async (ids) => {
+      const valid = ids.map((id) => {
+        try {
+          return requireUuid(id);
+        } catch (err) {
+          return err as GraphQLError;
+        }
+      });
+      const result = await readPatients(
+        ctx,
+        valid.filter((v): v is string => typeof v === 'string'),
+        'read',
+      );
+      return valid.map((v) => (typeof v === 'string' ? result.get(v)! : v));
+    }),
+  };
+  return ctx;
+}

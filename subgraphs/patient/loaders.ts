@@ -1,0 +1,79 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Principal } from '../../platform/identity/principal.js';
+import {
+  BreakGlassGrantEntity,
+  CareTeamMember,
+  ConsentRecordEntity,
+  PatientRecord,
+  PatientVersion,
+} from './entities/index.js';
+
+function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const map = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const row of rows) map.get(keyOf(row))?.push(row);
+  return keys.map((k) => map.get(k) ?? []);
+}
+
+/**
+ * Per-request batch loaders: however many patients a query touches, each kind
+ * of fact costs one SQL statement.
+ */
+export function createLoaders(em: EntityManager, principal: Principal, now: Date) {
+  return {
+    patient: new DataLoader<string, PatientRecord | null>(async (ids) => {
+      const rows = await em.find(PatientRecord, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    careTeam: new DataLoader<string, CareTeamMember[]>(async (ids) =>
+      groupBy(
+        ids,
+        await em.find(
+          CareTeamMember,
+          { patientId: { $in: [...ids] }, until: null },
+          { orderBy: { since: 'asc' } },
+        ),
+        (r) => r.patientId,
+      ),
+    ),
+    consents: new DataLoader<string, ConsentRecordEntity[]>(async (ids) =>
+      groupBy(
+        ids,
+        await em.find(
+          ConsentRecordEntity,
+          { patientId: { $in: [...ids] } },
+          { orderBy: { recordedAt: 'desc' } },
+        ),
+        (r) => r.patientId,
+      ),
+    ),
+    /** The caller's own unexpired break-the-glass grants, by patient. */
+    myGrants: new DataLoader<string, BreakGlassGrantEntity[]>(async (ids) =>
+      principal.practitionerId
+        ? groupBy(
+            ids,
+            await em.find(BreakGlassGrantEntity, {
+              patientId: { $in: [...ids] },
+              practitionerId: principal.practitionerId,
+              expiresAt: { $gt: now },
+            }),
+            (r) => r.patientId,
+          )
+        : ids.map(() => []),
+    ),
+    versions: new DataLoader<string, PatientVersion[]>(async (ids) =>
+      groupBy(
+        ids,
+        await em.find(
+          PatientVersion,
+          { patientId: { $in: [...ids] } },
+          { orderBy: { version: 'desc' } },
+        ),
+        (r) => r.patientId,
+      ),
+    ),
+  };
+}
+
+export type PatientLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,97 @@
+import {
+  allow,
+  allowTypes,
+  and,
+  buildShield,
+  hasRole,
+  hasScope,
+  or,
+} from '../../platform/authz/rules.js';
+
+// Who may reach patient records at all; which records is decided per record
+// (compartment, care team, consent) in access.ts.
+const readsPatients = hasRole(
+  'patient',
+  'partner',
+  'clinician',
+  'scheduler',
+  'billing',
+  'pharmacist',
+  'admin',
+);
+const canReadPatient = and(readsPatients, hasScope('Patient', 'r'));
+const canSearchPatients = and(readsPatients, hasScope('Patient', 's'));
+
+// Minimum necessary: billing and the front desk see demographics, not clinical links or consents.
+const seesContact = hasRole('patient', 'partner', 'clinician', 'scheduler', 'pharmacist', 'admin');
+const seesAddress = hasRole(
+  'patient',
+  'partner',
+  'clinician',
+  'scheduler',
+  'billing',
+  'pharmacist',
+  'admin',
+);
+const seesIdentifiers = hasRole('patient', 'partner', 'clinician', 'admin');
+const seesCareTeam = hasRole('patient', 'partner', 'clinician', 'scheduler', 'admin');
+const seesConsents = and(
+  hasRole('patient', 'partner', 'clinician', 'admin'),
+  hasScope('Consent', 'r'),
+);
+const seesHistory = hasRole('patient', 'clinician', 'admin');
+
+const managesConsent = hasRole('patient', 'partner', 'admin');
+
+/** The patient subgraph's policy: anything not named here is refused. */
+export const permissions = buildShield({
+  Query: {
+    _service: allow,
+    _entities: canReadPatient,
+    patient: canReadPatient,
+    patients: canSearchPatients,
+    me: allow,
+    accessLog: hasRole('patient', 'partner', 'auditor', 'admin'),
+  },
+  Mutation: {
+    createPatient: and(hasRole('scheduler', 'clinician', 'admin'), hasScope('Patient', 'c')),
+    updatePatient: and(
+      hasRole('scheduler', 'clinician', 'admin', 'patient', 'partner'),
+      hasScope('Patient', 'u'),
+    ),
+    recordConsent: and(managesConsent, hasScope('Consent', 'c')),
+    revokeConsent: and(managesConsent, or(hasScope('Consent', 'u'), hasScope('Consent', 'd'))),
+    addCareTeamMember: and(hasRole('scheduler', 'clinician', 'admin'), hasScope('CareTeam', 'c')),
+    removeCareTeamMember: and(hasRole('scheduler', 'admin'), hasScope('CareTeam', 'd')),
+    breakTheGlass: and(hasRole('clinician'), hasScope('Patient', 'r')),
+  },
+  Patient: {
+    '*': allow,
+    telecom: seesContact,
+    address: seesAddress,
+    identifiers: seesIdentifiers,
+    careTeam: seesCareTeam,
+    consents: seesConsents,
+    history: seesHistory,
+  },
+  ...allowTypes(
+    '_Service',
+    'Me',
+    'PatientConnection',
+    'PatientEdge',
+    'PageInfo',
+    'PatientRevision',
+    'HumanName',
+    'ContactPoint',
+    'Address',
+    'Identifier',
+    'CareTeamLink',
+    'BreakGlassGrant',
+    'Consent',
+    'ConsentProvision',
+    'ConsentActor',
+    'AccessLogConnection',
+    'AccessLogEdge',
+    'AccessLogEntry',
+  ),
+});

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { Length, Matches } from 'class-validator';
+import { Arg, ArgsType, Args, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
+import { validateBreakGlassReason } from '../../../platform/authz/index.js';
+import { recordAccess } from '../../../platform/audit/request-audit.js';
+import {
+  badInput,
+  conflict,
+  forbidden,
+  mapDatabaseError,
+  notFound,
+} from '../../../platform/errors/index.js';
+import { requireUuid } from '../../../platform/federation/ids.js';
+import { accessEvent, requireAccess } from '../access.js';
+import type { PatientContext } from '../context.js';
+import { BreakGlassGrantEntity, CareTeamMember, PatientRecord } from '../entities/index.js';
+import { BreakGlassGrant, CareTeamLink } from './care-team.types.js';
+
+@ArgsType()
+class CareTeamArgs {
+  @Field(() => ID, { description: 'The patient.' })
+  patientId!: string;
+
+  @Field(() => ID, { description: 'The practitioner.' })
+  @Length(1, 64)
+  @Matches(/^[A-Za-z0-9._:-]+$/)
+  practitionerId!: string;
+}
+
+@Resolver(() => CareTeamLink)
+export class CareTeamResolver {
+  @Mutation(() => CareTeamLink, { description: 'Puts a practitioner on a patient’s care team.' })
+  async addCareTeamMember(
+    @Args(() => CareTeamArgs) args: CareTeamArgs,
+    @Arg('role', () => String, { description: 'Role on the team, e.g. primary-care.' })
+    role: string,
+    @Ctx() ctx: PatientContext,
+  ): Promise<CareTeamLink> {
+    const patientId = requireUuid(args.patientId, 'patientId');
+    if (!/^[a-z][a-z-]{1,39}$/.test(role))
+      throw badInput('role must be 2–40 lower-case letters or hyphens', 'role');
+    const decision = await requireAccess(ctx, patientId, 'CareTeam', 'c', 'create');
+    try {
+      return await ctx.em.transactional(async (em) => {
+        if (!(await em.count(PatientRecord, { id: patientId }))) throw notFound('Patient');
+        const m = em.create(CareTeamMember, {
+          id: randomUUID(),
+          patientId,
+          practitionerId: args.practitionerId,
+          role,
+          since: ctx.now,
+          addedBy: ctx.principal.sub,
+        });
+        await em.persist(m).flush();
+        await recordAccess({ ...ctx, em }, [
+          accessEvent(patientId, decision, 'create', 'CareTeam', m.id),
+        ]);
+        return {
+          id: m.id,
+          patientId,
+          practitionerId: m.practitionerId,
+          role: m.role,
+          since: m.since,
+        };
+      });
+    } catch (err) {
+      const mapped = mapDatabaseError(err);
+      if (mapped?.extensions.code === 'CONFLICT')
+        throw conflict('That practitioner is already on the care team');
+      throw mapped ?? err;
+    }
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Ends a practitioner’s care-team link; their access ends with it.',
+  })
+  async removeCareTeamMember(
+    @Args(() => CareTeamArgs) args: CareTeamArgs,
+    @Ctx() ctx: PatientContext,
+  ): Promise<boolean> {
+    const patientId = requireUuid(args.patientId, 'patientId');
+    const decision = await requireAccess(ctx, patientId, 'CareTeam', 'd', 'delete');
+    return ctx.em.transactional(async (em) => {
+      const m = await em.findOne(CareTeamMember, {
+        patientId,
+        practitionerId: args.practitionerId,
+        until: null,
+      });
+      if (!m) return false;
+      m.until = ctx.now;
+      await em.flush();
+      await recordAccess({ ...ctx, em }, [
+        accessEvent(patientId, decision, 'delete', 'CareTeam', m.id),
+      ]);
+      return true;
+    });
+  }
+
+  @Mutation(() => BreakGlassGrant, {
+    description:
+      'Emergency access for a clinician outside the care team: needs a reason (10–500 characters), lasts a limited time, and every use is audited as emergency access.',
+  })
+  async breakTheGlass(
+    @Arg('patientId', () => ID) patientIdArg: string,
+    @Arg('reason', () => String) reasonArg: string,
+    @Ctx() ctx: PatientContext,
+  ): Promise<BreakGlassGrant> {
+    const patientId = requireUuid(patientIdArg, 'patientId');
+    const p = ctx.principal;
+    if (!p.roles.includes('clinician') || !p.practitionerId)
+      throw forbidden('Only clinicians may use emergency access');
+    const check = validateBreakGlassReason(reasonArg);
+    if (!check.ok) throw badInput(check.message, 'reason');
+    const expiresAt = new Date(ctx.now.getTime() + ctx.services.breakGlassMinutes * 60_000);
+    const practitionerId = p.practitionerId;
+    return ctx.em.transactional(async (em) => {
+      if (!(await em.count(PatientRecord, { id: patientId }))) throw notFound('Patient');
+      const id = randomUUID();
+      const grant = em.create(BreakGlassGrantEntity, {
+        id,
+        patientId,
+        practitionerId,
+        reason: await ctx.services.cipher.encrypt(em, check.reason, {
+          table: 'patient.break_glass_grant',
+          column: 'reason',
+          rowId: id,
+        }),
+        grantedAt: ctx.now,
+        expiresAt,
+      });
+      await em.persist(grant).flush();
+      await recordAccess({ ...ctx, em }, [
+        {
+          patientId,
+          resourceType: 'Patient',
+          resourceId: patientId,
+          action: 'emergency-access',
+          purpose: 'ETREAT',
+          outcome: 'permit',
+          emergency: true,
+          reason: `break-glass-grant:${id}`,
+        },
+      ]);
+      return { id, patientId, grantedAt: grant.grantedAt, expiresAt };
+    });
+  }
+}

@@ -1,0 +1,118 @@
+import { GraphQLError } from 'graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { forbidden } from '../../../platform/errors/index.js';
+import { requireUuid } from '../../../platform/federation/ids.js';
+import { pageSize } from '../../../platform/federation/pagination.js';
+import type { PatientContext } from '../context.js';
+import { MRN_SYSTEM, type PatientData } from '../domain/patient-data.js';
+import { createPatient, readPatients, updatePatient } from '../store/patient-repository.js';
+import { searchPatientIds } from '../store/patient-search.js';
+import { CreatePatientInput, UpdatePatientInput } from './patient.inputs.js';
+import { toPatient } from './patient.mapper.js';
+import { Patient, PatientConnection } from './patient.types.js';
+
+/** Reads one patient through the same checks as lists and `_entities`. */
+export async function loadPatient(ctx: PatientContext, id: string): Promise<Patient> {
+  const result = (await readPatients(ctx, [requireUuid(id)], 'read')).get(id.toLowerCase());
+  if (!result || result instanceof GraphQLError) throw result ?? forbidden();
+  return toPatient(result);
+}
+
+@Resolver(() => Patient)
+export class PatientResolver {
+  @Query(() => Patient, { nullable: true, description: 'One patient, if the caller may see them.' })
+  async patient(@Arg('id', () => ID) id: string, @Ctx() ctx: PatientContext): Promise<Patient> {
+    return loadPatient(ctx, id);
+  }
+
+  @Query(() => PatientConnection, {
+    description:
+      'Patients the caller may see, in a stable order. Filters are exact matches (blind indexes): `mrn`, or `family` with `birthDate`.',
+  })
+  async patients(
+    @Ctx() ctx: PatientContext,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
+    after?: string,
+    @Arg('mrn', () => String, { nullable: true, description: 'Exact medical record number.' })
+    mrn?: string,
+    @Arg('family', () => String, {
+      nullable: true,
+      description: 'Exact family name (with birthDate).',
+    })
+    family?: string,
+    @Arg('birthDate', () => String, {
+      nullable: true,
+      description: 'Birth date YYYY-MM-DD (with family).',
+    })
+    birthDate?: string,
+  ): Promise<PatientConnection> {
+    const page = await searchPatientIds(ctx, { mrn, family, birthDate }, pageSize(first), after);
+    const views = await readPatients(ctx, page.ids, 'search');
+    const edges = page.ids.flatMap((id) => {
+      const v = views.get(id);
+      return v && !(v instanceof GraphQLError)
+        ? [{ cursor: page.cursorOf(id), node: toPatient(v) }]
+        : [];
+    });
+    const last = page.ids.at(-1);
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? page.cursorOf(last) : null },
+    };
+  }
+
+  @Mutation(() => Patient, {
+    description: 'Registers a patient. A registering clinician joins the care team.',
+  })
+  async createPatient(
+    @Arg('input', () => CreatePatientInput) input: CreatePatientInput,
+    @Ctx() ctx: PatientContext,
+  ): Promise<Patient> {
+    const data: PatientData = {
+      mrn: input.mrn,
+      name: { family: input.name.family, given: input.name.given },
+      birthDate: input.birthDate,
+      gender: input.gender,
+      telecom: (input.telecom ?? []).map((t) => ({
+        ...t,
+        use: t.use as PatientData['telecom'][number]['use'],
+      })),
+      address: input.address ?? [],
+      identifiers: [{ system: MRN_SYSTEM, value: input.mrn }],
+      managingOrganizationId: input.managingOrganizationId ?? null,
+    };
+    return toPatient(await createPatient(ctx, data));
+  }
+
+  @Mutation(() => Patient, {
+    description:
+      'Changes a patient. Send the version you read; if it is no longer current the answer is CONFLICT. Patients may change only their contact details.',
+  })
+  async updatePatient(
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('input', () => UpdatePatientInput) input: UpdatePatientInput,
+    @Ctx() ctx: PatientContext,
+  ): Promise<Patient> {
+    const selfService = ctx.principal.roles.every((r) => r === 'patient' || r === 'partner');
+    if (selfService && (input.name || input.birthDate || input.gender))
+      throw forbidden(
+        'Patients may change only contact details; ask the front desk to change name, birth date or gender',
+      );
+    const view = await updatePatient(ctx, requireUuid(id), expectedVersion, (cur) => ({
+      ...cur,
+      name: input.name
+        ? { ...cur.name, family: input.name.family, given: input.name.given }
+        : cur.name,
+      birthDate: input.birthDate ?? cur.birthDate,
+      gender: input.gender ?? cur.gender,
+      telecom: input.telecom
+        ? input.telecom.map((t) => ({ ...t, use: t.use as PatientData['telecom'][number]['use'] }))
+        : cur.telecom,
+      address: input.address ?? cur.address,
+    }));
+    return toPatient(view);
+  }
+}

@@ -1,0 +1,39 @@
+import { GraphQLError } from 'graphql';
+import {
+  buildFederatedSchema,
+  type FederatedSchema,
+} from '../../platform/federation/build-schema.js';
+import type { PatientContext } from './context.js';
+import { toPatient } from './resolvers/patient.mapper.js';
+import { AccessLogResolver } from './resolvers/access-log.resolver.js';
+import { CareTeamResolver } from './resolvers/care-team.resolver.js';
+import { ConsentResolver } from './resolvers/consent.resolver.js';
+import { PatientFieldsResolver } from './resolvers/patient-fields.resolver.js';
+import { PatientResolver } from './resolvers/patient.resolver.js';
+
+/**
+ * Entity references from other subgraphs go through the same per-record
+ * checks and audit as `patient(id)`; a denied reference resolves to an error.
+ */
+async function resolvePatientReference(ref: { id: string }, ctx: PatientContext) {
+  const result = await ctx.references.load(ref.id);
+  if (result instanceof GraphQLError) throw result;
+  return toPatient(result);
+}
+
+/** The patient subgraph's schema (no database needed: `npm run compose` uses it too). */
+export function buildPatientSchema(): Promise<FederatedSchema> {
+  return buildFederatedSchema(
+    {
+      resolvers: [
+        PatientResolver,
+        PatientFieldsResolver,
+        ConsentResolver,
+        CareTeamResolver,
+        AccessLogResolver,
+      ],
+      validate: { forbidUnknownValues: true, validationError: { target: false, value: false } },
+    },
+    { Patient: { __resolveReference: resolvePatientReference } },
+  );
+}

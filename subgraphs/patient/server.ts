@@ -1,0 +1,74 @@
+import { applyMiddleware } from 'graphql-middleware';
+import type { Logger } from 'pino';
+import type { Config } from '../../platform/config/index.js';
+import { FieldCipher, Keyring } from '../../platform/crypto/index.js';
+import type { ServiceKeys } from '../../platform/crypto/service-keys.js';
+import { createOrm, migrate, type MikroORM } from '../../platform/db/orm.js';
+import { startSubgraphServer } from '../../platform/federation/subgraph-server.js';
+import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
+import type { RunningService } from '../../platform/http/server.js';
+import type { InternalTokenVerifier } from '../../platform/identity/internal-token.js';
+import { createPatientContext, type PatientServices } from './context.js';
+import { entities } from './entities/index.js';
+import { migrations } from './migrations/index.js';
+import { permissions } from './permissions.js';
+import { buildPatientSchema } from './schema.js';
+
+export const SCHEMA = 'patient';
+
+export interface PatientSubgraphOptions {
+  config: Config;
+  keys: ServiceKeys;
+  /** This subgraph's own database login (its role reaches only the `patient` schema). */
+  databaseUrl: string;
+  port: number;
+  log: Logger;
+  verifier: InternalTokenVerifier;
+}
+
+/** A running patient subgraph. */
+export interface PatientSubgraph extends RunningService {
+  metrics: ServiceMetrics;
+  keyring: Keyring;
+  orm: MikroORM;
+  services: PatientServices;
+}
+
+/** Builds and starts the patient subgraph: migrate, open the keyring, serve. */
+export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promise<PatientSubgraph> {
+  const metrics = createMetrics('patient');
+  const orm = await createOrm({
+    url: opts.databaseUrl,
+    schema: SCHEMA,
+    entities,
+    migrations,
+    onStatement: () => metrics.dbStatements.inc(),
+  });
+  try {
+    await migrate(orm);
+    const keyring = await Keyring.open(orm.em.fork(), SCHEMA, opts.keys.kek);
+    const services: PatientServices = {
+      cipher: new FieldCipher(keyring),
+      indexKey: opts.keys.indexKey,
+      breakGlassMinutes: opts.config.BREAK_GLASS_MINUTES,
+    };
+    const { schema } = await buildPatientSchema();
+    const running = await startSubgraphServer({
+      name: 'patient',
+      port: opts.port,
+      host: opts.config.BIND_HOST,
+      schema: applyMiddleware(schema, permissions),
+      orm,
+      log: opts.log.child({ subgraph: 'patient' }),
+      metrics,
+      verifier: opts.verifier,
+      production: opts.config.production,
+      context: (base) => createPatientContext(base, services),
+      onStop: () => orm.close(),
+    });
+    return { ...running, metrics, keyring, orm, services };
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
+}

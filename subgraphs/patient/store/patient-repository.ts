@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { OptimisticLockError } from '@mikro-orm/core';
+import type { GraphQLError } from 'graphql';
+import { recordAccess } from '../../../platform/audit/request-audit.js';
+import { conflict, forbidden, mapDatabaseError, notFound } from '../../../platform/errors/index.js';
+import type { PatientContext } from '../context.js';
+import { accessEvent, decideMany, requireAccess } from '../access.js';
+import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
+import type { PatientData, PatientView } from '../domain/patient-data.js';
+import { decodePatient, encodePatient, encodeSnapshot } from './patient-codec.js';
+
+/**
+ * Reads patients for the caller: decides each, audits every permit and deny
+ * in one statement (before any data leaves), then decrypts what was allowed.
+ * Denied ids map to FORBIDDEN whether or not the record exists.
+ */
+export async function readPatients(
+  ctx: PatientContext,
+  ids: readonly string[],
+  action: 'read' | 'search',
+): Promise<Map<string, PatientView | GraphQLError>> {
+  const decisions = await decideMany(ctx, ids, 'Patient', action === 'read' ? 'r' : 's');
+  const allowed = [...decisions].filter(([, d]) => d.allowed).map(([id]) => id);
+  const records = await ctx.loaders.patient.loadMany(allowed);
+  const found = new Map<string, PatientRecord>();
+  records.forEach((r, i) => {
+    if (r && !(r instanceof Error)) found.set(allowed[i], r);
+  });
+  await recordAccess(
+    ctx,
+    [...decisions]
+      .filter(([id, d]) => !d.allowed || found.has(id))
+      .map(([id, d]) => accessEvent(id, d, action, 'Patient')),
+  );
+  const out = new Map<string, PatientView | GraphQLError>();
+  for (const [id, d] of decisions) {
+    const record = found.get(id);
+    if (!d.allowed) out.set(id, forbidden('Not permitted to access this record'));
+    else if (!record) out.set(id, notFound('Patient'));
+    else out.set(id, await decodePatient(ctx.em, ctx.services.cipher, record));
+  }
+  return out;
+}
+
+/** Creates a patient with its first version and audit entry in one transaction. */
+export async function createPatient(
+  ctx: PatientContext,
+  data: PatientData,
+  id: string = randomUUID(),
+): Promise<PatientView> {
+  const { cipher, indexKey } = ctx.services;
+  const p = ctx.principal;
+  try {
+    return await ctx.em.transactional(async (em) => {
+      const txCtx = { ...ctx, em };
+      const record = em.create(PatientRecord, {
+        ...(await encodePatient(em, cipher, indexKey, id, data)),
+        version: 1,
+        active: true,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      });
+      await em.persist(record).flush();
+      em.persist(
+        em.create(PatientVersion, {
+          id: randomUUID(),
+          patientId: id,
+          version: 1,
+          snapshot: await encodeSnapshot(em, cipher, id, 1, data),
+          recordedAt: ctx.now,
+          recordedBy: p.sub,
+        }),
+      );
+      // A clinician who registers a patient is on that patient's care team.
+      if (p.roles.includes('clinician') && p.practitionerId)
+        em.persist(
+          em.create(CareTeamMember, {
+            id: randomUUID(),
+            patientId: id,
+            practitionerId: p.practitionerId,
+            role: 'registering-clinician',
+            since: ctx.now,
+            addedBy: p.sub,
+          }),
+        );
+      await em.flush();
+      await recordAccess(txCtx, [
+        {
+          patientId: id,
+          resourceType: 'Patient',
+          resourceId: id,
+          action: 'create',
+          purpose: p.purposeOfUse,
+          outcome: 'permit',
+        },
+      ]);
+      return { ...data, id, version: 1, active: true, updatedAt: ctx.now };
+    });
+  } catch (err) {
+    throw mapDatabaseError(err) ?? err;
+  }
+}
+
+/**
+ * Applies changes to a patient if `expectedVersion` is still current: the new
+ * version is kept whole in history, and the write and its audit entry commit
+ * together. A stale version gets CONFLICT with the current version number.
+ */
+export async function updatePatient(
+  ctx: PatientContext,
+  id: string,
+  expectedVersion: number,
+  change: (current: PatientData) => PatientData,
+): Promise<PatientView> {
+  const decision = await requireAccess(ctx, id, 'Patient', 'u', 'update');
+  const { cipher, indexKey } = ctx.services;
+  try {
+    return await ctx.em.transactional(async (em) => {
+      const record = await em.findOne(PatientRecord, { id });
+      if (!record) throw notFound('Patient');
+      if (record.version !== expectedVersion)
+        throw conflict('The record changed since you read it; read it again and retry', {
+          currentVersion: record.version,
+        });
+      const next = change(await decodePatient(em, cipher, record));
+      em.assign(record, await encodePatient(em, cipher, indexKey, id, next));
+      await em.flush(); // bumps version with a compare on the old one
+      em.persist(
+        em.create(PatientVersion, {
+          id: randomUUID(),
+          patientId: id,
+          version: record.version,
+          snapshot: await encodeSnapshot(em, cipher, id, record.version, next),
+          recordedAt: ctx.now,
+          recordedBy: ctx.principal.sub,
+        }),
+      );
+      await em.flush();
+      await recordAccess({ ...ctx, em }, [accessEvent(id, decision, 'update', 'Patient')]);
+      return {
+        ...next,
+        id,
+        version: record.version,
+        active: record.active,
+        updatedAt: record.updatedAt,
+      };
+    });
+  } catch (err) {
+    if (err instanceof OptimisticLockError)
+      throw conflict('The record changed since you read it; read it again and retry');
+    throw mapDatabaseError(err) ?? err;
+  }
+}

@@ -1,0 +1,20 @@
+import type { FederatedSchema } from '../platform/federation/build-schema.js';
+import { buildPatientSchema } from './patient/schema.js';
+
+/** A subgraph as the stack, the compose script and the tests know it. */
+export interface SubgraphDefinition {
+  name: string;
+  /** Its Postgres schema (and the suffix of its role name). */
+  schema: string;
+  /** Offset from SUBGRAPH_PORT_BASE. */
+  portOffset: number;
+  buildSchema: () => Promise<FederatedSchema>;
+}
+
+/** Every subgraph in the supergraph, in start order. */
+export const SUBGRAPHS: SubgraphDefinition[] = [
+  { name: 'patient', schema: 'patient', portOffset: 0, buildSchema: buildPatientSchema },
+];
+
+/** The URL a subgraph is composed under (the gateway overrides it with where it really runs). */
+export const composedUrl = (s: SubgraphDefinition): string => `http://${s.name}:4001/graphql`;
