@@ -1,4 +1,6 @@
+import type { RotationSpec } from '../platform/crypto/rotate.js';
 import type { FederatedSchema } from '../platform/federation/build-schema.js';
+import { PATIENT_ROTATION } from './patient/encrypted-columns.js';
 import { buildPatientSchema } from './patient/schema.js';
 
 /** A subgraph as the stack, the compose script and the tests know it. */
@@ -9,11 +11,19 @@ export interface SubgraphDefinition {
   /** Offset from SUBGRAPH_PORT_BASE. */
   portOffset: number;
   buildSchema: () => Promise<FederatedSchema>;
+  /** Its encrypted columns, for `npm run keys:rotate`. */
+  rotation: RotationSpec[];
 }
 
 /** Every subgraph in the supergraph, in start order. */
 export const SUBGRAPHS: SubgraphDefinition[] = [
-  { name: 'patient', schema: 'patient', portOffset: 0, buildSchema: buildPatientSchema },
+  {
+    name: 'patient',
+    schema: 'patient',
+    portOffset: 0,
+    buildSchema: buildPatientSchema,
+    rotation: PATIENT_ROTATION,
+  },
 ];
 
 /** The URL a subgraph is composed under (the gateway overrides it with where it really runs). */

@@ -8,11 +8,15 @@ export interface EmbeddedDatabase {
   /** Superuser URL of the `postgres` database. */
   adminUrl: string;
   port: number;
+  /** True when another live Carefed process owns the server and we only connected to it. */
+  attached: boolean;
   stop(): Promise<void>;
 }
 
 const SUPERUSER = 'postgres';
+// Reachable on 127.0.0.1 only; the embedded server is for one developer's machine.
 const PASSWORD = 'carefed-embedded';
+const adminUrl = (port: number) => `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 
 function isAlive(pid: number): boolean {
   try {
@@ -35,6 +39,23 @@ async function portIsFree(port: number): Promise<boolean> {
 export async function freePort(preferred: number): Promise<number> {
   for (let p = preferred; p < preferred + 200; p++) if (await portIsFree(p)) return p;
   throw new Error(`No free port in ${preferred}..${preferred + 199}`);
+}
+
+const ownerFile = (dbDir: string) => `${dbDir}.owner`;
+
+/**
+ * The port of a postmaster on our data directory that a live Carefed process
+ * owns (so a CLI can use the database `npm start` is serving), else undefined.
+ */
+function liveOwnedPort(dbDir: string): number | undefined {
+  const pidFile = path.join(dbDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile) || !fs.existsSync(ownerFile(dbDir))) return undefined;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const owner = Number(fs.readFileSync(ownerFile(dbDir), 'utf8'));
+  const port = Number(lines[3]);
+  return isAlive(Number(lines[0])) && owner !== process.pid && isAlive(owner) && port > 0
+    ? port
+    : undefined;
 }
 
 /**
@@ -65,6 +86,14 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDatabase> {
   const dbDir = path.resolve(opts.dataDir, 'pg');
   fs.mkdirSync(path.dirname(dbDir), { recursive: true });
+  const livePort = liveOwnedPort(dbDir);
+  if (livePort)
+    return {
+      adminUrl: adminUrl(livePort),
+      port: livePort,
+      attached: true,
+      stop: () => Promise.resolve(),
+    };
   await clearStalePostmaster(dbDir);
   const port = await freePort(opts.port);
   const log = opts.quiet
@@ -101,9 +130,14 @@ export async function startEmbeddedPostgres(opts: {
           : ' (the server exited early; see [postgres] lines above)'),
     );
   }
+  fs.writeFileSync(ownerFile(dbDir), String(process.pid));
   return {
-    adminUrl: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    adminUrl: adminUrl(port),
     port,
-    stop: () => pg.stop(),
+    attached: false,
+    stop: async () => {
+      await pg.stop();
+      fs.rmSync(ownerFile(dbDir), { force: true });
+    },
   };
 }

@@ -28,10 +28,16 @@ export function rolePassword(secret: Buffer, role: string): string {
   return createHmac('sha256', secret).update(`db-role:${role}`).digest('base64url');
 }
 
-function loginUrl(adminUrl: string, role: string, password: string): string {
+/** The login URL of a subgraph's role on the same server and database as `adminUrl`. */
+export function serviceRoleUrl(
+  adminUrl: string,
+  prefix: string,
+  schema: string,
+  secret: Buffer,
+): string {
   const u = new URL(adminUrl);
-  u.username = role;
-  u.password = password;
+  u.username = roleName(prefix, schema);
+  u.password = rolePassword(secret, u.username);
   return u.toString();
 }
 
@@ -69,7 +75,11 @@ export async function provisionDatabase(
       await client.query(`REVOKE CREATE ON SCHEMA public FROM ${quoteIdent(role)}`);
       await client.query(`ALTER ROLE ${quoteIdent(role)} SET search_path = ${quoteIdent(schema)}`);
       for (const sql of opts.hooks.grantSql(role)) await client.query(sql);
-      out[schema] = { schema, role, url: loginUrl(adminUrl, role, password) };
+      out[schema] = {
+        schema,
+        role,
+        url: serviceRoleUrl(adminUrl, opts.rolePrefix, schema, opts.secret),
+      };
     }
     return out;
   } finally {

@@ -7,7 +7,7 @@ export const DEV_SCOPES: Record<Role, string> = {
     'patient/Patient.rs patient/Consent.cruds patient/AuditEvent.rs patient/Appointment.cruds patient/Coverage.rs patient/Account.rs patient/MedicationRequest.rs',
   clinician: 'user/*.cruds',
   scheduler:
-    'user/Patient.crus user/CareTeam.crus user/Appointment.cruds user/Schedule.rs user/Slot.rs',
+    'user/Patient.crus user/CareTeam.cruds user/Appointment.cruds user/Schedule.rs user/Slot.rs',
   pharmacist: 'user/Patient.rs user/MedicationRequest.cruds user/Medication.rs',
   billing: 'user/Patient.rs user/Coverage.cruds user/Claim.cruds user/Account.cruds',
   researcher: 'user/ResearchData.rs',

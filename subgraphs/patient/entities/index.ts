@@ -1,7 +1,7 @@
 export { BreakGlassGrantEntity } from './break-glass-grant.js';
 export { CareTeamMember } from './care-team-member.js';
 export { ConsentRecordEntity } from './consent.js';
-export { PatientRecord, PATIENT_ENCRYPTED_COLUMNS } from './patient-record.js';
+export { PatientRecord } from './patient-record.js';
 export { PatientVersion } from './patient-version.js';
 
 import { BreakGlassGrantEntity } from './break-glass-grant.js';

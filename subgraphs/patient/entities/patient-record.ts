@@ -54,14 +54,3 @@ export class PatientRecord {
   @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }
-
-/** Encrypted columns of `patient.patient`, in the order key rotation walks them. */
-export const PATIENT_ENCRYPTED_COLUMNS = [
-  'mrn',
-  'name',
-  'birth_date',
-  'gender',
-  'telecom',
-  'address',
-  'identifiers',
-] as const;
