@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { formatError } from '../platform/errors/format.js';
 import { INTERNAL_TOKEN_HEADER } from '../platform/federation/subgraph-server.js';
 import { createMetrics } from '../platform/http/metrics.js';
+import { requestLogPlugin } from '../platform/http/request-log-plugin.js';
 import { startHttpService, type RunningService } from '../platform/http/server.js';
 import type { DevIssuer } from '../platform/identity/dev-issuer.js';
 import type { InternalTokenSigner } from '../platform/identity/internal-token.js';
@@ -73,6 +74,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,
     formatError: (formatted) => formatError(formatted),
+    plugins: [requestLogPlugin<GatewayContext>(opts.log.child({ service: 'gateway' }), metrics)],
   });
   const stampRequestId: RequestHandler = (req, res, next) => {
     res.setHeader('x-request-id', requestIdOf(req));

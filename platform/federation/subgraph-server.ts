@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { formatError } from '../errors/format.js';
 import { integrity, unauthenticated } from '../errors/index.js';
+import { requestLogPlugin } from '../http/request-log-plugin.js';
 import { startHttpService, type RunningService } from '../http/server.js';
 import type { ServiceMetrics } from '../http/metrics.js';
 import type { InternalTokenVerifier } from '../identity/internal-token.js';
@@ -69,7 +70,7 @@ export async function startSubgraphServer<C extends RequestContext>(
         );
       return out;
     },
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<C>(opts.log, opts.metrics)],
   });
   const context = async (req: Request): Promise<C> => {
     const header = req.header(INTERNAL_TOKEN_HEADER);
