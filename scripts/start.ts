@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../platform/config/index.js';
+import { onShutdown } from '../platform/http/shutdown.js';
 import { demoTokens } from './demo-tokens.js';
 import { startStack } from './stack.js';
 
@@ -21,14 +22,4 @@ out.push(
 );
 process.stdout.write(`${out.join('\n')}\n`);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    stack.log.info({ signal }, 'shutting down');
-    stack
-      .stop()
-      .then(() => process.exit(0))
-      .catch(() => process.exit(1));
-  });
+onShutdown(stack.log, () => stack.stop());

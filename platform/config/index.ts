@@ -7,6 +7,22 @@ export interface Config extends Env {
   production: boolean;
   dataDir: string;
   keysDir: string;
+  /** `SUBGRAPH_URL_<NAME>`: where the gateway finds each subgraph when they run apart (containers). */
+  subgraphUrls: Record<string, string>;
+  /** `DB_ROLE_PASSWORD_<SCHEMA>`: an explicit password for a subgraph's role instead of the derived one. */
+  dbRolePasswords: Record<string, string>;
+}
+
+/** Variables named `<prefix><NAME>`, keyed by the lower-cased NAME (mapped by `key`). */
+function prefixed(
+  env: Record<string, string | undefined>,
+  prefix: string,
+  key: (name: string) => string,
+) {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith(prefix) && v) out[key(k.slice(prefix.length).toLowerCase())] = v;
+  return out;
 }
 
 let current: Config | undefined;
@@ -30,6 +46,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production: e.NODE_ENV === 'production' || e.CAREFED_PRODUCTION,
     dataDir,
     keysDir: path.join(dataDir, 'keys'),
+    subgraphUrls: prefixed(env, 'SUBGRAPH_URL_', (n) => n.replace(/_/g, '-')),
+    dbRolePasswords: prefixed(env, 'DB_ROLE_PASSWORD_', (n) => n),
   };
   return current;
 }

@@ -34,14 +34,16 @@ export function serviceRoleUrl(
   prefix: string,
   schema: string,
   secret: Buffer,
+  password?: string,
 ): string {
   const u = new URL(adminUrl);
   u.username = roleName(prefix, schema);
-  u.password = rolePassword(secret, u.username);
+  u.password = password ?? rolePassword(secret, u.username);
   return u.toString();
 }
 
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+const quoteLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * Creates, as the database owner, one schema and one login role per subgraph.
@@ -50,7 +52,14 @@ const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
  */
 export async function provisionDatabase(
   adminUrl: string,
-  opts: { schemas: string[]; rolePrefix: string; secret: Buffer; hooks: ProvisionHooks },
+  opts: {
+    schemas: string[];
+    rolePrefix: string;
+    secret: Buffer;
+    hooks: ProvisionHooks;
+    /** Explicit passwords by schema (secrets handed to containers); others are derived from `secret`. */
+    passwords?: Record<string, string>;
+  },
 ): Promise<Record<string, ServiceRole>> {
   const client = new pg.Client(adminUrl);
   await client.connect();
@@ -62,11 +71,11 @@ export async function provisionDatabase(
     const out: Record<string, ServiceRole> = {};
     for (const schema of opts.schemas) {
       const role = roleName(opts.rolePrefix, schema);
-      const password = rolePassword(opts.secret, role);
+      const password = opts.passwords?.[schema] ?? rolePassword(opts.secret, role);
       const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
       const verb = exists.rowCount ? 'ALTER' : 'CREATE';
       await client.query(
-        `${verb} ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`,
+        `${verb} ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${quoteLiteral(password)}`,
       );
       await client.query(
         `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(role)}`,
@@ -78,7 +87,7 @@ export async function provisionDatabase(
       out[schema] = {
         schema,
         role,
-        url: serviceRoleUrl(adminUrl, opts.rolePrefix, schema, opts.secret),
+        url: serviceRoleUrl(adminUrl, opts.rolePrefix, schema, opts.secret, password),
       };
     }
     return out;

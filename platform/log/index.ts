@@ -23,10 +23,13 @@ export const REDACTED_KEYS = [
   'secret',
 ] as const;
 
-const paths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]).concat([
+// Top-level `name` is pino's own logger name; below the top level it is redacted like the rest.
+const paths: string[] = [
+  ...REDACTED_KEYS.filter((k) => k !== 'name'),
+  ...REDACTED_KEYS.flatMap((k) => [`*.${k}`, `*.*.${k}`]),
   'req.headers.authorization',
   'req.headers["x-carefed-internal"]',
-]);
+];
 
 /** A structured logger whose output passes through PHI redaction. */
 export function createLogger(opts: {

@@ -34,15 +34,27 @@ export interface PatientSubgraph extends RunningService {
   services: PatientServices;
 }
 
-/** Builds and starts the patient subgraph: migrate, open the keyring, serve. */
-export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promise<PatientSubgraph> {
-  const metrics = createMetrics('patient');
+/** The patient store opened: migrated, keyring loaded, services ready. */
+export interface PatientStore {
+  orm: MikroORM;
+  keyring: Keyring;
+  services: PatientServices;
+}
+
+/**
+ * Connects as the patient role, applies pending migrations and opens the
+ * keyring: what the server and the seed script both need.
+ */
+export async function openPatientStore(
+  opts: Pick<PatientSubgraphOptions, 'config' | 'keys' | 'databaseUrl'>,
+  onStatement?: () => void,
+): Promise<PatientStore> {
   const orm = await createOrm({
     url: opts.databaseUrl,
     schema: SCHEMA,
     entities,
     migrations,
-    onStatement: () => metrics.dbStatements.inc(),
+    onStatement,
   });
   try {
     await migrate(orm);
@@ -52,6 +64,18 @@ export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promis
       indexKey: opts.keys.indexKey,
       breakGlassMinutes: opts.config.BREAK_GLASS_MINUTES,
     };
+    return { orm, keyring, services };
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
+}
+
+/** Builds and starts the patient subgraph: migrate, open the keyring, serve. */
+export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promise<PatientSubgraph> {
+  const metrics = createMetrics('patient');
+  const { orm, keyring, services } = await openPatientStore(opts, () => metrics.dbStatements.inc());
+  try {
     const { schema } = await buildPatientSchema();
     const running = await startSubgraphServer({
       name: 'patient',

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { loadConfig } from '../platform/config/index.js';
+import { loadServiceKeys } from '../platform/crypto/service-keys.js';
+import { createLogger } from '../platform/log/index.js';
+import { seedPatients } from '../subgraphs/patient/seed.js';
+import { openPatientStore } from '../subgraphs/patient/server.js';
+import { withAdminDatabase } from './cli-db.js';
+import { provisionAll } from './provision-lib.js';
+import { DEMO_DATA_DIR } from './stack.js';
+
+// `npm run db:provision [-- --seed]`: schemas, roles and migrations (and demo data), as the
+// one-shot job before the services start when they run apart (docker-compose).
+const config = loadConfig();
+const keys = loadServiceKeys(config);
+const log = createLogger({ name: 'provision', level: config.LOG_LEVEL });
+await withAdminDatabase(config, async (adminUrl) => {
+  const roles = await provisionAll(config, adminUrl, keys);
+  const patient = await openPatientStore({ config, keys, databaseUrl: roles.patient.url });
+  try {
+    if (process.argv.includes('--seed'))
+      await seedPatients(
+        { em: patient.orm.em.fork(), requestId: 'seed', log, now: new Date() },
+        patient.services,
+        DEMO_DATA_DIR,
+      );
+  } finally {
+    await patient.orm.close();
+  }
+  log.info({ schemas: Object.keys(roles) }, 'database provisioned');
+});

@@ -1,0 +1,20 @@
+import { auditSchemaSql, grantAuditSql } from '../platform/audit/index.js';
+import type { Config } from '../platform/config/index.js';
+import type { ServiceKeys } from '../platform/crypto/service-keys.js';
+import { provisionDatabase, type ServiceRole } from '../platform/db/provision.js';
+import { SUBGRAPHS } from '../subgraphs/registry.js';
+
+/** Creates the audit schema and every subgraph's schema and role (idempotent). */
+export function provisionAll(
+  config: Config,
+  adminUrl: string,
+  keys: ServiceKeys,
+): Promise<Record<string, ServiceRole>> {
+  return provisionDatabase(adminUrl, {
+    schemas: SUBGRAPHS.map((s) => s.schema),
+    rolePrefix: config.DB_ROLE_PREFIX,
+    secret: keys.dbRoleKey,
+    passwords: config.dbRolePasswords,
+    hooks: { sharedSql: auditSchemaSql(), grantSql: grantAuditSql },
+  });
+}
