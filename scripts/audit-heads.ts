@@ -14,7 +14,12 @@ const log = createLogger({ name: 'audit-heads', level: config.LOG_LEVEL });
 const url =
   config.SUBGRAPH_DATABASE_URL ??
   (config.DATABASE_URL &&
-    serviceRoleUrl(config.DATABASE_URL, config.DB_ROLE_PREFIX, 'patient', loadServiceKeys(config).dbRoleKey));
+    serviceRoleUrl(
+      config.DATABASE_URL,
+      config.DB_ROLE_PREFIX,
+      'patient',
+      loadServiceKeys(config).dbRoleKey,
+    ));
 if (!url) throw new Error('Set SUBGRAPH_DATABASE_URL (a service role login) or DATABASE_URL');
 const orm = await createOrm({ url, schema: 'audit', entities: [], migrations: [] });
 const signer = await startHeadSigner({ config, em: () => orm.em.fork(), log });
