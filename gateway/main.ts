@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../platform/config/index.js';
+import { requireProductionSettings } from '../platform/config/production.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { createLogger } from '../platform/log/index.js';
 import { onShutdown } from '../platform/http/shutdown.js';
@@ -9,6 +10,7 @@ import { loadUserVerifier } from './user-verifier.js';
 
 // The gateway alone (a container): subgraphs are found at SUBGRAPH_URL_<NAME>.
 const config = loadConfig();
+requireProductionSettings(config, ['oidcIssuer', 'gatewaySigningKey']);
 const log = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
 const { verifier, devIssuer } = await loadUserVerifier(config);
 const gateway = await startGateway({

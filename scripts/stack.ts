@@ -4,6 +4,7 @@ import { startGateway } from '../gateway/server.js';
 import { loadUserVerifier } from '../gateway/user-verifier.js';
 import { startHeadSigner, type HeadSigner } from '../platform/audit/head-signer.js';
 import type { Config } from '../platform/config/index.js';
+import { requireProductionSettings } from '../platform/config/production.js';
 import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 import type { RunningService } from '../platform/http/server.js';
@@ -54,6 +55,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await stop().catch((err: Error) => log.error({ err: err.message }, 'stop failed'));
   };
   const port = (base: number) => (opts.ephemeralPorts ? 0 : base);
+  requireProductionSettings(config, [
+    'kek',
+    'indexKey',
+    'dbRoleKey',
+    'oidcIssuer',
+    'gatewaySigningKey',
+    'auditSigningKey',
+  ]);
   try {
     let adminUrl = config.DATABASE_URL;
     if (!adminUrl) {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../../platform/config/index.js';
+import { requireProductionSettings } from '../../platform/config/production.js';
 import { loadServiceKeys } from '../../platform/crypto/service-keys.js';
 import { serviceRoleUrl } from '../../platform/db/provision.js';
 import { onShutdown } from '../../platform/http/shutdown.js';
@@ -10,6 +11,7 @@ import { SCHEMA, startPatientSubgraph } from './server.js';
 // The patient subgraph alone (a container). Its database login is SUBGRAPH_DATABASE_URL,
 // or its role on DATABASE_URL's server (run `npm run db:provision` first).
 const config = loadConfig();
+requireProductionSettings(config, ['kek', 'indexKey', 'gatewayPublicKey']);
 const keys = loadServiceKeys(config);
 const log = createLogger({ name: 'patient', level: config.LOG_LEVEL });
 const databaseUrl =
