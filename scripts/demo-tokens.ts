@@ -2,12 +2,12 @@ import { ROLES, type Role } from '../platform/identity/principal.js';
 import { devPrincipal, type DevIssuer } from '../platform/identity/dev-issuer.js';
 import type { PatientSeedResult } from '../subgraphs/patient/seed.js';
 
-/** The demo patient and the clinician on their care team that demo tokens are bound to. */
+/** The demo patient (living, with a care team) and the clinician on that team that demo tokens are bound to. */
 export function demoSubjects(seed: PatientSeedResult): {
   patientId: string;
   practitionerId: string;
 } {
-  const patientId = seed.patientIds.find((id) => (seed.careTeams.get(id)?.length ?? 0) > 0);
+  const patientId = seed.livingPatientIds.find((id) => (seed.careTeams.get(id)?.length ?? 0) > 0);
   const practitionerId = patientId ? seed.careTeams.get(patientId)?.[0] : undefined;
   if (!patientId || !practitionerId)
     throw new Error('The demo data has no patient with a care team');

@@ -25,6 +25,7 @@ interface FhirPatient {
   gender: Gender;
   telecom?: ContactPointData[];
   address?: (AddressData & { extension?: unknown })[];
+  deceasedDateTime?: string;
 }
 
 interface Encounter {
@@ -98,6 +99,8 @@ export function careTeamsFromEncounters(dir: string, perPatient = 2): Map<string
 /** The ids `npm start` binds demo tokens to. */
 export interface PatientSeedResult {
   patientIds: string[];
+  /** Patients with no date of death, in file order. */
+  livingPatientIds: string[];
   careTeams: Map<string, string[]>;
 }
 
@@ -112,7 +115,11 @@ export async function seedPatients(
 ): Promise<PatientSeedResult> {
   const patients = readNdjson<FhirPatient>(path.join(dataDir, 'Patient.000.ndjson'));
   const careTeams = careTeamsFromEncounters(dataDir);
-  const result = { patientIds: patients.map((p) => p.id), careTeams };
+  const result = {
+    patientIds: patients.map((p) => p.id),
+    livingPatientIds: patients.filter((p) => !p.deceasedDateTime).map((p) => p.id),
+    careTeams,
+  };
   if ((await base.em.count(PatientRecord, {})) > 0) return result;
   const ctx = createPatientContext({ ...base, principal: SEED_PRINCIPAL }, services);
   for (const p of patients) await createPatient(ctx, fromFhirPatient(p), p.id);

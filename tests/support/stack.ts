@@ -55,6 +55,21 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/** Roles are cluster-wide: drop this stack's once its database is gone. */
+async function dropRoles(db: TestDatabase, prefix: string): Promise<void> {
+  const admin = new pg.Client(new URL('/postgres', db.url).toString());
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ rolname: string }>(
+      'SELECT rolname FROM pg_roles WHERE rolname LIKE $1',
+      [`${prefix}\_%`],
+    );
+    for (const { rolname } of rows) await admin.query(`DROP ROLE IF EXISTS "${rolname}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Starts the stack (gateway and subgraphs on free ports) on its own database, seeded with the demo data. */
 export async function startTestStack(
   label: string,
@@ -109,6 +124,7 @@ export async function startTestStack(
       await admin.end();
       await stack.stop();
       await db.drop();
+      await dropRoles(db, config.DB_ROLE_PREFIX);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
