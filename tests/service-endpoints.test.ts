@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCounter } from './support/metrics.js';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+/** Health, readiness, metrics, and request ids that travel from the client to the subgraph's logs. */
+let t: TestStack;
+beforeAll(async () => {
+  t = await startTestStack('endpoints');
+});
+afterAll(() => t?.stop());
+
+const origin = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '');
+
+describe('service endpoints', () => {
+  it('answer /healthz and /readyz on the gateway and the subgraph without a token', async () => {
+    for (const url of [t.stack.gatewayUrl, t.stack.patient.url]) {
+      expect((await fetch(`${origin(url)}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${origin(url)}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready' });
+    }
+  });
+
+  it('count requests in Prometheus format at /metrics', async () => {
+    const before = await readCounter(t.stack.patient.url, 'carefed_db_statements_total');
+    await t.gql(await t.token('admin'), '{ patients(first: 3) { edges { node { id } } } }');
+    const text = await (await fetch(`${origin(t.stack.gatewayUrl)}/metrics`)).text();
+    expect(text).toMatch(/^carefed_graphql_requests_total\{.*outcome="ok".*\} \d+/m);
+    expect(text).toMatch(/^carefed_graphql_request_seconds_bucket/m);
+    expect(await readCounter(t.stack.patient.url, 'carefed_db_statements_total')).toBeGreaterThan(
+      before,
+    );
+  });
+});
+
+describe('request ids', () => {
+  it('travel from the client through the gateway to the subgraph, its logs and the audit log', async () => {
+    const rid = `rid-endpoints-${Date.now()}`;
+    const res = await fetch(t.stack.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await t.token('admin')}`,
+        'x-request-id': rid,
+      },
+      body: JSON.stringify({ query: `{ patient(id: "${t.demo.patientId}") { id } }` }),
+    });
+    expect(res.headers.get('x-request-id')).toBe(rid);
+    const lines = t
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes(rid))
+      .map((l) => JSON.parse(l) as { subgraph?: string; service: string });
+    expect(lines.some((l) => l.subgraph === 'patient')).toBe(true);
+    expect(lines.some((l) => l.service === 'gateway')).toBe(true);
+    const audit = await t.sql(
+      "select payload from audit.entry where payload::jsonb ->> 'requestId' = $1",
+      [rid],
+    );
+    expect(audit).toHaveLength(1);
+  });
+
+  it('are made up when the client sends none or a malformed one', async () => {
+    const res = await fetch(t.stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces' },
+      body: '{"query":"{ me { subject } }"}',
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
