@@ -7,16 +7,22 @@ import type { TokenVerifier } from '../platform/identity/verify.js';
 /** What the gateway knows of a request. */
 export interface GatewayContext {
   principal: Principal;
+  /** Assigned by the gateway (answered in `x-request-id`), sent to subgraphs and audited. */
   requestId: string;
+  clientRequestId?: string;
   ip?: string;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** The request id: the caller's `x-request-id` when well formed, else a new one. */
-export function requestIdOf(req: Request): string {
+/**
+ * The client's own `x-request-id`, when well formed. It is logged beside ours
+ * for correlation but never used as the request id: the id accesses are
+ * audited under is always the gateway's, so a client cannot reuse another's.
+ */
+export function clientRequestIdOf(req: Request): string | undefined {
   const given = req.header('x-request-id');
-  return given && REQUEST_ID.test(given) ? given : randomUUID();
+  return given && CLIENT_REQUEST_ID.test(given) ? given : undefined;
 }
 
 /**
@@ -28,7 +34,7 @@ export async function gatewayContext(
   verifier: TokenVerifier,
   onRefused: (reason: string, requestId: string) => void,
 ): Promise<GatewayContext> {
-  const requestId = (req.res?.getHeader('x-request-id') as string | undefined) ?? requestIdOf(req);
+  const requestId = (req.res?.getHeader('x-request-id') as string | undefined) ?? randomUUID();
   const header = req.header('authorization') ?? '';
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
   if (!match?.[1]) {
@@ -37,7 +43,7 @@ export async function gatewayContext(
   }
   try {
     const principal = await verifier.verify(match[1]);
-    return { principal, requestId, ip: req.ip };
+    return { principal, requestId, clientRequestId: clientRequestIdOf(req), ip: req.ip };
   } catch (err) {
     onRefused((err as { reason?: string }).reason ?? 'invalid', requestId);
     throw unauthenticated('Invalid or expired token');

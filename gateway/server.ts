@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ApolloGateway,
   RemoteGraphQLDataSource,
@@ -14,7 +15,7 @@ import { startHttpService, type RunningService } from '../platform/http/server.j
 import type { DevIssuer } from '../platform/identity/dev-issuer.js';
 import type { InternalTokenSigner } from '../platform/identity/internal-token.js';
 import type { TokenVerifier } from '../platform/identity/verify.js';
-import { gatewayContext, requestIdOf, type GatewayContext } from './context.js';
+import { gatewayContext, type GatewayContext } from './context.js';
 
 export interface GatewayOptions {
   port: number;
@@ -76,8 +77,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     formatError: (formatted) => formatError(formatted),
     plugins: [requestLogPlugin<GatewayContext>(opts.log.child({ service: 'gateway' }), metrics)],
   });
-  const stampRequestId: RequestHandler = (req, res, next) => {
-    res.setHeader('x-request-id', requestIdOf(req));
+  const stampRequestId: RequestHandler = (_req, res, next) => {
+    res.setHeader('x-request-id', randomUUID());
     next();
   };
   return startHttpService(apollo, {

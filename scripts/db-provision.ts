@@ -5,7 +5,7 @@ import { createLogger } from '../platform/log/index.js';
 import { seedPatients } from '../subgraphs/patient/seed.js';
 import { openPatientStore } from '../subgraphs/patient/server.js';
 import { withAdminDatabase } from './cli-db.js';
-import { provisionAll } from './provision-lib.js';
+import { provisionAll, roleOf } from './provision-lib.js';
 import { DEMO_DATA_DIR } from './stack.js';
 
 // `npm run db:provision [-- --seed]`: schemas, roles and migrations (and demo data), as the
@@ -15,7 +15,11 @@ const keys = loadServiceKeys(config);
 const log = createLogger({ name: 'provision', level: config.LOG_LEVEL });
 await withAdminDatabase(config, async (adminUrl) => {
   const roles = await provisionAll(config, adminUrl, keys);
-  const patient = await openPatientStore({ config, keys, databaseUrl: roles.patient.url });
+  const patient = await openPatientStore({
+    config,
+    keys,
+    databaseUrl: roleOf(roles, 'patient').url,
+  });
   try {
     if (process.argv.includes('--seed'))
       await seedPatients(

@@ -4,6 +4,13 @@ import type { ServiceKeys } from '../platform/crypto/service-keys.js';
 import { provisionDatabase, type ServiceRole } from '../platform/db/provision.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
 
+/** The provisioned role of one schema; throws if provisioning did not make it. */
+export function roleOf(roles: Record<string, ServiceRole>, schema: string): ServiceRole {
+  const role = roles[schema];
+  if (!role) throw new Error(`No database role was provisioned for schema ${schema}`);
+  return role;
+}
+
 /** Creates the audit schema and every subgraph's schema and role (idempotent). */
 export function provisionAll(
   config: Config,

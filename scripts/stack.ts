@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../platform/log/index.js';
 import { seedPatients, type PatientSeedResult } from '../subgraphs/patient/seed.js';
 import { startPatientSubgraph, type PatientSubgraph } from '../subgraphs/patient/server.js';
 import { SCHEMA_DIR } from './compose-lib.js';
-import { provisionAll } from './provision-lib.js';
+import { provisionAll, roleOf } from './provision-lib.js';
 
 export const DEMO_DATA_DIR = path.resolve(import.meta.dirname, '..', 'data', 'synthea');
 
@@ -81,7 +81,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const patient = await startPatientSubgraph({
       config,
       keys,
-      databaseUrl: config.SUBGRAPH_DATABASE_URL ?? roles.patient.url,
+      databaseUrl: config.SUBGRAPH_DATABASE_URL ?? roleOf(roles, 'patient').url,
       port: port(config.SUBGRAPH_PORT_BASE),
       log,
       verifier: createInternalTokenVerifier(signer.publicJwk),

@@ -26,7 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-/** A GraphQL request with our own `x-request-id`, which the gateway forwards when well formed. */
+/**
+ * A GraphQL request sending a client `x-request-id`: the gateway assigns its own id (answered in
+ * `x-request-id`) and records that one, so a client cannot pick the id its accesses are audited under.
+ */
 async function post<T>(
   token: string,
   query: string,
@@ -119,7 +122,8 @@ describe('one audit entry per PHI access', () => {
     );
     expect(read.errors).toBeUndefined();
     expect(read.data!.patient.id).toBe(t.demo.patientId);
-    expect(read.headers.get('x-request-id')).toBe('req-audit-read-0001');
+    const readId = read.headers.get('x-request-id')!;
+    expect(readId).toMatch(/^[0-9a-f-]{36}$/);
 
     const write = await post<{ updatePatient: { version: number } }>(
       clinicianToken,
@@ -128,6 +132,7 @@ describe('one audit entry per PHI access', () => {
       'req-audit-write-0001',
     );
     expect(write.errors).toBeUndefined();
+    const writeId = write.headers.get('x-request-id')!;
     expect(write.data!.updatePatient.version).toBe(read.data!.patient.version + 1);
 
     const denied = await post<{ patient: null }>(
@@ -139,10 +144,14 @@ describe('one audit entry per PHI access', () => {
     expect(denied.status).toBe(200);
     expect(denied.data?.patient ?? null).toBeNull();
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const deniedId = denied.headers.get('x-request-id')!;
+    // The client's own ids were not used.
+    for (const clientId of ['req-audit-read-0001', 'req-audit-write-0001', 'req-audit-deny-0001'])
+      expect(await entriesFor(clientId)).toHaveLength(0);
 
     const expectations: [string, object][] = [
       [
-        'req-audit-read-0001',
+        readId,
         {
           actor: { ...actorOf(clinician), practitionerId: t.demo.practitionerId },
           patientId: t.demo.patientId,
@@ -154,7 +163,7 @@ describe('one audit entry per PHI access', () => {
         },
       ],
       [
-        'req-audit-write-0001',
+        writeId,
         {
           actor: { ...actorOf(clinician), practitionerId: t.demo.practitionerId },
           patientId: t.demo.patientId,
@@ -166,7 +175,7 @@ describe('one audit entry per PHI access', () => {
         },
       ],
       [
-        'req-audit-deny-0001',
+        deniedId,
         {
           actor: { ...actorOf(patient), patientId: t.demo.patientId },
           patientId: t.demo.otherPatientId,
@@ -180,7 +189,7 @@ describe('one audit entry per PHI access', () => {
     for (const [requestId, expected] of expectations) {
       const entries = await entriesFor(requestId);
       expect(entries, requestId).toHaveLength(1);
-      const [entry] = entries;
+      const entry = entries[0]!;
       expect(entry, requestId).toMatchObject({ ...expected, requestId });
       expect(entry.actor.clientId).toBe('carefed-dev-console');
       expect(entry.ip, `${requestId}: client IP`).toEqual(expect.any(String));
@@ -189,7 +198,9 @@ describe('one audit entry per PHI access', () => {
       expect(at).toBeLessThanOrEqual(Date.now() + 1000);
     }
     // In the order the requests were made.
-    const seqs = await Promise.all(expectations.map(async ([id]) => (await entriesFor(id))[0].seq));
+    const seqs = await Promise.all(
+      expectations.map(async ([id]) => (await entriesFor(id))[0]!.seq),
+    );
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
   });
 });
@@ -222,7 +233,7 @@ describe('append-only audit.entry', () => {
       const { rows } = await svc.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM patient.patient',
       );
-      expect(rows[0].n).toBe(13);
+      expect(rows[0]!.n).toBe(13);
       for (const [verb, sql] of CHANGES) {
         await expect(svc.query(sql), verb).rejects.toMatchObject({
           code: '42501',
@@ -321,7 +332,7 @@ describe('audit:verify', () => {
     expect(await readChain()).toEqual(original);
   }
 
-  const last = () => Number(original[original.length - 1].seq);
+  const last = () => Number(original[original.length - 1]!.seq);
 
   it('passes after activity', async () => {
     const token = await t.token('admin');
@@ -341,7 +352,7 @@ describe('audit:verify', () => {
 
   it('catches one flipped bit in a payload', async () => {
     const seq = 7;
-    const { payload } = original[seq - 1];
+    const { payload } = original[seq - 1]!;
     const i = payload.indexOf('"requestId":"') + '"requestId":"'.length;
     const flipped =
       payload.slice(0, i) + String.fromCharCode(payload.charCodeAt(i) ^ 1) + payload.slice(i + 1);
@@ -370,7 +381,7 @@ describe('audit:verify', () => {
 
   it('catches a swapped pair', async () => {
     const [a, b] = [4, 11];
-    expect(original[a - 1].payload).not.toBe(original[b - 1].payload);
+    expect(original[a - 1]!.payload).not.toBe(original[b - 1]!.payload);
     await tamper(
       `UPDATE audit.entry x SET payload = y.payload FROM audit.entry y
        WHERE (x.seq, y.seq) IN (($1, $2), ($2, $1))`,

@@ -48,7 +48,7 @@ describe('docker-compose.yml', () => {
       expect(svc.build, name).toBe('.');
       const [npm, run, script] = svc.command ?? [];
       expect([npm, run], name).toEqual(['npm', 'run']);
-      expect(scripts[script], `${name} runs npm script ${script}`).toBeDefined();
+      expect(scripts[script!], `${name} runs npm script ${script}`).toBeDefined();
     }
   });
 
@@ -58,12 +58,12 @@ describe('docker-compose.yml', () => {
       expect(svc.healthcheck?.test.length, `${name} healthcheck`).toBeGreaterThan(0);
     }
     for (const s of SUBGRAPHS) {
-      expect(services[s.name].depends_on?.provision?.condition).toBe(
+      expect(services[s.name]!.depends_on?.provision?.condition).toBe(
         'service_completed_successfully',
       );
-      expect(services.gateway.depends_on?.[s.name]?.condition).toBe('service_healthy');
+      expect(services.gateway!.depends_on?.[s.name]?.condition).toBe('service_healthy');
       expect(
-        services.gateway.environment?.[`SUBGRAPH_URL_${s.name.toUpperCase().replace(/-/g, '_')}`],
+        services.gateway!.environment?.[`SUBGRAPH_URL_${s.name.toUpperCase().replace(/-/g, '_')}`],
       ).toMatch(new RegExp(`^http://${s.name}:\\d+/graphql$`));
     }
   });
@@ -81,7 +81,7 @@ describe('docker-compose.yml', () => {
     for (const [name, svc] of Object.entries(services))
       if (name !== 'postgres') expect(svc.environment?.NODE_ENV).toBe('production');
     for (const s of SUBGRAPHS)
-      expect(services[s.name].environment?.SUBGRAPH_DATABASE_URL).toMatch(
+      expect(services[s.name]!.environment?.SUBGRAPH_DATABASE_URL).toMatch(
         new RegExp(`^postgres://carefed_${s.schema}:`),
       );
   });

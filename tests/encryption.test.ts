@@ -218,9 +218,9 @@ describe('PHI at rest', () => {
     for (const value of plaintexts) expect(text, `plaintext in the tables`).not.toContain(value);
 
     // Every PHI column holds a ciphertext under the active data key.
-    const [{ version: active }] = await t.sql<{ version: number }>(
-      'SELECT version FROM patient.data_key WHERE active',
-    );
+    const { version: active } = (
+      await t.sql<{ version: number }>('SELECT version FROM patient.data_key WHERE active')
+    )[0]!;
     const patients = await t.sql<Record<string, string>>(
       `SELECT ${PATIENT_COLUMNS.join(', ')} FROM patient.patient`,
     );
@@ -232,7 +232,7 @@ describe('PHI at rest', () => {
     expect(snapshots.length).toBeGreaterThanOrEqual(14);
     expect(reasons).toHaveLength(1);
     const ciphertexts = [
-      ...patients.flatMap((r) => PATIENT_COLUMNS.map((c) => r[c])),
+      ...patients.flatMap((r) => PATIENT_COLUMNS.map((c) => r[c]!)),
       ...snapshots.map((r) => r.snapshot),
       ...reasons.map((r) => r.reason),
     ];
@@ -269,8 +269,8 @@ describe('a ciphertext moved to another row', () => {
       expect(broken.status).toBe(200);
       expect(broken.data?.patient ?? null).toBeNull();
       expect(broken.errors).toHaveLength(1);
-      expect(broken.errors![0].extensions?.code).toBe('DATA_INTEGRITY');
-      expect(broken.errors![0].path).toEqual(['patient']);
+      expect(broken.errors![0]!.extensions?.code).toBe('DATA_INTEGRITY');
+      expect(broken.errors![0]!.path).toEqual(['patient']);
       const errorText = JSON.stringify(broken.errors);
       for (const value of plain) expect(errorText).not.toContain(value);
       expect(errorText).not.toContain('cf1.');
@@ -287,7 +287,7 @@ describe('a ciphertext moved to another row', () => {
       }
       expect((await readOne(token, a)).data!.patient.name).toEqual(nameA.data!.patient.name);
     } finally {
-      await t.sql('UPDATE patient.patient SET name = $1 WHERE id = $2', [before[0].name, b]);
+      await t.sql('UPDATE patient.patient SET name = $1 WHERE id = $2', [before[0]!.name, b]);
     }
     // Put back where it belongs, the original ciphertext decrypts again.
     const restored = await readOne(token, b);
@@ -306,9 +306,9 @@ describe('data-key rotation under load', () => {
       gender: 'male',
     });
     const expected = new Map((await readAll(token)).map((p) => [p.id, p]));
-    const [{ n: rowsBefore }] = await t.sql<{ n: number }>(
-      'SELECT count(*)::int AS n FROM patient.patient',
-    );
+    const { n: rowsBefore } = (
+      await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM patient.patient')
+    )[0]!;
     expect(expected.size).toBe(rowsBefore);
     const ids = [...expected.keys()];
 
@@ -339,7 +339,7 @@ describe('data-key rotation under load', () => {
             r.data.patients.edges.forEach((e) => check(e.node, 'list'));
           }
         } else {
-          const id = ids[i % ids.length];
+          const id = ids[i % ids.length]!;
           const r = await readOne(token, id);
           if (r.status !== 200 || r.errors || !r.data?.patient)
             failures.push(`read: ${r.status} ${JSON.stringify(r.errors)}`);
@@ -416,12 +416,14 @@ describe('data-key rotation under load', () => {
       await t.stack.patient.keyring.refresh(t.stack.patient.orm.em.fork());
       expect(t.stack.patient.keyring.active().version).toBe(rotation.toVersion);
       await write(99);
-      const [latest] = await t.sql<Record<string, string>>(
-        `SELECT ${PATIENT_COLUMNS.join(', ')} FROM patient.patient WHERE id = $1`,
-        [writeTarget.id],
-      );
+      const latest = (
+        await t.sql<Record<string, string>>(
+          `SELECT ${PATIENT_COLUMNS.join(', ')} FROM patient.patient WHERE id = $1`,
+          [writeTarget.id],
+        )
+      )[0]!;
       for (const c of PATIENT_COLUMNS)
-        expect(latest[c].startsWith(`cf1.${rotation.toVersion}.`)).toBe(true);
+        expect(latest[c]!.startsWith(`cf1.${rotation.toVersion}.`)).toBe(true);
       const ring = await Keyring.open(em, 'patient', keys.kek);
       expect(ring.active().version).toBe(rotation.toVersion);
       const cipher = new FieldCipher(ring);
@@ -433,7 +435,7 @@ describe('data-key rotation under load', () => {
           await t.sql<Record<string, string>>(
             `SELECT ${PATIENT_COLUMNS.join(', ')} FROM patient.patient`,
           )
-        ).flatMap((r) => PATIENT_COLUMNS.map((c) => r[c])),
+        ).flatMap((r) => PATIENT_COLUMNS.map((c) => r[c]!)),
         ...(await t.sql<{ snapshot: string }>('SELECT snapshot FROM patient.patient_version')).map(
           (r) => r.snapshot,
         ),
@@ -451,9 +453,9 @@ describe('data-key rotation under load', () => {
     }
 
     // Every patient reads back as before, in the list and one by one.
-    const [{ n: rowsAfter }] = await t.sql<{ n: number }>(
-      'SELECT count(*)::int AS n FROM patient.patient',
-    );
+    const { n: rowsAfter } = (
+      await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM patient.patient')
+    )[0]!;
     expect(rowsAfter).toBe(rowsBefore);
     const after = await readAll(token);
     expect(after).toHaveLength(rowsBefore);

@@ -44,7 +44,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 200));
   }
   gatewayUrl = /(http:\/\/localhost:\d+\/graphql)/.exec(output)![1]!;
-  for (const m of output.matchAll(/^([a-z]+) (ey\S+)$/gm)) tokens[m[1]] = m[2]!;
+  for (const m of output.matchAll(/^([a-z]+) (ey\S+)$/gm)) tokens[m[1]!] = m[2]!;
 }, 120_000);
 
 afterAll(async () => {
@@ -89,7 +89,7 @@ describe('npm start', () => {
     ).json()) as {
       data: { patients: { edges: { node: { id: string } }[] } };
     };
-    const id = me.data.patients.edges[0].node.id;
+    const id = me.data.patients.edges[0]!.node.id;
     const res = await post(
       tokens.clinician,
       `{ patient(id: "${id}") { id name { family } birthDate careTeam { role } } }`,
@@ -114,7 +114,7 @@ describe('npm start', () => {
     const res = await post(undefined, '{ patients(first: 1) { edges { node { id } } } }');
     expect(res.status).toBe(401);
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
-    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('stops cleanly on SIGTERM, embedded PostgreSQL included', async () => {

@@ -57,6 +57,16 @@ const LIST = /* GraphQL */ `
             practitionerId
             role
           }
+          consents {
+            id
+            status
+          }
+          history(first: 2) {
+            version
+            record {
+              birthDate
+            }
+          }
         }
       }
     }
@@ -77,7 +87,7 @@ async function statementsFor(
   return { statements: after - before, rows: r.data!.patients.edges.length };
 }
 
-describe('patients with their care teams', () => {
+describe('patients with their care teams, consents and history', () => {
   it('as admin: 50 patients cost as many statements as 1', async () => {
     const admin = await t.token('admin');
     const one = await statementsFor(admin, 1);

@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-const FORBIDDEN_MESSAGE = 'Not permitted to access this record';
+const FORBIDDEN_MESSAGE = 'Not permitted to access this record, or it does not exist';
 
 function codes(r: GqlResponse): (string | undefined)[] {
   return (r.errors ?? []).map((e) => e.extensions?.code);
@@ -89,7 +89,7 @@ describe('a patient cannot read another patient', () => {
     const r = await t.gql(patientToken, PATIENT_BY_ID, { id: t.demo.otherPatientId });
     expect(r.status).toBe(200);
     expect(codes(r)).toEqual(['FORBIDDEN']);
-    expect(r.errors![0].message).toBe(FORBIDDEN_MESSAGE);
+    expect(r.errors![0]!.message).toBe(FORBIDDEN_MESSAGE);
     expect(r.data?.patient ?? null).toBeNull();
   });
 
@@ -98,7 +98,7 @@ describe('a patient cannot read another patient', () => {
     const missing = await t.gql(patientToken, PATIENT_BY_ID, { id: randomUUID() });
     expect(codes(missing)).toEqual(['FORBIDDEN']);
     expect(missing.data?.patient ?? null).toBeNull();
-    expect(missing.errors![0].message).toBe(other.errors![0].message);
+    expect(missing.errors![0]!.message).toBe(other.errors![0]!.message);
     expect(missing.status).toBe(other.status);
   });
 
@@ -236,13 +236,13 @@ describe('_entities sent to the patient subgraph directly', () => {
     it(`resolves the own record for ${who} (control)`, async () => {
       const r = await entities(principal(), t.demo.patientId);
       expect(r.errors).toBeUndefined();
-      expect((r.data as { _entities: { id: string }[] })._entities[0].id).toBe(t.demo.patientId);
+      expect((r.data as { _entities: { id: string }[] })._entities[0]!.id).toBe(t.demo.patientId);
     });
 
     it(`refuses another patient for ${who}: FORBIDDEN and no data`, async () => {
       const r = await entities(principal(), t.demo.otherPatientId);
       expect(codes(r as GqlResponse)).toEqual(['FORBIDDEN']);
-      expect(r.errors![0].message).toBe(FORBIDDEN_MESSAGE);
+      expect(r.errors![0]!.message).toBe(FORBIDDEN_MESSAGE);
       const list = (r.data as { _entities?: unknown[] } | null | undefined)?._entities;
       expect(list === undefined || list.every((e) => e === null)).toBe(true);
       expect(r.text).not.toContain(otherMrn);
@@ -252,7 +252,7 @@ describe('_entities sent to the patient subgraph directly', () => {
       const other = await entities(principal(), t.demo.otherPatientId);
       const missing = await entities(principal(), randomUUID());
       expect(codes(missing as GqlResponse)).toEqual(['FORBIDDEN']);
-      expect(missing.errors![0].message).toBe(other.errors![0].message);
+      expect(missing.errors![0]!.message).toBe(other.errors![0]!.message);
       const list = (missing.data as { _entities?: unknown[] } | null | undefined)?._entities;
       expect(list === undefined || list.every((e) => e === null)).toBe(true);
     });
@@ -283,7 +283,7 @@ describe('break-the-glass for a clinician off the care team', () => {
       'select count(*) as n from patient.break_glass_grant where patient_id = $1',
       [t.demo.otherPatientId],
     );
-    return Number(rows[0].n);
+    return Number(rows[0]!.n);
   }
 
   it('reads a care-team patient (control)', async () => {
@@ -348,8 +348,8 @@ describe('break-the-glass for a clinician off the care team', () => {
       'select reason, practitioner_id from patient.break_glass_grant where id = $1',
       [grantId],
     );
-    expect(rows[0].practitioner_id).toBe(t.demo.practitionerId);
-    expect(rows[0].reason).not.toContain('emergency department');
+    expect(rows[0]!.practitioner_id).toBe(t.demo.practitionerId);
+    expect(rows[0]!.reason).not.toContain('emergency department');
   });
 
   it('then the read succeeds', async () => {
@@ -373,7 +373,7 @@ describe('break-the-glass for a clinician off the care team', () => {
       reason: `break-glass-grant:${grantId}`,
     });
     const reads = mine.filter(
-      (e) => e.seq > opened[0].seq && e.action === 'read' && e.outcome === 'permit',
+      (e) => e.seq > opened[0]!.seq && e.action === 'read' && e.outcome === 'permit',
     );
     expect(reads).toHaveLength(1);
     expect(reads[0]).toMatchObject({

@@ -125,11 +125,11 @@ describe('history and versions', () => {
       [1, 'dev-admin'],
     ]);
     const [three, two, one] = h.data!.patient.history;
-    expect(one.record.telecom[0].value).toBe('555-0101');
-    expect(one.record.address[0].line).toEqual(['1 Old Street']);
-    expect(two.record.telecom[0].value).toBe('555-0202');
-    expect(two.record.address[0].line).toEqual(['1 Old Street']);
-    expect(three.record.address[0].line).toEqual(['2 New Road']);
+    expect(one!.record.telecom[0]!.value).toBe('555-0101');
+    expect(one!.record.address[0]!.line).toEqual(['1 Old Street']);
+    expect(two!.record.telecom[0]!.value).toBe('555-0202');
+    expect(two!.record.address[0]!.line).toEqual(['1 Old Street']);
+    expect(three!.record.address[0]!.line).toEqual(['2 New Road']);
   });
 
   it('refuses a stale version with CONFLICT naming the current one', async () => {
@@ -150,10 +150,12 @@ describe('history and versions', () => {
     );
     const codes = results.map((x) => x.errors?.[0]?.extensions?.code ?? 'ok').sort();
     expect(codes).toEqual(['CONFLICT', 'ok']);
-    const [{ n }] = await t.sql<{ n: string }>(
-      'select count(*) n from patient.patient_version where patient_id = $1',
-      [id],
-    );
+    const { n } = (
+      await t.sql<{ n: string }>(
+        'select count(*) n from patient.patient_version where patient_id = $1',
+        [id],
+      )
+    )[0]!;
     expect(Number(n)).toBe(v + 1);
   });
 });

@@ -114,7 +114,7 @@ function expectRefused(r: RawResponse, token?: string): void {
   expect(r.status).toBe(401);
   expect(r.body.data ?? null).toBeNull();
   expect(r.body.errors).toHaveLength(1);
-  expect(r.body.errors![0].extensions?.code).toBe('UNAUTHENTICATED');
+  expect(r.body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
   if (token) {
     for (const part of token.split('.').filter((p) => p.length >= 8)) {
       expect(r.text).not.toContain(part);
@@ -153,7 +153,7 @@ const BAD_TOKENS: [string, () => string | Promise<string>][] = [
   [
     'HS256 keyed with the issuer public key as PEM (key confusion)',
     async () => {
-      const jwk = t.stack.devIssuer!.jwks().keys[0];
+      const jwk = t.stack.devIssuer!.jwks().keys[0]!;
       const pem = createPublicKey({ key: jwk, format: 'jwk' })
         .export({ type: 'spki', format: 'pem' })
         .toString();
@@ -183,7 +183,7 @@ const BAD_TOKENS: [string, () => string | Promise<string>][] = [
     'tampered payload (role changed to admin, signature kept)',
     async () => {
       const [header, payload, signature] = (await forge()).split('.');
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as JWTPayload;
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as JWTPayload;
       return `${header}.${b64json({ ...claims, roles: ['admin'], scope: 'user/*.cruds' })}.${signature}`;
     },
   ],
@@ -221,8 +221,8 @@ describe('gateway token checks', () => {
       keys: JWK[];
     };
     expect(jwks.keys).toHaveLength(1);
-    expect(jwks.keys[0].kid).toBe(issuerKid);
-    expect(jwks.keys[0].d).toBeUndefined();
+    expect(jwks.keys[0]!.kid).toBe(issuerKid);
+    expect(jwks.keys[0]!.d).toBeUndefined();
   });
 
   it('refuses a request without a token', async () => {

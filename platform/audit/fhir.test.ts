@@ -78,7 +78,7 @@ describe('toFhirAuditEvent', () => {
       purposeOfEvent: [{ coding: [{ code: 'ETREAT' }] }],
     });
     const [patient] = ev.entity as { detail?: unknown }[];
-    expect(patient.detail).toEqual([
+    expect(patient!.detail).toEqual([
       { type: 'emergency-access', valueString: 'true' },
       { type: 'emergency-reason', valueString: 'BTG-UNCONSCIOUS' },
     ]);

@@ -9,7 +9,9 @@ describe('audit schema and privileges', () => {
   let t: AuditTestDb;
   let svc: pg.Client;
   const count = async () =>
-    Number((await t.admin.query<{ n: string }>('SELECT count(*) AS n FROM audit.entry')).rows[0].n);
+    Number(
+      (await t.admin.query<{ n: string }>('SELECT count(*) AS n FROM audit.entry')).rows[0]!.n,
+    );
 
   beforeAll(async () => {
     t = await createAuditTestDb('audit_schema');

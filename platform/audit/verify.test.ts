@@ -127,20 +127,20 @@ describe('verifyAuditChain', () => {
 
   it('refuses a heads file that is missing, forged or edited', async () => {
     const lines = (await fs.readFile(headsFile, 'utf8')).trimEnd().split('\n');
-    const last = JSON.parse(lines[1]) as { seq: number; jws: string };
+    const last = JSON.parse(lines[1]!) as { seq: number; jws: string };
     const write = (l: string[]) => fs.writeFile(headsFile, `${l.join('\n')}\n`);
 
     const i = last.jws.length - 20; // inside the signature
     const flipped =
       last.jws.slice(0, i) + (last.jws[i] === 'A' ? 'B' : 'A') + last.jws.slice(i + 1);
-    await write([lines[0], JSON.stringify({ ...last, jws: flipped })]);
+    await write([lines[0]!, JSON.stringify({ ...last, jws: flipped })]);
     expect(await verify()).toMatchObject({
       ok: false,
       firstBadSeq: 0,
       reason: 'heads file line 2: bad signature',
     });
 
-    await write([lines[0], JSON.stringify({ ...last, seq: 15 })]);
+    await write([lines[0]!, JSON.stringify({ ...last, seq: 15 })]);
     expect(await verify()).toMatchObject({
       ok: false,
       reason: 'heads file line 2: readable fields differ from the signed head',

@@ -45,14 +45,14 @@ describe('appendAudit and readAccessLog', () => {
       .transactional((em) => appendAudit(em, [odd, sampleEntry(2), sampleEntry(3)]));
     const r = await rows();
     expect(r.map((x) => Number(x.seq))).toEqual([1, 2, 3]);
-    expect(r[0].prev_hash).toBe(GENESIS_HASH);
+    expect(r[0]!.prev_hash).toBe(GENESIS_HASH);
     let prev = GENESIS_HASH;
     for (const x of r) {
       expect(x.prev_hash).toBe(prev);
       expect(x.hash).toBe(chainHash(prev, Number(x.seq), x.payload));
       prev = x.hash;
     }
-    expect(r[0].patient_id).toBe('pat-1');
+    expect(r[0]!.patient_id).toBe('pat-1');
   });
 
   it('ignores any seq or hash a writer supplies', async () => {
@@ -93,11 +93,11 @@ describe('appendAudit and readAccessLog', () => {
       clientId: 'web',
       emergency: false,
     });
-    expect(all[0].occurredAt).toEqual(sampleEntry(6).occurredAt);
+    expect(all[0]!.occurredAt).toEqual(sampleEntry(6).occurredAt);
     const page = await readAccessLog(em, 'pat-0', { first: 1, beforeSeq: 5 });
     expect(page.map((r) => r.seq)).toEqual([3]);
     const [head] = await em.execute<{ seq: string }[]>('SELECT seq FROM audit.head()');
-    expect(Number(head.seq)).toBe(5);
+    expect(Number(head!.seq)).toBe(5);
   });
 
   it('under REPEATABLE READ a concurrent append fails as a retryable serialization failure', async () => {
@@ -129,7 +129,7 @@ describe('appendAudit and readAccessLog', () => {
       for (let i = 0; i < 12; i++) {
         await orm.em.fork().transactional(async (em) => {
           const [p] = await em.execute<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
-          pids.add(p.pid);
+          pids.add(p!.pid);
           const n = 1000 * w + i;
           await appendAudit(em, [sampleEntry(n), sampleEntry(n + 500)].slice(0, 1 + (i % 2)));
         });

@@ -143,6 +143,19 @@ export function evaluateConsent(
  * absent). Actors and data classes are ignored on purpose: an opt-out keeps the whole patient
  * out of open data.
  */
+/**
+ * Whether any deny provision of `consent` names this actor (any purpose, data
+ * class or period): such an actor must not be the one to revoke it.
+ */
+export function consentDeniesActor(consent: ConsentRecord, actor: ConsentActor): boolean {
+  return consent.provisions.some(
+    (p) =>
+      p.type === 'deny' &&
+      (p.actors?.length ?? 0) > 0 &&
+      p.actors!.some((a) => actorMatches(a, actor)),
+  );
+}
+
 export function isResearchOptOut(consents: readonly ConsentRecord[], at: Date): boolean {
   return consents.some(
     (c) =>

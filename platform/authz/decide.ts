@@ -49,6 +49,25 @@ function inPatientContext(p: Principal, patientId: string): boolean {
   return p.patientId !== undefined && p.patientId === patientId;
 }
 
+const READS: ReadonlySet<Permission> = new Set(['r', 's']);
+
+/**
+ * The scope contexts that count for this principal and patient: `patient/`
+ * only inside the principal's own patient context; a partner app acting for
+ * no patient (and no person) only through `system/` scopes.
+ */
+export function scopeContexts(p: Principal, patientId?: string): ScopeContext[] {
+  const appOnly = p.roles.every((r) => r === 'partner') && p.patientId === undefined;
+  if (appOnly) return ['system'];
+  return patientId === undefined
+    ? p.patientId
+      ? ['patient', 'user', 'system']
+      : ['user', 'system']
+    : inPatientContext(p, patientId)
+      ? ['patient', 'user', 'system']
+      : ['user', 'system'];
+}
+
 // Compartment reach of one role, before break-the-glass.
 function roleReaches(role: Role, p: Principal, patientId: string, careTeam: boolean): boolean {
   switch (role) {
@@ -102,9 +121,7 @@ export function decidePatientAccess(input: PatientAccessInput): PatientAccessDec
   const { principal: p, patientId, now } = input;
   if (!input.roleAllows) return result(false, 'role', p.purposeOfUse);
 
-  const contexts: ScopeContext[] = inPatientContext(p, patientId)
-    ? ['patient', 'user', 'system']
-    : ['user', 'system'];
+  const contexts: ScopeContext[] = scopeContexts(p, patientId);
   const scopeOk = scopeAllows(parseScopes(p.scopes), {
     resourceType: input.dataClass,
     permission: input.permission,
@@ -113,7 +130,9 @@ export function decidePatientAccess(input: PatientAccessInput): PatientAccessDec
   if (!scopeOk) return result(false, 'scope', p.purposeOfUse);
 
   const reached = p.roles.some((r) => roleReaches(r, p, patientId, input.careTeam));
+  // Emergency access is for reading: a grant never opens writes (such as joining the care team).
   const glass =
+    READS.has(input.permission) &&
     p.roles.includes('clinician') &&
     p.practitionerId !== undefined &&
     input.grant !== undefined &&

@@ -8,6 +8,7 @@ import type { RequestContext } from '../federation/context.js';
 import type { Role } from '../identity/principal.js';
 import { recordAccess } from '../audit/request-audit.js';
 import { forbidden } from '../errors/index.js';
+import { scopeContexts } from './decide.js';
 import { parseScopes, scopeAllows, type Permission } from './scopes.js';
 
 // graphql-shield wants one instance per rule name: rules are made once and reused.
@@ -42,15 +43,18 @@ export const hasScope = (resourceType: string, permission: Permission): ShieldRu
       scopeAllows(parseScopes(ctx.principal.scopes), {
         resourceType,
         permission,
-        contexts: ctx.principal.patientId ? ['patient', 'user', 'system'] : ['user', 'system'],
+        contexts: scopeContexts(ctx.principal),
       }),
     ),
   );
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Only a well-formed id is recorded, so a refused caller cannot write into any record's access log at will.
 function patientArg(args: Record<string, unknown>): string | undefined {
   const v = args.patientId ?? args.id;
-  return typeof v === 'string' && v.length <= 64 ? v : undefined;
+  return typeof v === 'string' && UUID.test(v) ? v.toLowerCase() : undefined;
 }
 
 /**

@@ -51,7 +51,8 @@ export function parseScope(s: string): SmartScope | null {
   const raw = s.trim();
   const m = SCOPE.exec(raw);
   if (!m) return null;
-  const [, context, resourceType, perms] = m;
+  // The pattern guarantees the first three groups.
+  const [, context = '', resourceType = '', perms = ''] = m;
   const query: string | undefined = m[4];
   const v1 = V1.get(perms);
   if (v1 !== undefined && query !== undefined) return null;

@@ -21,8 +21,8 @@ async function failure(p: Promise<unknown>): Promise<FieldIntegrityError> {
 
 function flipByte(ciphertext: string, part: number): string {
   const parts = ciphertext.split('.');
-  const bytes = Buffer.from(parts[part], 'base64url');
-  bytes[0] = bytes[0] ^ 0x01;
+  const bytes = Buffer.from(parts[part]!, 'base64url');
+  bytes[0] = bytes[0]! ^ 0x01;
   parts[part] = bytes.toString('base64url');
   return parts.join('.');
 }

@@ -26,8 +26,8 @@ describe('Keyring', () => {
     expect(rows).toEqual([{ version: 1, active: true }]);
     const keys = rings.map((r) => r.active());
     expect(keys.map((k) => k.version)).toEqual([1, 1, 1]);
-    expect(keys[1].key.equals(keys[0].key)).toBe(true);
-    expect(keys[0].key).toHaveLength(32);
+    expect(keys[1]!.key.equals(keys[0]!.key)).toBe(true);
+    expect(keys[0]!.key).toHaveLength(32);
   });
 
   it('stores only wrapped keys, bound to their version', async () => {
@@ -35,8 +35,8 @@ describe('Keyring', () => {
     const [row] = await em().execute<{ wrapped: string }[]>(
       `SELECT wrapped FROM ${S}.data_key WHERE version = 1`,
     );
-    expect(row.wrapped).toMatch(/^kw1\.[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(row.wrapped).not.toContain(ring.active().key.toString('base64url'));
+    expect(row!.wrapped).toMatch(/^kw1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(row!.wrapped).not.toContain(ring.active().key.toString('base64url'));
     await expect(Keyring.open(em(), S, randomBytes(32))).rejects.toThrow(/wrong KEK/);
   });
 
@@ -94,7 +94,7 @@ describe('Keyring', () => {
     await expect(Keyring.open(em(), S, t.kek)).rejects.toThrow(/wrong KEK/);
     const reopened = await Keyring.open(em(), S, newKek);
     const after = await Promise.all([1, 2, 3].map((v) => reopened.get(em(), v)));
-    expect(after.every((k, i) => k.equals(before[i]))).toBe(true);
+    expect(after.every((k, i) => k.equals(before[i]!))).toBe(true);
     expect(reopened.active().version).toBe(3);
     // The rewrapping instance keeps working with the new KEK.
     expect(await ring.createVersion(em())).toBe(4);

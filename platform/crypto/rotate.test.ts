@@ -103,7 +103,7 @@ describe('rotateColumns', () => {
   });
 
   it('never overwrites a concurrent write: the row is retried on a later pass', async () => {
-    const target = expected[300];
+    const target = expected[300]!;
     const stale = cipher.encryptSync('written by the API', ctx(target.id, 'name'));
     const v3 = await cipher.keyring.createVersion(em());
     // The API updates one row under the old key and holds its row lock while rotation runs.
@@ -131,7 +131,7 @@ async function waitForLockWait(): Promise<void> {
       `SELECT count(*)::int AS n FROM pg_stat_activity
        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     );
-    if (row.n > 0) return;
+    if (row!.n > 0) return;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error('rotation never waited for the row lock');

@@ -17,7 +17,7 @@ export function createMetrics(service: string): ServiceMetrics {
     registry,
     requests: new Counter({
       name: 'carefed_graphql_requests_total',
-      help: 'GraphQL requests by operation name and outcome',
+      help: 'GraphQL requests by operation type and outcome (first error code, or ok)',
       labelNames: ['operation', 'outcome'],
       registers: [registry],
     }),

@@ -5,6 +5,7 @@ import type { ServiceMetrics } from './metrics.js';
 /** What the request log may say of the caller: ids and codes, never PHI. */
 interface LoggableContext extends BaseContext {
   requestId?: string;
+  clientRequestId?: string;
   principal?: { sub: string; clientId: string; roles: string[] };
 }
 
@@ -27,11 +28,14 @@ export function requestLogPlugin<C extends LoggableContext>(
           const codes = (errors ?? []).map((e) =>
             typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
           );
-          metrics.requests.inc({ operation: op, outcome: codes.length ? codes[0] : 'ok' });
-          metrics.requestSeconds.observe({ operation: op }, seconds);
+          // Labels stay bounded: the operation type, never a client-chosen name.
+          const type = operation?.operation ?? 'unknown';
+          metrics.requests.inc({ operation: type, outcome: codes[0] ?? 'ok' });
+          metrics.requestSeconds.observe({ operation: type }, seconds);
           log.info(
             {
               requestId: contextValue.requestId,
+              clientRequestId: contextValue.clientRequestId,
               operation: op,
               type: operation?.operation,
               sub: contextValue.principal?.sub,

@@ -112,7 +112,7 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   if (roles.includes('clinician') && practitionerId === undefined) reject('practitioner');
   const organizationId = optString(payload.org, 'org');
   const purposeOfUse =
-    parsePurpose(payload.purpose_of_use) ?? defaultPurpose(roles[0], patientId !== undefined);
+    parsePurpose(payload.purpose_of_use) ?? defaultPurpose(roles[0]!, patientId !== undefined);
 
   const principal: Principal = { sub, roles, scopes, clientId, purposeOfUse };
   if (patientId !== undefined) principal.patientId = patientId;

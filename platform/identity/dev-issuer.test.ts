@@ -34,7 +34,7 @@ describe('DevIssuer', () => {
     removals.push(remove);
     const issuer = await DevIssuer.load(dir, devIssuerUrl(4123), 'carefed-api');
     const [key] = issuer.jwks().keys;
-    expect(Object.keys(key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(Object.keys(key!).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
     expect(issuer.openidConfiguration()).toMatchObject({
       issuer: 'http://localhost:4123',
       jwks_uri: 'http://localhost:4123/.well-known/jwks.json',

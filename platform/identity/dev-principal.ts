@@ -4,7 +4,7 @@ import type { Principal, Role } from './principal.js';
 /** Default SMART scopes of each demo role. */
 export const DEV_SCOPES: Record<Role, string> = {
   patient:
-    'patient/Patient.rs patient/Consent.cruds patient/AuditEvent.rs patient/Appointment.cruds patient/Coverage.rs patient/Account.rs patient/MedicationRequest.rs',
+    'patient/Patient.rs patient/CareTeam.rs patient/Consent.cruds patient/AuditEvent.rs patient/Appointment.cruds patient/Coverage.rs patient/Account.rs patient/MedicationRequest.rs',
   clinician: 'user/*.cruds',
   scheduler:
     'user/Patient.crus user/CareTeam.cruds user/Appointment.cruds user/Schedule.rs user/Slot.rs',

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import {
   decidePatientAccess,
   type ConsentRecord,
@@ -8,6 +9,9 @@ import { recordAccess, type AccessEvent } from '../../platform/audit/request-aud
 import { forbidden } from '../../platform/errors/index.js';
 import type { PatientContext } from './context.js';
 import type { ConsentRecordEntity } from './entities/index.js';
+
+/** The one answer for a record the caller may not touch or that does not exist. */
+export const NO_ACCESS = 'Not permitted to access this record, or it does not exist';
 
 /** A consent row as the policy core reads it. */
 export function toConsentRecord(c: ConsentRecordEntity): ConsentRecord {
@@ -107,7 +111,61 @@ export async function requireAccess(
   const decision = (await decideMany(ctx, [patientId], dataClass, permission)).get(patientId)!;
   if (!decision.allowed) {
     await recordAccess(ctx, [accessEvent(patientId, decision, action, dataClass)]);
-    throw forbidden('Not permitted to access this record');
+    throw forbidden(NO_ACCESS);
   }
   return decision;
+}
+
+/** One access to decide and audit, batched with every other in the same tick. */
+export interface AccessRequestKey {
+  patientId: string;
+  dataClass: string;
+  permission: Permission;
+  action: AccessEvent['action'];
+  resourceId?: string;
+}
+
+/**
+ * Decides and audits accesses in batches: however many patients a list
+ * shows, the nested fields of one kind cost one decision round and one
+ * audit INSERT. Refusals resolve to a decision with `allowed: false`.
+ */
+export function createAccessLoader(
+  ctx: PatientContext,
+): DataLoader<AccessRequestKey, PatientAccessDecision, string> {
+  return new DataLoader<AccessRequestKey, PatientAccessDecision, string>(
+    async (keys) => {
+      const groups = new Map<string, AccessRequestKey[]>();
+      for (const k of keys) {
+        const g = `${k.dataClass}|${k.permission}`;
+        groups.set(g, [...(groups.get(g) ?? []), k]);
+      }
+      const decided = new Map<string, PatientAccessDecision>();
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const { dataClass, permission } = group[0]!;
+          const decisions = await decideMany(
+            ctx,
+            group.map((k) => k.patientId),
+            dataClass,
+            permission,
+          );
+          for (const [id, d] of decisions) decided.set(`${dataClass}|${permission}|${id}`, d);
+        }),
+      );
+      const decisionOf = (k: AccessRequestKey) =>
+        decided.get(`${k.dataClass}|${k.permission}|${k.patientId}`)!;
+      await recordAccess(
+        ctx,
+        keys.map((k) =>
+          accessEvent(k.patientId, decisionOf(k), k.action, k.dataClass, k.resourceId),
+        ),
+      );
+      return keys.map(decisionOf);
+    },
+    {
+      cacheKeyFn: (k) =>
+        JSON.stringify([k.patientId, k.dataClass, k.permission, k.action, k.resourceId]),
+    },
+  );
 }

@@ -1,8 +1,10 @@
 import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
+import type { PatientAccessDecision } from '../../platform/authz/index.js';
 import type { FieldCipher } from '../../platform/crypto/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import { requireUuid } from '../../platform/federation/ids.js';
+import { createAccessLoader, type AccessRequestKey } from './access.js';
 import type { PatientView } from './domain/patient-data.js';
 import { createLoaders, type PatientLoaders } from './loaders.js';
 import { readPatients } from './store/patient-repository.js';
@@ -18,9 +20,31 @@ export interface PatientServices {
 /** The patient subgraph's request context. */
 export interface PatientContext extends RequestContext {
   loaders: PatientLoaders;
+  /** Accesses to decide and audit, batched per tick (nested fields of lists). */
+  access: DataLoader<AccessRequestKey, PatientAccessDecision, string>;
   /** Patients referenced by other subgraphs (`_entities`), read through the usual checks in one batch. */
   references: DataLoader<string, PatientView | GraphQLError>;
   services: PatientServices;
+}
+
+function createReferenceLoader(
+  ctx: PatientContext,
+): DataLoader<string, PatientView | GraphQLError> {
+  return new DataLoader(async (ids) => {
+    const valid = ids.map((id) => {
+      try {
+        return requireUuid(id);
+      } catch (err) {
+        return err as GraphQLError;
+      }
+    });
+    const result = await readPatients(
+      ctx,
+      valid.filter((v): v is string => typeof v === 'string'),
+      'read',
+    );
+    return valid.map((v) => (typeof v === 'string' ? result.get(v)! : v));
+  });
 }
 
 /** A fresh context per request: its own loaders over the request's EntityManager. */
@@ -28,25 +52,13 @@ export function createPatientContext(
   base: RequestContext,
   services: PatientServices,
 ): PatientContext {
-  const ctx: PatientContext = {
+  // The batch loaders close over the context itself, so they are attached once it exists.
+  const ctx = {
     ...base,
     services,
     loaders: createLoaders(base.em, base.principal, base.now),
-    references: new DataLoader(async (ids) => {
-      const valid = ids.map((id) => {
-        try {
-          return requireUuid(id);
-        } catch (err) {
-          return err as GraphQLError;
-        }
-      });
-      const result = await readPatients(
-        ctx,
-        valid.filter((v): v is string => typeof v === 'string'),
-        'read',
-      );
-      return valid.map((v) => (typeof v === 'string' ? result.get(v)! : v));
-    }),
-  };
+  } as PatientContext;
+  ctx.access = createAccessLoader(ctx);
+  ctx.references = createReferenceLoader(ctx);
   return ctx;
 }

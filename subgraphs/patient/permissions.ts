@@ -5,7 +5,6 @@ import {
   buildShield,
   hasRole,
   hasScope,
-  or,
 } from '../../platform/authz/rules.js';
 
 // Who may reach patient records at all; which records is decided per record
@@ -34,7 +33,11 @@ const seesAddress = hasRole(
   'admin',
 );
 const seesIdentifiers = hasRole('patient', 'partner', 'clinician', 'admin');
-const seesCareTeam = hasRole('patient', 'partner', 'clinician', 'scheduler', 'admin');
+// The front desk sees care-team links: it books with, and assigns, the patient's practitioners.
+const seesCareTeam = and(
+  hasRole('patient', 'partner', 'clinician', 'scheduler', 'admin'),
+  hasScope('CareTeam', 'r'),
+);
 const seesConsents = and(
   hasRole('patient', 'partner', 'clinician', 'admin'),
   hasScope('Consent', 'r'),
@@ -60,7 +63,7 @@ export const permissions = buildShield({
       hasScope('Patient', 'u'),
     ),
     recordConsent: and(managesConsent, hasScope('Consent', 'c')),
-    revokeConsent: and(managesConsent, or(hasScope('Consent', 'u'), hasScope('Consent', 'd'))),
+    revokeConsent: and(managesConsent, hasScope('Consent', 'u')),
     addCareTeamMember: and(hasRole('scheduler', 'clinician', 'admin'), hasScope('CareTeam', 'c')),
     removeCareTeamMember: and(hasRole('scheduler', 'admin'), hasScope('CareTeam', 'd')),
     breakTheGlass: and(hasRole('clinician'), hasScope('Patient', 'r')),
@@ -73,6 +76,12 @@ export const permissions = buildShield({
     careTeam: seesCareTeam,
     consents: seesConsents,
     history: seesHistory,
+  },
+  PatientSnapshot: {
+    '*': allow,
+    telecom: seesContact,
+    address: seesAddress,
+    identifiers: seesIdentifiers,
   },
   ...allowTypes(
     '_Service',

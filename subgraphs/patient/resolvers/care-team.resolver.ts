@@ -3,15 +3,9 @@ import { Length, Matches } from 'class-validator';
 import { Arg, ArgsType, Args, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
 import { validateBreakGlassReason } from '../../../platform/authz/index.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
-import {
-  badInput,
-  conflict,
-  forbidden,
-  mapDatabaseError,
-  notFound,
-} from '../../../platform/errors/index.js';
+import { badInput, conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { accessEvent, requireAccess } from '../access.js';
+import { accessEvent, NO_ACCESS, requireAccess } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { BreakGlassGrantEntity, CareTeamMember, PatientRecord } from '../entities/index.js';
 import { BreakGlassGrant, CareTeamLink } from './care-team.types.js';
@@ -42,7 +36,7 @@ export class CareTeamResolver {
     const decision = await requireAccess(ctx, patientId, 'CareTeam', 'c', 'create');
     try {
       return await ctx.em.transactional(async (em) => {
-        if (!(await em.count(PatientRecord, { id: patientId }))) throw notFound('Patient');
+        if (!(await em.count(PatientRecord, { id: patientId }))) throw forbidden(NO_ACCESS);
         const m = em.create(CareTeamMember, {
           id: randomUUID(),
           patientId,
@@ -114,7 +108,7 @@ export class CareTeamResolver {
     const expiresAt = new Date(ctx.now.getTime() + ctx.services.breakGlassMinutes * 60_000);
     const practitionerId = p.practitionerId;
     return ctx.em.transactional(async (em) => {
-      if (!(await em.count(PatientRecord, { id: patientId }))) throw notFound('Patient');
+      if (!(await em.count(PatientRecord, { id: patientId }))) throw forbidden(NO_ACCESS);
       const id = randomUUID();
       const grant = em.create(BreakGlassGrantEntity, {
         id,

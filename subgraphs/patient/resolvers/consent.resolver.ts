@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
-import { badInput, notFound } from '../../../platform/errors/index.js';
+import { consentActorOf, consentDeniesActor } from '../../../platform/authz/index.js';
+import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { accessEvent, requireAccess } from '../access.js';
+import { accessEvent, requireAccess, toConsentRecord } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { ConsentRecordEntity } from '../entities/index.js';
 import { toConsent } from './consent.mapper.js';
 import { RecordConsentInput } from './consent.inputs.js';
 import { Consent } from './consent.types.js';
+
+const NO_CONSENT = 'Not permitted to change this consent, or it does not exist';
 
 @Resolver(() => Consent)
 export class ConsentResolver {
@@ -53,7 +56,8 @@ export class ConsentResolver {
   }
 
   @Mutation(() => Consent, {
-    description: 'Revokes a consent; access it denied is restored at once.',
+    description:
+      'Revokes a consent; access it denied is restored at once. Someone acting on the patient’s behalf cannot revoke a deny that names them.',
   })
   async revokeConsent(
     @Arg('consentId', () => ID) consentId: string,
@@ -63,21 +67,33 @@ export class ConsentResolver {
       id: requireUuid(consentId, 'consentId'),
     });
     // Whether the consent exists is not revealed to callers who may not change it.
-    const decision = await requireAccess(
-      ctx,
-      existing?.patientId ?? consentId,
-      'Consent',
-      'u',
-      'update',
-    );
-    if (!existing) throw notFound('Consent');
+    if (!existing) throw forbidden(NO_CONSENT);
+    const decision = await requireAccess(ctx, existing.patientId, 'Consent', 'u', 'update');
+    const p = ctx.principal;
+    const actsAsPatient =
+      p.patientId === existing.patientId &&
+      p.roles.every((r) => r === 'patient' || r === 'partner');
+    if (!actsAsPatient && consentDeniesActor(toConsentRecord(existing), consentActorOf(p))) {
+      await recordAccess(ctx, [
+        {
+          ...accessEvent(existing.patientId, decision, 'update', 'Consent', existing.id),
+          outcome: 'deny',
+          reason: 'denied:named-in-consent',
+        },
+      ]);
+      throw forbidden(
+        'A consent that denies you cannot be revoked by you; the patient may revoke it',
+      );
+    }
     return ctx.em.transactional(async (em) => {
       const consent = await em.findOneOrFail(ConsentRecordEntity, { id: existing.id });
-      if (consent.status === 'inactive') return toConsent(consent);
-      em.assign(consent, { status: 'inactive', revokedAt: ctx.now, revokedBy: ctx.principal.sub });
-      await em.flush();
+      const action = consent.status === 'inactive' ? 'read' : 'update';
+      if (action === 'update') {
+        em.assign(consent, { status: 'inactive', revokedAt: ctx.now, revokedBy: p.sub });
+        await em.flush();
+      }
       await recordAccess({ ...ctx, em }, [
-        accessEvent(consent.patientId, decision, 'update', 'Consent', consent.id),
+        accessEvent(consent.patientId, decision, action, 'Consent', consent.id),
       ]);
       return toConsent(consent);
     });

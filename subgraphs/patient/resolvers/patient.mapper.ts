@@ -1,12 +1,11 @@
-import type { PatientData, PatientView } from '../domain/patient-data.js';
+import type { PatientData } from '../domain/patient-data.js';
 import type { ContactSystem, GenderCode } from './patient.types.js';
-import { Patient } from './patient.types.js';
+import { Patient, PatientSnapshot } from './patient.types.js';
 
-/** The GraphQL shape of a decrypted patient (or of one of its history versions). */
-export function toPatient(
-  view: PatientData & { id: string; version: number; active?: boolean },
-): Patient {
-  return Object.assign(new Patient(), {
+type Shape = PatientData & { id: string; version: number; active?: boolean };
+
+function fields(view: Shape) {
+  return {
     id: view.id,
     version: view.version,
     active: view.active ?? true,
@@ -26,7 +25,15 @@ export function toPatient(
     address: view.address,
     identifiers: view.identifiers,
     managingOrganizationId: view.managingOrganizationId ?? null,
-  });
+  };
 }
 
-export type { PatientView };
+/** The GraphQL shape of a decrypted patient. */
+export function toPatient(view: Shape): Patient {
+  return Object.assign(new Patient(), fields(view));
+}
+
+/** The GraphQL shape of one history version of a patient. */
+export function toSnapshot(data: PatientData, id: string, version: number): PatientSnapshot {
+  return Object.assign(new PatientSnapshot(), fields({ ...data, id, version }));
+}

@@ -1,12 +1,14 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
+import { accessEvent, requireAccess } from '../access.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { PatientContext } from '../context.js';
 import { MRN_SYSTEM, type PatientData } from '../domain/patient-data.js';
 import { createPatient, readPatients, updatePatient } from '../store/patient-repository.js';
-import { searchPatientIds } from '../store/patient-search.js';
+import { searchPatientIds, type PatientFilter } from '../store/patient-search.js';
 import { CreatePatientInput, UpdatePatientInput } from './patient.inputs.js';
 import { toPatient } from './patient.mapper.js';
 import { Patient, PatientConnection } from './patient.types.js';
@@ -16,6 +18,45 @@ export async function loadPatient(ctx: PatientContext, id: string): Promise<Pati
   const result = (await readPatients(ctx, [requireUuid(id)], 'read')).get(id.toLowerCase());
   if (!result || result instanceof GraphQLError) throw result ?? forbidden();
   return toPatient(result);
+}
+
+/** Scans beyond records hidden by consent, at most this many pages deep per request. */
+const MAX_SCAN_ROUNDS = 5;
+
+/**
+ * A page of patients the caller may see. Candidates hidden by a consent are
+ * skipped (and their denial audited), and the page is filled from further
+ * candidates; the end cursor is the last visible patient's, so no hidden
+ * record's id leaks through paging. After MAX_SCAN_ROUNDS pages with nothing
+ * visible the scan position is returned as the cursor so paging can go on.
+ */
+async function listPatients(
+  ctx: PatientContext,
+  filter: PatientFilter,
+  first: number,
+  after: string | undefined,
+): Promise<PatientConnection> {
+  const edges: PatientConnection['edges'] = [];
+  let cursor = after;
+  let hasNextPage = false;
+  let scanCursor: string | null = null;
+  for (let round = 0; round < MAX_SCAN_ROUNDS && edges.length < first; round++) {
+    const page = await searchPatientIds(ctx, filter, first - edges.length, cursor);
+    const views = await readPatients(ctx, page.ids, 'search');
+    for (const id of page.ids) {
+      const v = views.get(id);
+      if (v && !(v instanceof GraphQLError))
+        edges.push({ cursor: page.cursorOf(id), node: toPatient(v) });
+    }
+    hasNextPage = page.hasNextPage;
+    const last = page.ids.at(-1);
+    if (!hasNextPage || !last) break;
+    cursor = scanCursor = page.cursorOf(last);
+  }
+  return {
+    edges,
+    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? (hasNextPage ? scanCursor : null) },
+  };
 }
 
 @Resolver(() => Patient)
@@ -48,19 +89,7 @@ export class PatientResolver {
     })
     birthDate?: string,
   ): Promise<PatientConnection> {
-    const page = await searchPatientIds(ctx, { mrn, family, birthDate }, pageSize(first), after);
-    const views = await readPatients(ctx, page.ids, 'search');
-    const edges = page.ids.flatMap((id) => {
-      const v = views.get(id);
-      return v && !(v instanceof GraphQLError)
-        ? [{ cursor: page.cursorOf(id), node: toPatient(v) }]
-        : [];
-    });
-    const last = page.ids.at(-1);
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? page.cursorOf(last) : null },
-    };
+    return listPatients(ctx, { mrn, family, birthDate }, pageSize(first), after);
   }
 
   @Mutation(() => Patient, {
@@ -97,10 +126,20 @@ export class PatientResolver {
     @Ctx() ctx: PatientContext,
   ): Promise<Patient> {
     const selfService = ctx.principal.roles.every((r) => r === 'patient' || r === 'partner');
-    if (selfService && (input.name || input.birthDate || input.gender))
+    if (selfService && (input.name || input.birthDate || input.gender)) {
+      // Decided and audited like any write first, then refused (and audited) for its content.
+      const decision = await requireAccess(ctx, requireUuid(id), 'Patient', 'u', 'update');
+      await recordAccess(ctx, [
+        {
+          ...accessEvent(id.toLowerCase(), decision, 'update', 'Patient'),
+          outcome: 'deny',
+          reason: 'denied:self-service-demographics',
+        },
+      ]);
       throw forbidden(
         'Patients may change only contact details; ask the front desk to change name, birth date or gender',
       );
+    }
     const view = await updatePatient(ctx, requireUuid(id), expectedVersion, (cur) => ({
       ...cur,
       name: input.name

@@ -71,12 +71,9 @@ export class Identifier {
   value!: string;
 }
 
-@Directive('@key(fields: "id")')
-@ObjectType({
-  description:
-    'A patient (FHIR Patient). Demographics are PHI: encrypted at rest, read under role, scope, care-team and consent checks, and every read is audited.',
-})
-export class Patient {
+/** The demographic fields a patient record and each of its history versions share (not in the schema itself). */
+@ObjectType({ description: 'Demographic fields of a patient record.' })
+export abstract class PatientFields {
   @Field(() => ID, { description: 'Stable id (FHIR logical id).' })
   id!: string;
 
@@ -117,6 +114,16 @@ export class Patient {
   active!: boolean;
 }
 
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description:
+    'A patient (FHIR Patient). Demographics are PHI: encrypted at rest, read under role, scope, care-team and consent checks, and every read is audited.',
+})
+export class Patient extends PatientFields {}
+
+@ObjectType({ description: 'A patient record as it was at one version (demographics only).' })
+export class PatientSnapshot extends PatientFields {}
+
 @ObjectType({ description: 'An edge of a patient list.' })
 export class PatientEdge {
   @Field(() => String, { description: 'Cursor of this patient.' })
@@ -146,6 +153,6 @@ export class PatientRevision {
   @Field(() => String, { description: 'Who recorded it (token subject).' })
   recordedBy!: string;
 
-  @Field(() => Patient, { description: 'The record as it was.' })
-  record!: Patient;
+  @Field(() => PatientSnapshot, { description: 'The record as it was.' })
+  record!: PatientSnapshot;
 }

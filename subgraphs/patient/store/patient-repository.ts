@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { GraphQLError } from 'graphql';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
-import { conflict, forbidden, mapDatabaseError, notFound } from '../../../platform/errors/index.js';
+import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
-import { accessEvent, decideMany, requireAccess } from '../access.js';
+import { accessEvent, decideMany, NO_ACCESS, requireAccess } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
 import { decodePatient, encodePatient, encodeSnapshot } from './patient-codec.js';
@@ -12,7 +12,7 @@ import { decodePatient, encodePatient, encodeSnapshot } from './patient-codec.js
 /**
  * Reads patients for the caller: decides each, audits every permit and deny
  * in one statement (before any data leaves), then decrypts what was allowed.
- * Denied ids map to FORBIDDEN whether or not the record exists.
+ * Denied and missing ids both map to FORBIDDEN with one message.
  */
 export async function readPatients(
   ctx: PatientContext,
@@ -23,8 +23,9 @@ export async function readPatients(
   const allowed = [...decisions].filter(([, d]) => d.allowed).map(([id]) => id);
   const records = await ctx.loaders.patient.loadMany(allowed);
   const found = new Map<string, PatientRecord>();
-  records.forEach((r, i) => {
-    if (r && !(r instanceof Error)) found.set(allowed[i], r);
+  allowed.forEach((id, i) => {
+    const r = records[i];
+    if (r && !(r instanceof Error)) found.set(id, r);
   });
   await recordAccess(
     ctx,
@@ -35,8 +36,8 @@ export async function readPatients(
   const out = new Map<string, PatientView | GraphQLError>();
   for (const [id, d] of decisions) {
     const record = found.get(id);
-    if (!d.allowed) out.set(id, forbidden('Not permitted to access this record'));
-    else if (!record) out.set(id, notFound('Patient'));
+    // Refused and missing read the same, so no caller learns that a refused record exists.
+    if (!d.allowed || !record) out.set(id, forbidden(NO_ACCESS));
     else out.set(id, await decodePatient(ctx.em, ctx.services.cipher, record));
   }
   return out;
@@ -117,7 +118,7 @@ export async function updatePatient(
   try {
     return await ctx.em.transactional(async (em) => {
       const record = await em.findOne(PatientRecord, { id });
-      if (!record) throw notFound('Patient');
+      if (!record) throw forbidden(NO_ACCESS);
       if (record.version !== expectedVersion)
         throw conflict('The record changed since you read it; read it again and retry', {
           currentVersion: record.version,
