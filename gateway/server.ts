@@ -75,7 +75,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,
     formatError: (formatted) => formatError(formatted),
-    plugins: [requestLogPlugin<GatewayContext>(opts.log.child({ service: 'gateway' }), metrics)],
+    plugins: [requestLogPlugin<GatewayContext>(opts.log.child({ component: 'gateway' }), metrics)],
   });
   const stampRequestId: RequestHandler = (_req, res, next) => {
     res.setHeader('x-request-id', randomUUID());

@@ -12,7 +12,13 @@ const config = loadConfig();
 const keys = loadServiceKeys(config);
 await withAdminDatabase(config, async (adminUrl) => {
   for (const s of SUBGRAPHS) {
-    const url = serviceRoleUrl(adminUrl, config.DB_ROLE_PREFIX, s.schema, keys.dbRoleKey);
+    const url = serviceRoleUrl(
+      adminUrl,
+      config.DB_ROLE_PREFIX,
+      s.schema,
+      keys.dbRoleKey,
+      config.dbRolePasswords[s.schema],
+    );
     const orm = await createOrm({ url, schema: s.schema, entities: [], migrations: [] });
     try {
       // Services refresh their keyring every 30 s: wait that long, then sweep again.

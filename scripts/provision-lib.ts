@@ -11,6 +11,18 @@ export function roleOf(roles: Record<string, ServiceRole>, schema: string): Serv
   return role;
 }
 
+/**
+ * The audit schema, owned by a role that cannot log in: its SECURITY DEFINER
+ * functions then run with that role's rights, not a superuser's, and no
+ * login can alter the log's triggers.
+ */
+function auditSharedSql(owner: string): string[] {
+  return [
+    `DO $$ BEGIN CREATE ROLE "${owner}" NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    ...auditSchemaSql({ owner }),
+  ];
+}
+
 /** Creates the audit schema and every subgraph's schema and role (idempotent). */
 export function provisionAll(
   config: Config,
@@ -22,6 +34,6 @@ export function provisionAll(
     rolePrefix: config.DB_ROLE_PREFIX,
     secret: keys.dbRoleKey,
     passwords: config.dbRolePasswords,
-    hooks: { sharedSql: auditSchemaSql(), grantSql: grantAuditSql },
+    hooks: { sharedSql: auditSharedSql(`${config.DB_ROLE_PREFIX}_audit`), grantSql: grantAuditSql },
   });
 }

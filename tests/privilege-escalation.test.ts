@@ -234,3 +234,35 @@ describe('refusals in the audit log', () => {
     ]);
   });
 });
+
+describe('the audit log’s owner', () => {
+  it('is a role that cannot log in, so its SECURITY DEFINER functions do not run as a superuser', async () => {
+    const rows = await t.sql<{ owner: string; login: boolean; superuser: boolean }>(
+      `select r.rolname owner, r.rolcanlogin login, r.rolsuper superuser
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_roles r on r.oid = p.proowner
+        where n.nspname = 'audit'
+        union
+       select r.rolname, r.rolcanlogin, r.rolsuper from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         join pg_roles r on r.oid = c.relowner where n.nspname = 'audit' and c.relname = 'entry'`,
+    );
+    expect(rows).toEqual([
+      { owner: `${t.config.DB_ROLE_PREFIX}_audit`, login: false, superuser: false },
+    ]);
+  });
+});
+
+describe('a research opt-out', () => {
+  it('keeps care going: a research deny without purposes blocks no clinician, and admin may still read', async () => {
+    const id = await recordConsent({ scope: 'research', provisions: [{ type: 'deny' }] });
+    const clinician = await t.token('clinician', demoOverrides(t).clinician);
+    expect(
+      (await t.gql(clinician, `{ patient(id: "${t.demo.patientId}") { id } }`)).errors,
+    ).toBeUndefined();
+    expect(
+      (await t.gql(admin, `{ patient(id: "${t.demo.patientId}") { id } }`)).errors,
+    ).toBeUndefined();
+    await t.gql(patient, 'mutation ($c: ID!) { revokeConsent(consentId: $c) { status } }', {
+      c: id,
+    });
+  });
+});

@@ -53,10 +53,10 @@ describe('request ids', () => {
       .split('\n')
       .filter((l) => l.includes(rid))
       .map(
-        (l) => JSON.parse(l) as { subgraph?: string; service: string; clientRequestId?: string },
+        (l) => JSON.parse(l) as { subgraph?: string; component?: string; clientRequestId?: string },
       );
     expect(lines.some((l) => l.subgraph === 'patient')).toBe(true);
-    expect(lines.find((l) => l.service === 'gateway')?.clientRequestId).toBe(clientRid);
+    expect(lines.find((l) => l.component === 'gateway')?.clientRequestId).toBe(clientRid);
     const audit = await t.sql(
       "select payload from audit.entry where payload::jsonb ->> 'requestId' = $1",
       [rid],

@@ -49,8 +49,10 @@ export async function startHeadSigner(opts: {
 }): Promise<HeadSigner> {
   const { headsFile, privateKeyFile, publicKeyFile } = auditPaths(opts.config);
   const privateJwk = await loadSigningKey(opts.config, privateKeyFile, publicKeyFile);
-  if (!fs.existsSync(publicKeyFile))
+  if (!fs.existsSync(publicKeyFile)) {
+    fs.mkdirSync(path.dirname(publicKeyFile), { recursive: true, mode: 0o700 });
     fs.writeFileSync(publicKeyFile, JSON.stringify(publicAuditKey(privateJwk)));
+  }
   const signNow = async () => {
     await signHead(opts.em(), { privateJwk, headsFile });
   };

@@ -104,11 +104,18 @@ function provisionMatches(p: Provision, req: AccessRequest): boolean {
   );
 }
 
+/** A `research` consent speaks only to research; any other scope to every purpose. */
+function governs(consent: ConsentRecord, purpose: PurposeOfUse): boolean {
+  return consent.scope !== 'research' || purpose === 'HRESCH';
+}
+
 /**
  * Decides one access against a patient's consents (the caller passes only that patient's).
  *
  * - Opt-out model: with no matching provision the answer is permit. Access is still bounded
  *   by role, SMART scope and the patient compartment, which are checked elsewhere.
+ * - A consent with scope `research` applies only to research (`HRESCH`), so a research
+ *   opt-out never blocks care; consents of other scopes apply to every purpose.
  * - Only consents with status `active` whose period covers `at` apply; a revoked
  *   (`inactive`), `rejected` or `entered-in-error` consent has no effect.
  * - A provision matches when every dimension it lists matches (actors: any one listed actor;
@@ -123,7 +130,7 @@ export function evaluateConsent(
 ): ConsentDecision {
   let permitId: string | undefined;
   for (const consent of consents) {
-    if (!applies(consent, req.at)) continue;
+    if (!applies(consent, req.at) || !governs(consent, req.purpose)) continue;
     for (const p of consent.provisions) {
       if (!provisionMatches(p, req)) continue;
       if (p.type === 'deny') {
@@ -138,12 +145,6 @@ export function evaluateConsent(
 }
 
 /**
- * True when the patient has opted out of research at `at`: an applicable consent with scope
- * `research` holds a deny provision, in effect at `at`, whose purposes cover `HRESCH` (or are
- * absent). Actors and data classes are ignored on purpose: an opt-out keeps the whole patient
- * out of open data.
- */
-/**
  * Whether any deny provision of `consent` names this actor (any purpose, data
  * class or period): such an actor must not be the one to revoke it.
  */
@@ -156,6 +157,12 @@ export function consentDeniesActor(consent: ConsentRecord, actor: ConsentActor):
   );
 }
 
+/**
+ * True when the patient has opted out of research at `at`: an applicable consent with scope
+ * `research` holds a deny provision, in effect at `at`, whose purposes cover `HRESCH` (or are
+ * absent). Actors and data classes are ignored on purpose: an opt-out keeps the whole patient
+ * out of open data.
+ */
 export function isResearchOptOut(consents: readonly ConsentRecord[], at: Date): boolean {
   return consents.some(
     (c) =>

@@ -34,7 +34,9 @@ export class ConfigError extends Error {
 
 /** Parses an environment (default `process.env`), validates it and makes it current. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty value (e.g. `X=` or compose's `${X:-}`) means unset.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
@@ -46,8 +48,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production: e.NODE_ENV === 'production' || e.CAREFED_PRODUCTION,
     dataDir,
     keysDir: path.join(dataDir, 'keys'),
-    subgraphUrls: prefixed(env, 'SUBGRAPH_URL_', (n) => n.replace(/_/g, '-')),
-    dbRolePasswords: prefixed(env, 'DB_ROLE_PASSWORD_', (n) => n),
+    subgraphUrls: prefixed(given, 'SUBGRAPH_URL_', (n) => n.replace(/_/g, '-')),
+    dbRolePasswords: prefixed(given, 'DB_ROLE_PASSWORD_', (n) => n),
   };
   return current;
 }

@@ -26,6 +26,32 @@ const VALUE_ECHOES: [RegExp, string][] = [
   [/Unexpected String ".*?"/g, 'Unexpected String'],
 ];
 
+/** class-validator's error tree, or this module's own flattened form (errors pass gateway and subgraph). */
+interface ValidationNode {
+  property?: string;
+  constraints?: Record<string, string> | string[];
+  children?: ValidationNode[];
+}
+
+/**
+ * Flattens class-validator errors to `{ property: 'name.family', constraints: ['isLength'] }`:
+ * the path and the rule names only, never the messages (they may quote limits, not values,
+ * but are dropped to be safe) nor the values. Already-flat entries pass through unchanged.
+ */
+function flattenValidation(
+  nodes: ValidationNode[],
+  prefix = '',
+): { property: string; constraints: string[] }[] {
+  return nodes.flatMap((v) => {
+    const property = prefix && v.property ? `${prefix}.${v.property}` : (v.property ?? prefix);
+    const constraints = Array.isArray(v.constraints)
+      ? v.constraints
+      : Object.keys(v.constraints ?? {});
+    const own = constraints.length ? [{ property, constraints }] : [];
+    return [...own, ...flattenValidation(v.children ?? [], property)];
+  });
+}
+
 /**
  * Shapes every error that leaves a service: values a caller sent never come
  * back (they may be PHI), validation details keep only property and
@@ -37,14 +63,8 @@ export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedE
   const code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
   delete ext.stacktrace;
   delete ext.exception;
-  if (Array.isArray(ext.validationErrors)) {
-    ext.validationErrors = (
-      ext.validationErrors as { property?: string; constraints?: object }[]
-    ).map((v) => ({
-      property: v.property,
-      constraints: Object.keys(v.constraints ?? {}),
-    }));
-  }
+  if (Array.isArray(ext.validationErrors))
+    ext.validationErrors = flattenValidation(ext.validationErrors as ValidationNode[]);
   let message = VALUE_ECHOES.reduce((m, [re, to]) => m.replace(re, to), formatted.message);
   // An error without a known code is a fault, and its text may quote data: it never leaves.
   if (!KNOWN_CODES.has(code)) {
