@@ -58,6 +58,18 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
+/** Ready when every subgraph answers its own `/readyz` within a second. */
+async function subgraphsReady(urls: string[]): Promise<boolean> {
+  const answers = await Promise.all(
+    urls.map((u) =>
+      fetch(u.replace(/\/graphql$/, '/readyz'), { signal: AbortSignal.timeout(1000) })
+        .then((r) => r.ok)
+        .catch(() => false),
+    ),
+  );
+  return answers.every(Boolean);
+}
+
 /** Starts the gateway over a static supergraph. */
 export async function startGateway(opts: GatewayOptions): Promise<RunningService> {
   const metrics = createMetrics('gateway');
@@ -91,7 +103,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
       gatewayContext(req, opts.verifier, (reason, requestId) =>
         opts.log.info({ requestId, refusal: reason }, 'token refused'),
       ),
-    ready: () => Promise.resolve(true),
+    ready: () => subgraphsReady(Object.values(opts.subgraphUrls)),
     routes: (app) => {
       const issuer = opts.devIssuer;
       if (!issuer) return;

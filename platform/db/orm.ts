@@ -1,4 +1,5 @@
 import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
 import {
   MikroORM,
   PostgreSqlDriver,
@@ -52,10 +53,21 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   });
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+/**
+ * Applies pending migrations; returns the names applied. Replicas starting
+ * together take turns: a session advisory lock per schema, held on a
+ * connection of its own while the migrator runs.
+ */
+export async function migrate(orm: MikroORM, url: string, schema: string): Promise<string[]> {
+  const lock = new pg.Client(url);
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`carefed:migrate:${schema}`]);
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.end();
+  }
 }
 
 export type { EntityManager, MikroORM };

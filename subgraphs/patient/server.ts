@@ -57,7 +57,7 @@ export async function openPatientStore(
     onStatement,
   });
   try {
-    await migrate(orm);
+    await migrate(orm, opts.databaseUrl, SCHEMA);
     const keyring = await Keyring.open(orm.em.fork(), SCHEMA, opts.keys.kek);
     const services: PatientServices = {
       cipher: new FieldCipher(keyring),
