@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig } from '../platform/config/index.js';
@@ -65,6 +66,7 @@ try {
   }
 } finally {
   await stack.stop();
+  if (ownDataDir) fs.rmSync(ownDataDir, { recursive: true, force: true });
 }
 
 async function post(token: string, query: string): Promise<unknown> {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../platform/config/index.js';
@@ -19,7 +20,10 @@ beforeAll(async () => {
     DB_ROLE_PREFIX: `m${randomBytes(4).toString('hex')}`,
   });
 });
-afterAll(() => db.drop());
+afterAll(async () => {
+  await db.drop();
+  fs.rmSync(config.dataDir, { recursive: true, force: true });
+});
 
 describe('migrations', () => {
   it('run once when three replicas start together, and provisioning is idempotent', async () => {
