@@ -16,10 +16,13 @@ import { startStack } from '../scripts/stack.js';
  * audit entries, so these are figures for audited reads.
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+// A data directory of its own (removed afterwards) unless DATA_DIR says otherwise.
+const ownDataDir = process.env.DATA_DIR
+  ? undefined
+  : path.resolve('.data', `bench-${randomBytes(3).toString('hex')}`);
 const config = loadConfig({
   ...process.env,
-  DATA_DIR:
-    process.env.DATA_DIR ?? path.resolve('.data', `bench-${randomBytes(3).toString('hex')}`),
+  DATA_DIR: process.env.DATA_DIR ?? ownDataDir,
   LOG_LEVEL: 'silent',
   AUDIT_HEAD_INTERVAL: '3600',
 });
