@@ -4,6 +4,8 @@ import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { createLogger } from '../platform/log/index.js';
 import { seedPatients } from '../subgraphs/patient/seed.js';
 import { openPatientStore } from '../subgraphs/patient/server.js';
+import { seedScheduling } from '../subgraphs/scheduling/seed.js';
+import { openSchedulingStore } from '../subgraphs/scheduling/server.js';
 import { withAdminDatabase } from './cli-db.js';
 import { provisionAll, roleOf } from './provision-lib.js';
 import { DEMO_DATA_DIR } from './stack.js';
@@ -15,13 +17,14 @@ const keys = loadServiceKeys(config);
 const log = createLogger({ name: 'provision', level: config.LOG_LEVEL });
 await withAdminDatabase(config, async (adminUrl) => {
   const roles = await provisionAll(config, adminUrl, keys);
+  const seed = process.argv.includes('--seed');
   const patient = await openPatientStore({
     config,
     keys,
     databaseUrl: roleOf(roles, 'patient').url,
   });
   try {
-    if (process.argv.includes('--seed'))
+    if (seed)
       await seedPatients(
         { em: patient.orm.em.fork(), requestId: 'seed', log, now: new Date() },
         patient.services,
@@ -29,6 +32,15 @@ await withAdminDatabase(config, async (adminUrl) => {
       );
   } finally {
     await patient.orm.close();
+  }
+  const scheduling = await openSchedulingStore({
+    keys,
+    databaseUrl: roleOf(roles, 'scheduling').url,
+  });
+  try {
+    if (seed) await seedScheduling(scheduling.orm.em.fork(), DEMO_DATA_DIR);
+  } finally {
+    await scheduling.orm.close();
   }
   log.info({ schemas: Object.keys(roles) }, 'database provisioned');
 });

@@ -1,4 +1,5 @@
 import { auditSchemaSql, grantAuditSql } from '../platform/audit/index.js';
+import { grantEventsSql, installEventBackbone } from '../platform/events/provision.js';
 import type { Config } from '../platform/config/index.js';
 import type { ServiceKeys } from '../platform/crypto/service-keys.js';
 import { provisionDatabase, type ServiceRole } from '../platform/db/provision.js';
@@ -23,17 +24,25 @@ function auditSharedSql(owner: string): string[] {
   ];
 }
 
-/** Creates the audit schema and every subgraph's schema and role (idempotent). */
-export function provisionAll(
+/**
+ * Creates the event queue (graphile-worker's schema), the audit schema and
+ * every subgraph's schema and role, with each role's grants on the shared
+ * ones (idempotent).
+ */
+export async function provisionAll(
   config: Config,
   adminUrl: string,
   keys: ServiceKeys,
 ): Promise<Record<string, ServiceRole>> {
+  await installEventBackbone(adminUrl);
   return provisionDatabase(adminUrl, {
     schemas: SUBGRAPHS.map((s) => s.schema),
     rolePrefix: config.DB_ROLE_PREFIX,
     secret: keys.dbRoleKey,
     passwords: config.dbRolePasswords,
-    hooks: { sharedSql: auditSharedSql(`${config.DB_ROLE_PREFIX}_audit`), grantSql: grantAuditSql },
+    hooks: {
+      sharedSql: auditSharedSql(`${config.DB_ROLE_PREFIX}_audit`),
+      grantSql: (role) => [...grantAuditSql(role), ...grantEventsSql(role)],
+    },
   });
 }

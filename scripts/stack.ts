@@ -14,6 +14,11 @@ import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { createLogger, type Logger } from '../platform/log/index.js';
 import { seedPatients, type PatientSeedResult } from '../subgraphs/patient/seed.js';
 import { startPatientSubgraph, type PatientSubgraph } from '../subgraphs/patient/server.js';
+import { seedScheduling } from '../subgraphs/scheduling/seed.js';
+import {
+  startSchedulingSubgraph,
+  type SchedulingSubgraph,
+} from '../subgraphs/scheduling/server.js';
 import { SCHEMA_DIR } from './compose-lib.js';
 import { provisionAll, roleOf } from './provision-lib.js';
 
@@ -24,6 +29,7 @@ export interface Stack {
   gatewayUrl: string;
   adminUrl: string;
   patient: PatientSubgraph;
+  scheduling: SchedulingSubgraph;
   gateway: RunningService;
   devIssuer?: DevIssuer;
   seed?: PatientSeedResult;
@@ -88,6 +94,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     stops.push(() => patient.stop());
 
+    const scheduling = await startSchedulingSubgraph({
+      config,
+      keys,
+      databaseUrl: roleOf(roles, 'scheduling').url,
+      port: port(config.SUBGRAPH_PORT_BASE + 1),
+      log,
+      verifier: createInternalTokenVerifier(signer.publicJwk),
+    });
+    stops.push(() => scheduling.stop());
+
     const heads = await startHeadSigner({ config, em: () => patient.orm.em.fork(), log });
     stops.push(() => heads.stop());
 
@@ -98,6 +114,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           DEMO_DATA_DIR,
         )
       : undefined;
+    if (opts.seed) await seedScheduling(scheduling.orm.em.fork(), DEMO_DATA_DIR);
 
     const { verifier, devIssuer } = await loadUserVerifier(config);
     const gateway = await startGateway({
@@ -105,7 +122,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       host: config.BIND_HOST,
       production: config.production,
       supergraphSdl: fs.readFileSync(path.join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8'),
-      subgraphUrls: { patient: patient.url },
+      subgraphUrls: { patient: patient.url, scheduling: scheduling.url },
       verifier,
       signer,
       devIssuer,
@@ -116,6 +133,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       gatewayUrl: gateway.url,
       adminUrl,
       patient,
+      scheduling,
       gateway,
       devIssuer,
       seed,

@@ -1,6 +1,8 @@
 import type { RotationSpec } from '../platform/crypto/rotate.js';
 import type { FederatedSchema } from '../platform/federation/build-schema.js';
 import { PATIENT_ROTATION } from './patient/encrypted-columns.js';
+import { SCHEDULING_ROTATION } from './scheduling/encrypted-columns.js';
+import { buildSchedulingSchema } from './scheduling/schema.js';
 import { buildPatientSchema } from './patient/schema.js';
 
 /** A subgraph as the stack, the compose script and the tests know it. */
@@ -23,6 +25,13 @@ export const SUBGRAPHS: SubgraphDefinition[] = [
     portOffset: 0,
     buildSchema: buildPatientSchema,
     rotation: PATIENT_ROTATION,
+  },
+  {
+    name: 'scheduling',
+    schema: 'scheduling',
+    portOffset: 1,
+    buildSchema: buildSchedulingSchema,
+    rotation: SCHEDULING_ROTATION,
   },
 ];
 

@@ -1,9 +1,10 @@
 import { applyMiddleware } from 'graphql-middleware';
 import type { Logger } from 'pino';
 import type { Config } from '../../platform/config/index.js';
-import { FieldCipher, Keyring } from '../../platform/crypto/index.js';
+import type { Keyring } from '../../platform/crypto/index.js';
 import type { ServiceKeys } from '../../platform/crypto/service-keys.js';
-import { createOrm, migrate, type MikroORM } from '../../platform/db/orm.js';
+import type { MikroORM } from '../../platform/db/orm.js';
+import { openSubgraphStore } from '../../platform/federation/subgraph-store.js';
 import { startSubgraphServer } from '../../platform/federation/subgraph-server.js';
 import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
 import type { RunningService } from '../../platform/http/server.js';
@@ -49,26 +50,20 @@ export async function openPatientStore(
   opts: Pick<PatientSubgraphOptions, 'config' | 'keys' | 'databaseUrl'>,
   onStatement?: () => void,
 ): Promise<PatientStore> {
-  const orm = await createOrm({
+  const { orm, keyring, cipher } = await openSubgraphStore({
     url: opts.databaseUrl,
     schema: SCHEMA,
     entities,
     migrations,
+    kek: opts.keys.kek,
     onStatement,
   });
-  try {
-    await migrate(orm, opts.databaseUrl, SCHEMA);
-    const keyring = await Keyring.open(orm.em.fork(), SCHEMA, opts.keys.kek);
-    const services: PatientServices = {
-      cipher: new FieldCipher(keyring),
-      indexKey: opts.keys.indexKey,
-      breakGlassMinutes: opts.config.BREAK_GLASS_MINUTES,
-    };
-    return { orm, keyring, services };
-  } catch (err) {
-    await orm.close();
-    throw err;
-  }
+  const services: PatientServices = {
+    cipher,
+    indexKey: opts.keys.indexKey,
+    breakGlassMinutes: opts.config.BREAK_GLASS_MINUTES,
+  };
+  return { orm, keyring, services };
 }
 
 /** Builds and starts the patient subgraph: migrate, open the keyring, serve. */

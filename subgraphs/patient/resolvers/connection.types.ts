@@ -1,13 +1,1 @@
-import { Field, ObjectType } from 'type-graphql';
-
-@ObjectType({ description: 'Relay-style page information.' })
-export class PageInfo {
-  @Field(() => Boolean, { description: 'Whether more items follow this page.' })
-  hasNextPage!: boolean;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Cursor of the last item; pass it as `after`.',
-  })
-  endCursor?: string | null;
-}
+export { PageInfo } from '../../../platform/federation/page-info.js';

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput, conflict } from '../errors/index.js';
+
+/**
+ * DDL of a schema's idempotency table: one row per (caller, key), written in
+ * the same transaction as the mutation it guards.
+ */
+export function idempotencySql(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new TypeError(`Not a plain identifier: ${schema}`);
+  return `CREATE TABLE IF NOT EXISTS "${schema}".idempotency_key (
+  principal text NOT NULL,
+  key text NOT NULL,
+  operation text NOT NULL,
+  request_hash text NOT NULL,
+  result_id text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (principal, key)
+);`;
+}
+
+/** What a caller asked, hashed: the same key must come with the same request. */
+export function requestHash(operation: string, request: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([operation, request]))
+    .digest('hex');
+}
+
+const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** The outcome of claiming a key: first use, or a replay of a finished mutation. */
+export type Claim = { fresh: true } | { fresh: false; resultId: string };
+
+/**
+ * Claims `key` for this caller inside the mutation's transaction. A concurrent
+ * claim of the same key waits for this transaction and then sees its result;
+ * a finished one returns the stored result id; the same key with another
+ * request is CONFLICT. Call `completeIdempotencyKey` before committing.
+ */
+export async function claimIdempotencyKey(
+  em: EntityManager,
+  schema: string,
+  claim: { principal: string; key: string; operation: string; requestHash: string },
+): Promise<Claim> {
+  if (!KEY.test(claim.key))
+    throw badInput(
+      'idempotencyKey must be 8–128 letters, digits, dots, colons, underscores or hyphens',
+      'idempotencyKey',
+    );
+  const inserted = await em.execute<{ key: string }[]>(
+    `INSERT INTO "${schema}".idempotency_key (principal, key, operation, request_hash) VALUES (?, ?, ?, ?)
+     ON CONFLICT (principal, key) DO NOTHING RETURNING key`,
+    [claim.principal, claim.key, claim.operation, claim.requestHash],
+  );
+  if (inserted.length) return { fresh: true };
+  const [row] = await em.execute<
+    { operation: string; request_hash: string; result_id: string | null }[]
+  >(
+    `SELECT operation, request_hash, result_id FROM "${schema}".idempotency_key WHERE principal = ? AND key = ?`,
+    [claim.principal, claim.key],
+  );
+  if (
+    !row ||
+    row.operation !== claim.operation ||
+    row.request_hash !== claim.requestHash ||
+    !row.result_id
+  )
+    throw conflict('This idempotency key was already used for a different request');
+  return { fresh: false, resultId: row.result_id };
+}
+
+/** Records the result of the mutation a fresh claim guarded. */
+export async function completeIdempotencyKey(
+  em: EntityManager,
+  schema: string,
+  principal: string,
+  key: string,
+  resultId: string,
+): Promise<void> {
+  await em.execute(
+    `UPDATE "${schema}".idempotency_key SET result_id = ? WHERE principal = ? AND key = ?`,
+    [resultId, principal, key],
+  );
+}

@@ -1,0 +1,180 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { run, type JobHelpers, type Task, type TaskList } from 'graphile-worker';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+import { parseEnvelope, type EventEnvelope } from './envelope.js';
+import { WORKER_SCHEMA, ident } from './schema-sql.js';
+import { graphileLogger } from './worker-log.js';
+
+/** Applies one event with the transaction's `em`; throw to roll back and retry later. */
+export type EventHandler = (event: EventEnvelope, em: EntityManager) => Promise<void>;
+
+export interface EventWorkerOptions {
+  /** The service role's login URL. */
+  connectionString: string;
+  /** The consumer's schema, holding its `inbox`. */
+  schema: string;
+  /** By graphile-worker task identifier: the names producers pass as consumers. */
+  handlers: Record<string, EventHandler>;
+  /** The service's ORM; each delivery runs in a transaction on a fork of its `em`. */
+  orm: MikroORM;
+  /** Jobs run at once (default 1). */
+  concurrency?: number;
+  /** Milliseconds between polls when LISTEN/NOTIFY is quiet (default 2000). */
+  pollInterval?: number;
+  /**
+   * A job locked longer than this (default 10 minutes) is taken to belong to a
+   * dead worker and is released for redelivery.
+   */
+  staleLockAfterMs?: number;
+  log: Logger;
+}
+
+export interface EventWorker {
+  /** Lets running deliveries finish (or fail back to the queue), then closes connections. */
+  stop(): Promise<void>;
+  /**
+   * Settles when the worker has stopped: resolves after `stop()`, rejects if
+   * it died on an error (e.g. the database went away while releasing a job).
+   * A service should then exit so its supervisor restarts it.
+   */
+  done: Promise<void>;
+}
+
+/**
+ * Runs graphile-worker for this service's event handlers. Each delivery is
+ * one transaction: claim the event id in the inbox, apply the handler, commit.
+ * A duplicate delivery finds the claim and does nothing (a concurrent one
+ * waits on the uncommitted claim, then finds it); a failure rolls the claim
+ * back with the effects and graphile-worker retries with exponential backoff.
+ * Delivery is at least once; effects are exactly once.
+ */
+export async function startEventWorker(opts: EventWorkerOptions): Promise<EventWorker> {
+  const inbox = `${ident(opts.schema)}.inbox`;
+  const log = opts.log.child({ component: 'events' });
+  const concurrency = opts.concurrency ?? 1;
+  const taskList: TaskList = {};
+  for (const [task, handler] of Object.entries(opts.handlers)) {
+    taskList[task] = deliver(task, handler, inbox, opts.orm, log);
+  }
+  const tasks = Object.keys(taskList);
+  if (tasks.length === 0) throw new Error('startEventWorker needs at least one handler');
+
+  // Our pool, shared with graphile-worker, so the stale-lock sweep needs no connection of its own.
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: concurrency + 2 });
+  pool.on('error', (err) => log.error({ err: err.message }, 'event worker pool error'));
+  const sweeper = staleLockSweeper(pool, tasks, opts.staleLockAfterMs ?? 600_000, log);
+  try {
+    await sweeper.sweep();
+    const runner = await run(
+      {
+        pgPool: pool,
+        taskList,
+        concurrency,
+        noHandleSignals: true,
+        pollInterval: opts.pollInterval ?? 2000,
+        logger: graphileLogger(log),
+      },
+      undefined,
+      // No crontab: an empty list stops graphile-worker looking for a file in the working directory.
+      [],
+    );
+    sweeper.start();
+    let running = true;
+    const done = runner.promise.finally(() => {
+      running = false;
+      sweeper.stop();
+    });
+    done.catch((err: unknown) =>
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'event worker died'),
+    );
+    log.info({ tasks, concurrency }, 'event worker started');
+    return {
+      done,
+      stop: async () => {
+        sweeper.stop();
+        try {
+          if (running) await runner.stop();
+        } finally {
+          await pool.end();
+        }
+      },
+    };
+  } catch (err) {
+    sweeper.stop();
+    await pool.end();
+    throw err;
+  }
+}
+
+function deliver(
+  task: string,
+  handler: EventHandler,
+  inbox: string,
+  orm: MikroORM,
+  log: Logger,
+): Task {
+  return async (payload: unknown, helpers: JobHelpers) => {
+    const event = parseEnvelope(payload);
+    const meta = {
+      task,
+      eventId: event.id,
+      type: event.type,
+      jobId: helpers.job.id,
+      attempt: helpers.job.attempts,
+    };
+    const applied = await orm.em.fork().transactional(async (em) => {
+      const claimed = await em.execute<{ event_id: string }[]>(
+        `INSERT INTO ${inbox} (consumer, event_id) VALUES (?, ?)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [task, event.id],
+      );
+      if (claimed.length === 0) return false;
+      await handler(event, em);
+      return true;
+    });
+    if (applied) log.info(meta, 'event applied');
+    else log.debug(meta, 'event already applied; skipped');
+  };
+}
+
+/**
+ * graphile-worker releases a dead worker's jobs only after four hours (fixed in
+ * its SQL), or when told the dead worker's id, which died with it. We release
+ * this service's own jobs locked longer than `staleAfterMs` instead: at start
+ * and then periodically. Releasing a job that is in fact still running is
+ * safe: the second delivery blocks on the first's uncommitted inbox claim and
+ * then skips, and graphile-worker's fail/complete of the first is harmless.
+ * So the threshold trades redelivery latency against redundant work, never
+ * correctness.
+ */
+function staleLockSweeper(pool: pg.Pool, tasks: string[], staleAfterMs: number, log: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  const sweep = async (): Promise<void> => {
+    const { rowCount } = await pool.query(
+      `UPDATE ${WORKER_SCHEMA}._private_jobs
+       SET locked_at = NULL, locked_by = NULL
+       WHERE locked_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND task_id IN (SELECT id FROM ${WORKER_SCHEMA}._private_tasks WHERE identifier = ANY($2::text[]))`,
+      [staleAfterMs, tasks],
+    );
+    if (rowCount) log.warn({ released: rowCount }, 'released jobs locked by a dead worker');
+  };
+  const every = Math.max(1000, Math.min(staleAfterMs / 2, 60_000));
+  return {
+    sweep,
+    start: () => {
+      timer = setInterval(() => {
+        sweep().catch((err: unknown) =>
+          log.error(
+            { err: err instanceof Error ? err.message : String(err) },
+            'stale lock sweep failed',
+          ),
+        );
+      }, every);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
+}

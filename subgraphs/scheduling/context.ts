@@ -1,0 +1,34 @@
+import type { FieldCipher } from '../../platform/crypto/index.js';
+import type { RequestContext } from '../../platform/federation/context.js';
+import { createLoaders, type SchedulingLoaders } from './loaders.js';
+import { createPatientAppointmentsLoader } from './store/appointment-reads.js';
+
+/** Long-lived services the scheduling subgraph's resolvers share. */
+export interface SchedulingServices {
+  cipher: FieldCipher;
+  /** Consumer task identifiers per event type this subgraph publishes. */
+  consumersOf: (eventType: string) => string[];
+}
+
+/** The scheduling subgraph's request context. */
+export interface SchedulingContext extends RequestContext {
+  loaders: SchedulingLoaders;
+  /** `Patient.appointments` for every patient in a response, in one batch. */
+  patientAppointments: ReturnType<typeof createPatientAppointmentsLoader>;
+  services: SchedulingServices;
+}
+
+/** A fresh context per request. */
+export function createSchedulingContext(
+  base: RequestContext,
+  services: SchedulingServices,
+): SchedulingContext {
+  // The batch loader closes over the context itself, so it is attached once the context exists.
+  const ctx = {
+    ...base,
+    services,
+    loaders: createLoaders(base.em, base.principal),
+  } as SchedulingContext;
+  ctx.patientAppointments = createPatientAppointmentsLoader(ctx);
+  return ctx;
+}

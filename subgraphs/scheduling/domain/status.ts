@@ -1,0 +1,30 @@
+/** FHIR Appointment statuses Carefed uses. */
+export const APPOINTMENT_STATUSES = [
+  'proposed',
+  'booked',
+  'arrived',
+  'fulfilled',
+  'cancelled',
+  'noshow',
+] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+/** Statuses that hold the practitioner's time (the exclusion constraint covers these). */
+export const HOLDS_TIME: readonly AppointmentStatus[] = ['booked', 'arrived', 'fulfilled'];
+
+const NEXT: Record<AppointmentStatus, readonly AppointmentStatus[]> = {
+  proposed: ['booked', 'cancelled'],
+  booked: ['arrived', 'cancelled', 'noshow'],
+  arrived: ['fulfilled', 'cancelled'],
+  fulfilled: [],
+  cancelled: [],
+  noshow: [],
+};
+
+/** Whether an appointment may go from `from` to `to`. */
+export function canTransition(from: AppointmentStatus, to: AppointmentStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Only a booked appointment may move to another time. */
+export const canReschedule = (status: AppointmentStatus): boolean => status === 'booked';

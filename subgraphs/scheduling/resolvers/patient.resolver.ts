@@ -1,0 +1,49 @@
+import { Arg, Ctx, FieldResolver, Resolver, Root, Int } from 'type-graphql';
+import { pageSize } from '../../../platform/federation/pagination.js';
+import type { SchedulingContext } from '../context.js';
+import { appointmentCursor } from '../store/appointment-reads.js';
+import { toAppointment } from './appointment.mapper.js';
+import { AppointmentConnection, AppointmentStatusCode, Patient } from './scheduling.types.js';
+
+/** The scheduling subgraph's field on the patient entity. */
+@Resolver(() => Patient)
+export class PatientAppointmentsResolver {
+  @FieldResolver(() => AppointmentConnection, {
+    description:
+      'The patient’s appointments, newest first (audited; empty when the caller may not see them).',
+  })
+  async appointments(
+    @Root() patient: Patient,
+    @Ctx() ctx: SchedulingContext,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
+    after?: string,
+    @Arg('status', () => [AppointmentStatusCode], {
+      nullable: true,
+      description: 'Only these statuses.',
+    })
+    status?: AppointmentStatusCode[],
+    @Arg('from', () => Date, { nullable: true, description: 'Starting at or after.' }) from?: Date,
+    @Arg('to', () => Date, { nullable: true, description: 'Starting before.' }) to?: Date,
+  ): Promise<AppointmentConnection> {
+    const page = await ctx.patientAppointments.load({
+      patientId: patient.id,
+      args: {
+        first: pageSize(first),
+        after: after ?? null,
+        status: status ?? null,
+        from: from ?? null,
+        to: to ?? null,
+      },
+    });
+    const edges = page.records.map((a) => ({
+      cursor: appointmentCursor(a),
+      node: toAppointment(a),
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { badInput } from '../../../platform/errors/index.js';
+import { toLocal } from '../../../platform/time/index.js';
+import type { SchedulingContext } from '../context.js';
+import { PractitionerRecord, ScheduleRecord } from '../entities/index.js';
+import { freeSlots } from '../store/slots.js';
+import { toPractitioner } from './appointment.mapper.js';
+import { Practitioner, Slot } from './scheduling.types.js';
+
+const MAX_RANGE_DAYS = 31;
+
+@Resolver(() => Slot)
+export class SlotResolver {
+  @Query(() => [Slot], {
+    description: `Free slots in [from, to) (at most ${MAX_RANGE_DAYS} days), by practitioner, specialty or facility; earliest first.`,
+  })
+  async availableSlots(
+    @Arg('from', () => Date, { description: 'Start of the window (UTC).' }) from: Date,
+    @Arg('to', () => Date, { description: 'End of the window (UTC).' }) to: Date,
+    @Ctx() ctx: SchedulingContext,
+    @Arg('practitionerId', () => ID, { nullable: true, description: 'One practitioner.' })
+    practitionerId?: string,
+    @Arg('specialty', () => String, { nullable: true, description: 'Exact specialty name.' })
+    specialty?: string,
+    @Arg('facilityId', () => ID, { nullable: true, description: 'One facility.' })
+    facilityId?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'How many, 1–200 (default 50).' })
+    first?: number,
+  ): Promise<Slot[]> {
+    const limit = first ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+      throw badInput('first must be between 1 and 200', 'first');
+    if (!(to > from)) throw badInput('to must be after from', 'to');
+    if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000)
+      throw badInput(`The window may span at most ${MAX_RANGE_DAYS} days`, 'to');
+    if (!practitionerId && !specialty && !facilityId)
+      throw badInput('Give practitionerId, specialty or facilityId');
+    const start = from < ctx.now ? ctx.now : from;
+    let ids: string[] | undefined = practitionerId ? [practitionerId] : undefined;
+    if (specialty) {
+      const rows = await ctx.em.find(PractitionerRecord, { active: true });
+      const matching = rows.filter((p) => p.specialties.includes(specialty)).map((p) => p.id);
+      ids = ids ? ids.filter((id) => matching.includes(id)) : matching;
+    }
+    const schedules = await ctx.em.find(ScheduleRecord, {
+      active: true,
+      ...(ids ? { practitionerId: { $in: ids } } : {}),
+      ...(facilityId ? { facilityId } : {}),
+    });
+    const slots = await freeSlots(ctx.em, schedules, { from: start, to }, limit);
+    return slots.map((s) =>
+      Object.assign(new Slot(), { ...s, localStart: toLocal(s.start, s.timeZone) }),
+    );
+  }
+
+  @FieldResolver(() => Practitioner, { description: 'The practitioner.' })
+  async practitioner(@Root() s: Slot, @Ctx() ctx: SchedulingContext): Promise<Practitioner> {
+    const p = await ctx.loaders.practitioner.load(s.practitionerId);
+    return p ? toPractitioner(p) : Object.assign(new Practitioner(), { id: s.practitionerId });
+  }
+}
