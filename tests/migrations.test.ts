@@ -45,7 +45,10 @@ describe('migrations', () => {
       "select nspowner::regrole::text owner from pg_namespace where nspname = 'patient'",
     );
     await c.end();
-    expect(applied.rows.map((r) => r.name)).toEqual(['Migration20261126000000Init']);
+    expect(applied.rows.map((r) => r.name)).toEqual([
+      'Migration20261126000000Init',
+      'Migration20261126110000Outbox',
+    ]);
     expect(keysRows.rowCount).toBe(1);
     expect(owner.rows[0]?.owner).toBe(`${config.DB_ROLE_PREFIX}_patient`);
   });

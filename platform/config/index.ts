@@ -42,6 +42,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.CAREFED_FAULT && e.NODE_ENV !== 'test')
+    throw new ConfigError('Invalid environment:\n  CAREFED_FAULT: only allowed with NODE_ENV=test');
   const dataDir = path.resolve(e.DATA_DIR);
   current = {
     ...e,

@@ -55,6 +55,11 @@ export const envSchema = z.object({
   AUDIT_HEADS_FILE: z.string().optional(),
   /** Seconds between signed audit chain heads. */
   AUDIT_HEAD_INTERVAL: z.coerce.number().int().positive().default(60),
+  /** Test only (NODE_ENV=test): a fault point at which the process kills itself (platform/testing/fault-points.ts). */
+  CAREFED_FAULT: z
+    .string()
+    .regex(/^[a-z-]+:[A-Za-z]+$/)
+    .optional(),
   /** Minutes a break-the-glass grant lasts. */
   BREAK_GLASS_MINUTES: z.coerce.number().int().positive().max(1440).default(60),
 });

@@ -4,7 +4,9 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 
 import { parseEnvelope, type EventEnvelope } from './envelope.js';
-import { WORKER_SCHEMA, ident } from './schema-sql.js';
+import { jobTask, type JobHandler } from './jobs.js';
+import { ident } from './schema-sql.js';
+import { staleLockSweeper } from './stale-locks.js';
 import { graphileLogger } from './worker-log.js';
 
 /** Applies one event with the transaction's `em`; throw to roll back and retry later. */
@@ -17,6 +19,8 @@ export interface EventWorkerOptions {
   schema: string;
   /** By graphile-worker task identifier: the names producers pass as consumers. */
   handlers: Record<string, EventHandler>;
+  /** Plain jobs (enqueued with `enqueueJob`) by task identifier, run beside the events. */
+  jobs?: Record<string, JobHandler>;
   /** The service's ORM; each delivery runs in a transaction on a fork of its `em`. */
   orm: MikroORM;
   /** Jobs run at once (default 1). */
@@ -58,8 +62,12 @@ export async function startEventWorker(opts: EventWorkerOptions): Promise<EventW
   for (const [task, handler] of Object.entries(opts.handlers)) {
     taskList[task] = deliver(task, handler, inbox, opts.orm, log);
   }
+  for (const [task, handler] of Object.entries(opts.jobs ?? {})) {
+    if (taskList[task]) throw new Error(`Task ${task} is both an event handler and a job`);
+    taskList[task] = jobTask(task, handler, opts.orm, log);
+  }
   const tasks = Object.keys(taskList);
-  if (tasks.length === 0) throw new Error('startEventWorker needs at least one handler');
+  if (tasks.length === 0) throw new Error('startEventWorker needs at least one handler or job');
 
   // Our pool, shared with graphile-worker, so the stale-lock sweep needs no connection of its own.
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: concurrency + 2 });
@@ -136,45 +144,5 @@ function deliver(
     });
     if (applied) log.info(meta, 'event applied');
     else log.debug(meta, 'event already applied; skipped');
-  };
-}
-
-/**
- * graphile-worker releases a dead worker's jobs only after four hours (fixed in
- * its SQL), or when told the dead worker's id, which died with it. We release
- * this service's own jobs locked longer than `staleAfterMs` instead: at start
- * and then periodically. Releasing a job that is in fact still running is
- * safe: the second delivery blocks on the first's uncommitted inbox claim and
- * then skips, and graphile-worker's fail/complete of the first is harmless.
- * So the threshold trades redelivery latency against redundant work, never
- * correctness.
- */
-function staleLockSweeper(pool: pg.Pool, tasks: string[], staleAfterMs: number, log: Logger) {
-  let timer: NodeJS.Timeout | undefined;
-  const sweep = async (): Promise<void> => {
-    const { rowCount } = await pool.query(
-      `UPDATE ${WORKER_SCHEMA}._private_jobs
-       SET locked_at = NULL, locked_by = NULL
-       WHERE locked_at < now() - make_interval(secs => $1::double precision / 1000)
-         AND task_id IN (SELECT id FROM ${WORKER_SCHEMA}._private_tasks WHERE identifier = ANY($2::text[]))`,
-      [staleAfterMs, tasks],
-    );
-    if (rowCount) log.warn({ released: rowCount }, 'released jobs locked by a dead worker');
-  };
-  const every = Math.max(1000, Math.min(staleAfterMs / 2, 60_000));
-  return {
-    sweep,
-    start: () => {
-      timer = setInterval(() => {
-        sweep().catch((err: unknown) =>
-          log.error(
-            { err: err instanceof Error ? err.message : String(err) },
-            'stale lock sweep failed',
-          ),
-        );
-      }, every);
-      timer.unref();
-    },
-    stop: () => clearInterval(timer),
   };
 }

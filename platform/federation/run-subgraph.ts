@@ -8,6 +8,7 @@ import type { RunningService } from '../http/server.js';
 import type { InternalTokenVerifier } from '../identity/internal-token.js';
 import { loadInternalVerifier } from '../identity/service-keys.js';
 import { createLogger } from '../log/index.js';
+import { armFault } from '../testing/fault-points.js';
 
 /** What every subgraph's start function receives. */
 export interface SubgraphStartArgs {
@@ -31,6 +32,7 @@ export async function runSubgraph(opts: {
   start: (args: SubgraphStartArgs) => Promise<RunningService>;
 }): Promise<void> {
   const config = loadConfig();
+  armFault(config.CAREFED_FAULT);
   requireProductionSettings(config, ['kek', 'indexKey', 'gatewayPublicKey']);
   const keys = loadServiceKeys(config);
   const log = createLogger({ name: opts.name, level: config.LOG_LEVEL });

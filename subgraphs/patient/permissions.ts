@@ -95,6 +95,7 @@ export const permissions = buildShield({
     'Address',
     'Identifier',
     'CareTeamLink',
+    'Practitioner',
     'BreakGlassGrant',
     'Consent',
     'ConsentProvision',

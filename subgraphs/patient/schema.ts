@@ -7,6 +7,7 @@ import type { PatientContext } from './context.js';
 import { toPatient } from './resolvers/patient.mapper.js';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
 import { CareTeamResolver } from './resolvers/care-team.resolver.js';
+import { CareTeamLinkResolver } from './resolvers/care-team-link.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { PatientFieldsResolver } from './resolvers/patient-fields.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
@@ -29,6 +30,7 @@ export function buildPatientSchema(): Promise<FederatedSchema> {
         PatientResolver,
         PatientFieldsResolver,
         ConsentResolver,
+        CareTeamLinkResolver,
         CareTeamResolver,
         AccessLogResolver,
       ],

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
 @ObjectType({
   description:
@@ -36,4 +36,11 @@ export class BreakGlassGrant {
 
   @Field(() => Date, { description: 'When access ends.' })
   expiresAt!: Date;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: 'A practitioner (resolved by the scheduling subgraph).' })
+export class Practitioner {
+  @Field(() => ID, { description: 'Practitioner id.' })
+  id!: string;
 }

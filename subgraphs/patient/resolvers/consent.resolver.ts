@@ -5,6 +5,7 @@ import { consentActorOf, consentDeniesActor } from '../../../platform/authz/inde
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { accessEvent, requireAccess, toConsentRecord } from '../access.js';
+import { publishConsentChanged } from '../consent-events.js';
 import type { PatientContext } from '../context.js';
 import { ConsentRecordEntity } from '../entities/index.js';
 import { toConsent } from './consent.mapper.js';
@@ -48,6 +49,7 @@ export class ConsentResolver {
         recordedBy: ctx.principal.sub,
       });
       await em.persist(consent).flush();
+      await publishConsentChanged(em, consent, ctx.now);
       await recordAccess({ ...ctx, em }, [
         accessEvent(id, decision, 'create', 'Consent', consent.id),
       ]);
@@ -91,6 +93,7 @@ export class ConsentResolver {
       if (action === 'update') {
         em.assign(consent, { status: 'inactive', revokedAt: ctx.now, revokedBy: p.sub });
         await em.flush();
+        await publishConsentChanged(em, consent, ctx.now);
       }
       await recordAccess({ ...ctx, em }, [
         accessEvent(consent.patientId, decision, action, 'Consent', consent.id),

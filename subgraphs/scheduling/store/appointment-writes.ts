@@ -8,6 +8,7 @@ import {
   requestHash,
 } from '../../../platform/db/idempotency.js';
 import { publishEvent } from '../../../platform/events/publish.js';
+import { faultPoint } from '../../../platform/testing/fault-points.js';
 import { appointmentEvent } from '../access.js';
 import type { SchedulingContext } from '../context.js';
 import { AppointmentRecord, AppointmentVersion } from '../entities/index.js';
@@ -53,7 +54,7 @@ export async function guardedWrite(
   step: WriteStep,
 ): Promise<AppointmentRecord> {
   const principal = ctx.principal.sub;
-  return ctx.em.transactional(async (em) => {
+  const written = await ctx.em.transactional(async (em) => {
     const claim = await claimIdempotencyKey(em, SCHEMA, {
       principal,
       key: opts.idempotencyKey,
@@ -100,4 +101,7 @@ export async function guardedWrite(
       );
     return appointment;
   });
+  // Committed but not yet answered: where a crash tests the idempotency key.
+  faultPoint(`after-commit:${opts.operation}`);
+  return written;
 }
