@@ -44,12 +44,11 @@ export function createLoaders(em: EntityManager, principal: Principal) {
     /** Whether the calling clinician has (had) an appointment with each patient: "their patients". */
     seenByMe: new DataLoader<string, boolean>(async (ids) => {
       if (!principal.practitionerId) return ids.map(() => false);
-      const rows = await em
-        .createQueryBuilder(AppointmentRecord, 'a')
-        .select('a.patient_id')
-        .distinct()
-        .where({ practitionerId: principal.practitionerId, patientId: { $in: [...ids] } })
-        .execute<{ patient_id: string }[]>();
+      // Raw rows, not partial entities: the identity map must only ever hold whole appointments.
+      const rows = await em.execute<{ patient_id: string }[]>(
+        `SELECT DISTINCT patient_id FROM appointment WHERE practitioner_id = ? AND patient_id IN (${ids.map(() => '?').join(', ')})`,
+        [principal.practitionerId, ...ids],
+      );
       const seen = new Set(rows.map((r) => r.patient_id));
       return ids.map((id) => seen.has(id));
     }),

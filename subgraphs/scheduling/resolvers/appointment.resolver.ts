@@ -18,7 +18,13 @@ const keyArg = {
 };
 
 function isoDate(date: string, field: string): void {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
+  const parsed = new Date(`${date}T00:00:00Z`);
+  // Date.parse rolls 2027-02-30 over to March: a real date survives the round trip.
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+    Number.isNaN(parsed.getTime()) ||
+    !parsed.toISOString().startsWith(date)
+  )
     throw badInput(`${field} must be a date YYYY-MM-DD`, field);
 }
 

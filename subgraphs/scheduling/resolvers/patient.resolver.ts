@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root, Int } from 'type-graphql';
+import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { SchedulingContext } from '../context.js';
 import { appointmentCursor } from '../store/appointment-reads.js';
@@ -28,7 +29,7 @@ export class PatientAppointmentsResolver {
     @Arg('to', () => Date, { nullable: true, description: 'Starting before.' }) to?: Date,
   ): Promise<AppointmentConnection> {
     const page = await ctx.patientAppointments.load({
-      patientId: patient.id,
+      patientId: requireUuid(patient.id),
       args: {
         first: pageSize(first),
         after: after ?? null,
