@@ -5,6 +5,7 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { formatError } from '../platform/errors/format.js';
@@ -35,6 +36,8 @@ export interface GatewayOptions {
  * Sends each subgraph the verified principal in a short-lived token the
  * gateway signs, with the request id; subgraphs trust nothing else.
  */
+type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     url: string,
@@ -55,6 +58,25 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     });
     request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
     request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  /**
+   * A subgraph answers 400 when a variable cannot be coerced (a date that is
+   * not a date): pass its typed error on (BAD_USER_INPUT, already free of
+   * the value) rather than a masked fault.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    if (response.status === 400) {
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as
+        { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } | undefined;
+      const first = body?.errors?.[0];
+      if (first?.extensions?.code === 'BAD_USER_INPUT' && typeof first.message === 'string')
+        return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return super.errorFromResponse(response);
   }
 }
 

@@ -1,3 +1,6 @@
+const NOTIFY_AND_HOOK = ['scheduling:notifications', 'scheduling:webhooks'];
+const HOOK = ['scheduling:webhooks'];
+
 /**
  * Who consumes which event: task identifiers `<consumer subgraph>:<name>`,
  * enqueued by the producer in its own transaction (platform/events). Each
@@ -5,6 +8,13 @@
  */
 export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'consent.changed': ['scheduling:consent-projection'],
+  // Patient notifications (confirmation, reminder) and partner webhooks.
+  'appointment.booked': NOTIFY_AND_HOOK,
+  'appointment.rescheduled': NOTIFY_AND_HOOK,
+  'appointment.cancelled': HOOK,
+  'appointment.arrived': HOOK,
+  'appointment.completed': HOOK,
+  'appointment.no-show': HOOK,
 };
 
 /** The consumer tasks of one event type. */

@@ -47,8 +47,6 @@ export async function startSubgraphServer<C extends RequestContext>(
     schema: opts.schema,
     introspection: !opts.production,
     includeStacktraceInErrorResponses: false,
-    // A bad variable is the caller's fault: answer 200 with BAD_USER_INPUT so the gateway passes the code on.
-    status400ForVariableCoercionErrors: false,
     hideSchemaDetailsFromClientErrors: opts.production,
     formatError: (formatted, original) => {
       const cause = unwrapResolverError(original) as { code?: unknown; name?: unknown } | undefined;

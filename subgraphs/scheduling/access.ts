@@ -1,5 +1,6 @@
 import {
   decidePatientAccess,
+  type ConsentRecord,
   type PatientAccessDecision,
   type Permission,
 } from '../../platform/authz/index.js';
@@ -11,7 +12,8 @@ import type { ConsentProjection } from './entities/index.js';
 /** The one answer for an appointment the caller may not touch or that does not exist. */
 export const NO_ACCESS = 'Not permitted to access this appointment, or it does not exist';
 
-const toConsent = (c: ConsentProjection) => ({
+/** A projected consent as the policy core reads it. */
+export const toConsentRecord = (c: ConsentProjection): ConsentRecord => ({
   id: c.id,
   patientId: c.patientId,
   status: c.status,
@@ -53,7 +55,7 @@ export async function decideAppointments(
       careTeam:
         principal.practitionerId !== undefined &&
         (s.practitionerId === principal.practitionerId || seen[i] === true),
-      consents: (consents[i] ?? []).map(toConsent),
+      consents: (consents[i] ?? []).map(toConsentRecord),
       now,
       roleAllows: true,
     }),

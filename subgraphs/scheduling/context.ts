@@ -8,6 +8,10 @@ export interface SchedulingServices {
   cipher: FieldCipher;
   /** Consumer task identifiers per event type this subgraph publishes. */
   consumersOf: (eventType: string) => string[];
+  /** Tries per webhook delivery before it is marked failed. */
+  webhookMaxAttempts: number;
+  /** Production: webhook URLs must be https. */
+  production: boolean;
 }
 
 /** The scheduling subgraph's request context. */

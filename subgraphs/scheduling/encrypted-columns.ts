@@ -9,4 +9,11 @@ export const SCHEDULING_ROTATION: RotationSpec[] = [
     rowId: (row) => String(row.id),
     columns: ['reason'],
   },
+  {
+    table: 'scheduling.webhook_subscription',
+    aadTable: 'scheduling.webhook_subscription',
+    keyColumns: ['id'],
+    rowId: (row) => String(row.id),
+    columns: ['secret'],
+  },
 ];

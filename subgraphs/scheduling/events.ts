@@ -1,12 +1,23 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Provision } from '../../platform/authz/consent.js';
+import type { FieldCipher } from '../../platform/crypto/index.js';
 import type { EventHandler } from '../../platform/events/consumer.js';
 import type { EventEnvelope } from '../../platform/events/envelope.js';
-import type { Provision } from '../../platform/authz/consent.js';
+import type { JobHandler } from '../../platform/events/jobs.js';
 import { ConsentProjection } from './entities/index.js';
+import type { NotificationChannel } from './notifications/channel.js';
+import { NOTIFICATION_SEND_TASK, planNotifications } from './notifications/plan.js';
+import { sendNotification } from './notifications/send.js';
+import { deliverWebhook } from './webhooks/deliver.js';
+import { fanOutWebhooks } from './webhooks/fan-out.js';
+import { WEBHOOK_DELIVER_TASK } from './webhooks/queue.js';
 
 /**
  * What the scheduling subgraph publishes (domain/events.ts: appointment
- * booked, rescheduled, cancelled, arrived, completed, no-show) and consumes.
+ * booked, rescheduled, cancelled, arrived, completed, no-show) and consumes:
+ * consent changes, and its own appointment events for patient notifications
+ * and partner webhooks (subgraphs/subscriptions.ts names the tasks).
  */
 export interface ConsentChangedData {
   consentId: string;
@@ -41,7 +52,29 @@ async function projectConsent(event: EventEnvelope, em: EntityManager): Promise<
   await em.flush();
 }
 
-/** The scheduling subgraph's consumer tasks. */
-export const handlers: Record<string, EventHandler> = {
-  'scheduling:consent-projection': projectConsent,
-};
+/** What the consumer tasks and jobs need from the running service. */
+export interface SchedulingWorkerDeps {
+  cipher: FieldCipher;
+  channel: NotificationChannel;
+  webhookMaxAttempts: number;
+  production: boolean;
+  log: Logger;
+}
+
+/** The scheduling subgraph's consumer tasks (events) and plain jobs, by task identifier. */
+export function schedulingTasks(deps: SchedulingWorkerDeps): {
+  handlers: Record<string, EventHandler>;
+  jobs: Record<string, JobHandler>;
+} {
+  return {
+    handlers: {
+      'scheduling:consent-projection': projectConsent,
+      'scheduling:notifications': planNotifications(deps.channel.name),
+      'scheduling:webhooks': fanOutWebhooks(deps.webhookMaxAttempts),
+    },
+    jobs: {
+      [NOTIFICATION_SEND_TASK]: sendNotification(deps.channel, deps.log),
+      [WEBHOOK_DELIVER_TASK]: deliverWebhook(deps),
+    },
+  };
+}

@@ -1,3 +1,5 @@
+import { rule } from 'graphql-shield';
+import { scopeContexts } from '../../platform/authz/decide.js';
 import {
   allow,
   allowTypes,
@@ -6,7 +8,10 @@ import {
   hasRole,
   hasScope,
   or,
+  type ShieldRule,
 } from '../../platform/authz/rules.js';
+import { parseScopes, scopeAllows, type Permission } from '../../platform/authz/scopes.js';
+import type { RequestContext } from '../../platform/federation/context.js';
 
 // Who may reach appointment data at all; which appointments is decided per record (access.ts).
 const readsAppointments = hasRole('patient', 'partner', 'clinician', 'scheduler', 'admin');
@@ -38,6 +43,31 @@ const directory = hasRole(
   'researcher',
 );
 
+/**
+ * Webhooks are an app's own integration, not one patient's data: partner apps
+ * (or admins) with a `user/` or `system/` Subscription scope (FHIR's resource
+ * for event notification); a `patient/` scope is not enough.
+ */
+const managesWebhooks = (permission: Permission): ShieldRule =>
+  and(
+    hasRole('partner', 'admin'),
+    rule(`hasAppScope(Subscription.${permission})`, { cache: 'contextual' })(
+      (_p, _a, ctx: RequestContext) =>
+        scopeAllows(parseScopes(ctx.principal.scopes), {
+          resourceType: 'Subscription',
+          permission,
+          contexts: scopeContexts(ctx.principal).filter((c) => c !== 'patient'),
+        }),
+    ),
+  );
+const webhooks = {
+  create: managesWebhooks('c'),
+  read: managesWebhooks('r'),
+  update: managesWebhooks('u'),
+  search: managesWebhooks('s'),
+  delete: managesWebhooks('d'),
+};
+
 /** The scheduling subgraph's policy: anything not named here is refused. */
 export const permissions = buildShield({
   Query: {
@@ -48,6 +78,8 @@ export const permissions = buildShield({
     availableSlots: seesSlots,
     practitioner: directory,
     practitioners: directory,
+    webhookSubscriptions: webhooks.read,
+    webhookDeliveries: webhooks.search,
   },
   Mutation: {
     bookAppointment: books,
@@ -56,6 +88,9 @@ export const permissions = buildShield({
     checkIn: frontDeskOrClinician,
     completeAppointment: and(hasRole('clinician', 'admin'), hasScope('Appointment', 'u')),
     markNoShow: frontDeskOrClinician,
+    subscribeWebhook: webhooks.create,
+    unsubscribeWebhook: webhooks.delete,
+    replayWebhookDelivery: webhooks.update,
   },
   Patient: { id: allow, appointments: canSearch },
   Appointment: {
@@ -71,5 +106,10 @@ export const permissions = buildShield({
     'AppointmentConnection',
     'AppointmentEdge',
     'PageInfo',
+    'WebhookSubscription',
+    'WebhookSubscriptionCreated',
+    'WebhookDelivery',
+    'WebhookDeliveryEdge',
+    'WebhookDeliveryConnection',
   ),
 });

@@ -10,6 +10,7 @@ import { toAppointment, toPractitioner } from './resolvers/appointment.mapper.js
 import { AppointmentResolver, PractitionerResolver } from './resolvers/appointment.resolver.js';
 import { PatientAppointmentsResolver } from './resolvers/patient.resolver.js';
 import { SlotResolver } from './resolvers/slot.resolver.js';
+import { WebhookResolver } from './webhooks/webhook.resolver.js';
 
 /** Appointments referenced by other subgraphs pass the same checks and audit as `appointment(id)`. */
 async function resolveAppointment(ref: { id: string }, ctx: SchedulingContext) {
@@ -33,6 +34,7 @@ export function buildSchedulingSchema(): Promise<FederatedSchema> {
         PractitionerResolver,
         SlotResolver,
         PatientAppointmentsResolver,
+        WebhookResolver,
       ],
       // Date arguments are objects that are not input classes: GraphQL's own typing already refuses unknown fields.
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },

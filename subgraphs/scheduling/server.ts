@@ -11,10 +11,12 @@ import type { InternalTokenVerifier } from '../../platform/identity/internal-tok
 import { consumersOf } from '../subscriptions.js';
 import { createSchedulingContext, type SchedulingServices } from './context.js';
 import { entities } from './entities/index.js';
-import { handlers } from './events.js';
+import { schedulingTasks } from './events.js';
 import { migrations } from './migrations/index.js';
+import { logChannel, type NotificationChannel } from './notifications/channel.js';
 import { permissions } from './permissions.js';
 import { buildSchedulingSchema } from './schema.js';
+import { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from './webhooks/queue.js';
 
 export const SCHEMA = 'scheduling';
 
@@ -28,6 +30,10 @@ export interface SchedulingSubgraphOptions {
   verifier: InternalTokenVerifier;
   /** Run the event worker in this process (default true). */
   worker?: boolean;
+  /** Where patient notifications go (default: a log line with ids only). */
+  notificationChannel?: NotificationChannel;
+  /** Tries per webhook delivery before it is marked failed (default 8: about half an hour of backoff). */
+  webhookMaxAttempts?: number;
 }
 
 /** A running scheduling subgraph. */
@@ -38,9 +44,14 @@ export interface SchedulingSubgraph extends RunningService, SubgraphStore {
 
 /** Opens the scheduling store (migrated, keyring open) and its services. */
 export async function openSchedulingStore(
-  opts: Pick<SchedulingSubgraphOptions, 'keys' | 'databaseUrl'>,
+  opts: Pick<SchedulingSubgraphOptions, 'keys' | 'databaseUrl' | 'webhookMaxAttempts'> & {
+    config?: Pick<Config, 'production'>;
+  },
   onStatement?: () => void,
 ): Promise<SubgraphStore & { services: SchedulingServices }> {
+  const webhookMaxAttempts = opts.webhookMaxAttempts ?? DEFAULT_WEBHOOK_MAX_ATTEMPTS;
+  if (!Number.isInteger(webhookMaxAttempts) || webhookMaxAttempts < 1 || webhookMaxAttempts > 25)
+    throw new RangeError('webhookMaxAttempts must be an integer from 1 to 25');
   const store = await openSubgraphStore({
     url: opts.databaseUrl,
     schema: SCHEMA,
@@ -49,7 +60,16 @@ export async function openSchedulingStore(
     kek: opts.keys.kek,
     onStatement,
   });
-  return { ...store, services: { cipher: store.cipher, consumersOf } };
+  return {
+    ...store,
+    services: {
+      cipher: store.cipher,
+      consumersOf,
+      webhookMaxAttempts,
+      // Without a config (provisioning), the stricter rule.
+      production: opts.config?.production ?? true,
+    },
+  };
 }
 
 /** Builds and starts the scheduling subgraph and its event worker. */
@@ -66,7 +86,11 @@ export async function startSchedulingSubgraph(
       worker = await startEventWorker({
         connectionString: opts.databaseUrl,
         schema: SCHEMA,
-        handlers,
+        ...schedulingTasks({
+          ...services,
+          channel: opts.notificationChannel ?? logChannel(log),
+          log,
+        }),
         orm,
         log,
         pollInterval: 500,

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { badInput, conflict, forbidden } from '../../../platform/errors/index.js';
+import { decodeCursor, encodeCursor } from '../../../platform/federation/pagination.js';
+import type { SchedulingContext } from '../context.js';
+import { APPOINTMENT_EVENTS } from '../domain/events.js';
+import { enqueueDelivery, secretField } from './queue.js';
+import { newWebhookSecret } from './signature.js';
+import { checkWebhookUrl } from './url.js';
+import { toDelivery, toSubscription, type DeliveryRow, type SubscriptionRow } from './rows.js';
+import type { WebhookDelivery, WebhookSubscription } from './webhook.types.js';
+
+const EVENT_TYPES = new Set<string>(Object.values(APPOINTMENT_EVENTS));
+const MAX_ACTIVE = 20;
+export const NO_DELIVERY = 'Not permitted to replay this delivery, or it does not exist';
+
+function checkEventTypes(types: string[]): string[] {
+  const unique = [...new Set(types)];
+  if (unique.length === 0) throw badInput('eventTypes must name at least one event', 'eventTypes');
+  const unknown = unique.filter((t) => !EVENT_TYPES.has(t));
+  if (unknown.length > 0)
+    throw badInput(`eventTypes may be: ${[...EVENT_TYPES].join(', ')}`, 'eventTypes');
+  return unique;
+}
+
+/**
+ * Subscribes the caller's client app to event types at a URL. The secret is
+ * stored encrypted, bound to its row, and returned only now. A caller in a
+ * patient's context gets that patient's events only.
+ */
+export async function subscribe(ctx: SchedulingContext, rawUrl: string, rawTypes: string[]) {
+  const url = checkWebhookUrl(rawUrl, ctx.services.production);
+  const types = checkEventTypes(rawTypes);
+  const { clientId, patientId } = ctx.principal;
+  const id = randomUUID();
+  const secret = newWebhookSecret();
+  await ctx.em.transactional(async (em) => {
+    // Serialises one client's subscribes, so the cap holds under concurrency.
+    await em.execute('SELECT pg_advisory_xact_lock(hashtext(?))', [`webhooks:${clientId}`]);
+    const [row] = await em.execute<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM webhook_subscription WHERE client_id = ? AND active',
+      [clientId],
+    );
+    if ((row?.n ?? 0) >= MAX_ACTIVE)
+      throw conflict(`At most ${MAX_ACTIVE} active subscriptions per app`);
+    await em.execute(
+      `INSERT INTO webhook_subscription (id, client_id, patient_id, url, secret, event_types)
+       VALUES (?, ?, ?, ?, ?, ?::jsonb)`,
+      [
+        id,
+        clientId,
+        patientId ?? null,
+        url,
+        await ctx.services.cipher.encrypt(em, secret, secretField(id)),
+        JSON.stringify(types),
+      ],
+    );
+  });
+  return { id, secret };
+}
+
+const SUB_COLUMNS = 'id, url, event_types, patient_id, active, created_at';
+
+/** The caller's app's subscriptions, oldest first. */
+export async function listSubscriptions(ctx: SchedulingContext): Promise<WebhookSubscription[]> {
+  const rows = await ctx.em.execute<SubscriptionRow[]>(
+    `SELECT ${SUB_COLUMNS} FROM webhook_subscription WHERE client_id = ?
+     ORDER BY created_at, id LIMIT 100`,
+    [ctx.principal.clientId],
+  );
+  return rows.map(toSubscription);
+}
+
+/** Stops deliveries to one of the caller's app's subscriptions. */
+export async function unsubscribe(ctx: SchedulingContext, id: string) {
+  const [row] = await ctx.em.execute<SubscriptionRow[]>(
+    `UPDATE webhook_subscription SET active = false WHERE id = ? AND client_id = ?
+     RETURNING ${SUB_COLUMNS}`,
+    [id, ctx.principal.clientId],
+  );
+  if (!row) throw forbidden('Not permitted to change this subscription, or it does not exist');
+  return toSubscription(row);
+}
+
+const DELIVERY_COLUMNS = `d.id, d.subscription_id, d.event_id, d.event_type, d.status, d.attempts,
+  d.last_status, d.last_error, d.created_at, d.delivered_at,
+  to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key`;
+
+/** The caller's app's deliveries, newest first. */
+export async function listDeliveries(ctx: SchedulingContext, first: number, after?: string | null) {
+  const params: unknown[] = [ctx.principal.clientId];
+  let page = '';
+  const cursor = decodeCursor(after, 2);
+  if (cursor) {
+    const [at, id] = cursor.map(String);
+    if (Number.isNaN(Date.parse(at!)) || !/^[0-9a-f-]{36}$/.test(id!))
+      throw badInput('after is not a valid cursor', 'after');
+    page = 'AND (d.created_at, d.id) < (?::timestamptz, ?::uuid)';
+    params.push(at, id);
+  }
+  const rows = await ctx.em.execute<DeliveryRow[]>(
+    `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d
+     JOIN webhook_subscription s ON s.id = d.subscription_id
+     WHERE s.client_id = ? ${page}
+     ORDER BY d.created_at DESC, d.id DESC LIMIT ?`,
+    [...params, first + 1],
+  );
+  const edges = rows.slice(0, first).map((r) => ({
+    cursor: encodeCursor([r.created_key, r.id]),
+    node: toDelivery(r),
+  }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
+/** Sends one of the caller's app's deliveries again, whatever became of it, as a new attempt. */
+export async function replay(ctx: SchedulingContext, id: string): Promise<WebhookDelivery> {
+  return ctx.em.transactional(async (em) => {
+    const [row] = await em.execute<DeliveryRow[]>(
+      `UPDATE webhook_delivery d SET status = 'pending'
+       FROM webhook_subscription s
+       WHERE d.id = ? AND s.id = d.subscription_id AND s.client_id = ? AND s.active
+       RETURNING ${DELIVERY_COLUMNS}`,
+      [id, ctx.principal.clientId],
+    );
+    if (!row) throw forbidden(NO_DELIVERY);
+    await enqueueDelivery(em, id, ctx.services.webhookMaxAttempts);
+    return toDelivery(row);
+  });
+}
