@@ -44,6 +44,27 @@ describe('production mode', () => {
     }
   });
 
+  it('refuses webhook endpoints in clear or inside our own network', async () => {
+    const partner = await t.token('partner', { scopes: ['system/Subscription.cruds'] });
+    const subscribe = (url: string) =>
+      t.gql(
+        partner,
+        'mutation ($u: String!) { subscribeWebhook(url: $u, eventTypes: ["appointment.booked"]) { id } }',
+        {
+          u: url,
+        },
+      );
+    for (const url of [
+      'http://partner.example/hook',
+      'https://127.0.0.1/hook',
+      'https://10.0.0.8/hook',
+      'https://localhost/hook',
+    ]) {
+      const r = await subscribe(url);
+      expect(r.errors?.[0]?.extensions?.code, url).toBe('BAD_USER_INPUT');
+    }
+  });
+
   it('still serves ordinary queries', async () => {
     const r = await t.gql<{ patient: { id: string } }>(
       admin,

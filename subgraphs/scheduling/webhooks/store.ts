@@ -5,6 +5,7 @@ import type { SchedulingContext } from '../context.js';
 import { APPOINTMENT_EVENTS } from '../domain/events.js';
 import { enqueueDelivery, secretField } from './queue.js';
 import { newWebhookSecret } from './signature.js';
+import { resolvesToPublicAddresses } from '../../../platform/http/public-address.js';
 import { checkWebhookUrl } from './url.js';
 import { toDelivery, toSubscription, type DeliveryRow, type SubscriptionRow } from './rows.js';
 import type { WebhookDelivery, WebhookSubscription } from './webhook.types.js';
@@ -29,6 +30,8 @@ function checkEventTypes(types: string[]): string[] {
  */
 export async function subscribe(ctx: SchedulingContext, rawUrl: string, rawTypes: string[]) {
   const url = checkWebhookUrl(rawUrl, ctx.services.production);
+  if (ctx.services.production && !(await resolvesToPublicAddresses(new URL(url).hostname)))
+    throw badInput('url must resolve to public internet addresses', 'url');
   const types = checkEventTypes(rawTypes);
   const { clientId, patientId } = ctx.principal;
   const id = randomUUID();
