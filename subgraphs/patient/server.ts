@@ -1,14 +1,11 @@
 import { applyMiddleware } from 'graphql-middleware';
-import type { Logger } from 'pino';
-import type { Config } from '../../platform/config/index.js';
 import type { Keyring } from '../../platform/crypto/index.js';
-import type { ServiceKeys } from '../../platform/crypto/service-keys.js';
 import type { MikroORM } from '../../platform/db/orm.js';
+import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore } from '../../platform/federation/subgraph-store.js';
 import { startSubgraphServer } from '../../platform/federation/subgraph-server.js';
 import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
 import type { RunningService } from '../../platform/http/server.js';
-import type { InternalTokenVerifier } from '../../platform/identity/internal-token.js';
 import { createPatientContext, type PatientServices } from './context.js';
 import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
@@ -17,15 +14,8 @@ import { buildPatientSchema } from './schema.js';
 
 export const SCHEMA = 'patient';
 
-export interface PatientSubgraphOptions {
-  config: Config;
-  keys: ServiceKeys;
-  /** This subgraph's own database login (its role reaches only the `patient` schema). */
-  databaseUrl: string;
-  port: number;
-  log: Logger;
-  verifier: InternalTokenVerifier;
-}
+/** How the patient subgraph starts; `databaseUrl` is its own login, which reaches only the `patient` schema. */
+export type PatientSubgraphOptions = SubgraphStartArgs;
 
 /** A running patient subgraph. */
 export interface PatientSubgraph extends RunningService {

@@ -1,13 +1,11 @@
 import { applyMiddleware } from 'graphql-middleware';
-import type { Logger } from 'pino';
 import type { Config } from '../../platform/config/index.js';
-import type { ServiceKeys } from '../../platform/crypto/service-keys.js';
 import { startEventWorker, type EventWorker } from '../../platform/events/consumer.js';
 import { startSubgraphServer } from '../../platform/federation/subgraph-server.js';
+import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
 import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
 import type { RunningService } from '../../platform/http/server.js';
-import type { InternalTokenVerifier } from '../../platform/identity/internal-token.js';
 import { consumersOf } from '../subscriptions.js';
 import { createSchedulingContext, type SchedulingServices } from './context.js';
 import { entities } from './entities/index.js';
@@ -20,14 +18,8 @@ import { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from './webhooks/queue.js';
 
 export const SCHEMA = 'scheduling';
 
-export interface SchedulingSubgraphOptions {
-  config: Config;
-  keys: ServiceKeys;
-  /** This subgraph's own database login (its role reaches only the `scheduling` schema). */
-  databaseUrl: string;
-  port: number;
-  log: Logger;
-  verifier: InternalTokenVerifier;
+/** How the scheduling subgraph starts; `databaseUrl` is its own login, which reaches only the `scheduling` schema. */
+export interface SchedulingSubgraphOptions extends SubgraphStartArgs {
   /** Run the event worker in this process (default true). */
   worker?: boolean;
   /** Where patient notifications go (default: a log line with ids only). */
