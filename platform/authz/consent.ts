@@ -176,3 +176,32 @@ export function isResearchOptOut(consents: readonly ConsentRecord[], at: Date): 
       ),
   );
 }
+
+/** A consent as a database row holds it: provisions as stored JSON (their period bounds as strings). */
+export interface StoredConsent {
+  id: string;
+  patientId: string;
+  status: ConsentRecord['status'];
+  scope: ConsentRecord['scope'];
+  provisions: readonly (Omit<Provision, 'period'> & {
+    period?: { start?: Date | string; end?: Date | string };
+  })[];
+  periodStart?: Date | null;
+  periodEnd?: Date | null;
+}
+
+/** A stored consent as the policy core reads it, with every period bound a Date. */
+export function consentRecordOf(c: StoredConsent): ConsentRecord {
+  const date = (v: Date | string | undefined) => (v === undefined ? undefined : new Date(v));
+  return {
+    id: c.id,
+    patientId: c.patientId,
+    status: c.status,
+    scope: c.scope,
+    provisions: c.provisions.map((p) => ({
+      ...p,
+      period: p.period ? { start: date(p.period.start), end: date(p.period.end) } : undefined,
+    })),
+    period: { start: c.periodStart ?? undefined, end: c.periodEnd ?? undefined },
+  };
+}

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import {
+  consentRecordOf,
   decidePatientAccess,
   type ConsentRecord,
   type PatientAccessDecision,
@@ -14,24 +15,7 @@ import type { ConsentRecordEntity } from './entities/index.js';
 export const NO_ACCESS = 'Not permitted to access this record, or it does not exist';
 
 /** A consent row as the policy core reads it. */
-export function toConsentRecord(c: ConsentRecordEntity): ConsentRecord {
-  return {
-    id: c.id,
-    patientId: c.patientId,
-    status: c.status,
-    scope: c.scope,
-    provisions: c.provisions.map((p) => ({
-      ...p,
-      period: p.period
-        ? {
-            start: p.period.start ? new Date(p.period.start) : undefined,
-            end: p.period.end ? new Date(p.period.end) : undefined,
-          }
-        : undefined,
-    })),
-    period: { start: c.periodStart ?? undefined, end: c.periodEnd ?? undefined },
-  };
-}
+export const toConsentRecord = (c: ConsentRecordEntity): ConsentRecord => consentRecordOf(c);
 
 /**
  * Decides access to each patient for the caller: SMART scope, patient

@@ -1,4 +1,5 @@
 import {
+  consentRecordOf,
   decidePatientAccess,
   type ConsentRecord,
   type PatientAccessDecision,
@@ -13,14 +14,7 @@ import type { ConsentProjection } from './entities/index.js';
 export const NO_ACCESS = 'Not permitted to access this appointment, or it does not exist';
 
 /** A projected consent as the policy core reads it. */
-export const toConsentRecord = (c: ConsentProjection): ConsentRecord => ({
-  id: c.id,
-  patientId: c.patientId,
-  status: c.status,
-  scope: c.scope,
-  provisions: c.provisions,
-  period: { start: c.periodStart ?? undefined, end: c.periodEnd ?? undefined },
-});
+export const toConsentRecord = (c: ConsentProjection): ConsentRecord => consentRecordOf(c);
 
 /** One appointment access to decide: whose data, with which practitioner. */
 export interface AppointmentSubject {
