@@ -52,3 +52,30 @@ export async function recordAccess(
     throw unavailable('The access could not be audited, so it was refused; retry shortly');
   }
 }
+
+/** What an access decision says, as the audit log records it (no PHI: codes only). */
+export interface DecisionFacts {
+  allowed: boolean;
+  emergency: boolean;
+  purpose: string;
+  reason: string;
+}
+
+/** The audit event for one decided access: outcome, purpose, emergency flag and the deciding check. */
+export function decisionEvent(
+  d: DecisionFacts,
+  what: {
+    patientId: string;
+    resourceType: string;
+    resourceId?: string;
+    action: AccessEvent['action'];
+  },
+): AccessEvent {
+  return {
+    ...what,
+    purpose: d.purpose,
+    outcome: d.allowed ? 'permit' : 'deny',
+    emergency: d.emergency || undefined,
+    reason: d.allowed ? (d.emergency ? 'break-glass' : undefined) : `denied:${d.reason}`,
+  };
+}

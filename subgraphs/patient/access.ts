@@ -6,7 +6,11 @@ import {
   type PatientAccessDecision,
   type Permission,
 } from '../../platform/authz/index.js';
-import { recordAccess, type AccessEvent } from '../../platform/audit/request-audit.js';
+import {
+  decisionEvent,
+  recordAccess,
+  type AccessEvent,
+} from '../../platform/audit/request-audit.js';
 import { forbidden } from '../../platform/errors/index.js';
 import type { PatientContext } from './context.js';
 import type { ConsentRecordEntity } from './entities/index.js';
@@ -68,16 +72,7 @@ export function accessEvent(
   resourceType: string,
   resourceId?: string,
 ): AccessEvent {
-  return {
-    patientId,
-    resourceType,
-    resourceId: resourceId ?? patientId,
-    action,
-    purpose: d.purpose,
-    outcome: d.allowed ? 'permit' : 'deny',
-    emergency: d.emergency || undefined,
-    reason: d.allowed ? (d.emergency ? 'break-glass' : undefined) : `denied:${d.reason}`,
-  };
+  return decisionEvent(d, { patientId, resourceType, resourceId: resourceId ?? patientId, action });
 }
 
 /**

@@ -5,7 +5,11 @@ import {
   type PatientAccessDecision,
   type Permission,
 } from '../../platform/authz/index.js';
-import { recordAccess, type AccessEvent } from '../../platform/audit/request-audit.js';
+import {
+  decisionEvent,
+  recordAccess,
+  type AccessEvent,
+} from '../../platform/audit/request-audit.js';
 import { forbidden } from '../../platform/errors/index.js';
 import type { SchedulingContext } from './context.js';
 import type { ConsentProjection } from './entities/index.js';
@@ -63,16 +67,12 @@ export function appointmentEvent(
   action: AccessEvent['action'],
   appointmentId?: string,
 ): AccessEvent {
-  return {
+  return decisionEvent(d, {
     patientId,
     resourceType: 'Appointment',
     resourceId: appointmentId,
     action,
-    purpose: d.purpose,
-    outcome: d.allowed ? 'permit' : 'deny',
-    emergency: d.emergency || undefined,
-    reason: d.allowed ? undefined : `denied:${d.reason}`,
-  };
+  });
 }
 
 /** Authorises one access, auditing (and committing) a refusal before FORBIDDEN. */
