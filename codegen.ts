@@ -1,11 +1,38 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
 /**
- * GraphQL Code Generator configuration: typed operations for frontend teams
- * and the persisted-operation manifest for partner apps, over the composed
- * API schema and `schema/operations/`. A placeholder until the gateway-edge
- * work (issue #4) adds @graphql-codegen and the safelist; the inputs below
- * are where it will read from.
+ * GraphQL Code Generator configuration: typed documents for frontend teams
+ * (client preset, in `schema/generated/`) over the API schema the gateway
+ * serves (`schema/api.graphql`, derived from the supergraph) and the
+ * operations under `schema/operations/`. `npm run codegen` runs it together
+ * with the API schema and the persisted-operation manifest
+ * (scripts/codegen-lib.ts); `npx graphql-codegen --config codegen.ts` runs
+ * this part alone.
  */
 export const codegenInputs = {
-  schema: 'schema/supergraph.graphql',
+  supergraph: 'schema/supergraph.graphql',
+  apiSchema: 'schema/api.graphql',
   documents: 'schema/operations/**/*.graphql',
+  generated: 'schema/generated/',
+  manifest: 'schema/operations/manifest.json',
 } as const;
+
+const config: CodegenConfig = {
+  schema: codegenInputs.apiSchema,
+  documents: codegenInputs.documents,
+  ignoreNoDocuments: false,
+  emitLegacyCommonJSImports: false,
+  generates: {
+    [codegenInputs.generated]: {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { DateTimeISO: 'string' },
+      },
+    },
+  },
+};
+
+export default config;

@@ -4,6 +4,8 @@ export default tseslint.config(
   {
     ignores: [
       'eslint.config.js',
+      // A plain browser script (no TypeScript project); Prettier still formats it.
+      'gateway/explorer/*.js',
       'node_modules/**',
       '.data/**',
       'scratch/**',

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { unauthenticated } from '../platform/errors/index.js';
 import type { Principal } from '../platform/identity/principal.js';
 import type { TokenVerifier } from '../platform/identity/verify.js';
+import { bearerTokenOf, verifyOnce } from './verify-once.js';
 
 /** What the gateway knows of a request. */
 export interface GatewayContext {
@@ -35,14 +36,13 @@ export async function gatewayContext(
   onRefused: (reason: string, requestId: string) => void,
 ): Promise<GatewayContext> {
   const requestId = (req.res?.getHeader('x-request-id') as string | undefined) ?? randomUUID();
-  const header = req.header('authorization') ?? '';
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-  if (!match?.[1]) {
+  const token = bearerTokenOf(req);
+  if (!token) {
     onRefused('missing-token', requestId);
     throw unauthenticated('A bearer token is required (Authorization: Bearer <token>)');
   }
   try {
-    const principal = await verifier.verify(match[1]);
+    const principal = await verifyOnce(req, token, verifier);
     return { principal, requestId, clientRequestId: clientRequestIdOf(req), ip: req.ip };
   } catch (err) {
     onRefused((err as { reason?: string }).reason ?? 'invalid', requestId);

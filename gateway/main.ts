@@ -5,7 +5,9 @@ import { requireProductionSettings } from '../platform/config/production.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { createLogger } from '../platform/log/index.js';
 import { onShutdown } from '../platform/http/shutdown.js';
+import { loadClientRegistry } from './clients/load.js';
 import { startGateway } from './server.js';
+import { rateLimitSettings } from './rate-limit/settings.js';
 import { loadUserVerifier } from './user-verifier.js';
 
 // The gateway alone (a container): subgraphs are found at SUBGRAPH_URL_<NAME>.
@@ -25,6 +27,8 @@ const gateway = await startGateway({
   verifier,
   signer: await loadGatewaySigner(config),
   devIssuer,
+  clients: await loadClientRegistry(config),
+  rateLimit: rateLimitSettings(config),
   log,
 });
 log.info({ url: gateway.url }, 'gateway listening');

@@ -5,6 +5,7 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -16,7 +17,15 @@ import { startHttpService, type RunningService } from '../platform/http/server.j
 import type { DevIssuer } from '../platform/identity/dev-issuer.js';
 import type { InternalTokenSigner } from '../platform/identity/internal-token.js';
 import type { TokenVerifier } from '../platform/identity/verify.js';
+import { ClientRegistry } from './clients/registry.js';
+import { tokenEndpoint } from './clients/token-endpoint.js';
 import { gatewayContext, type GatewayContext } from './context.js';
+import { gatewayPersistedOperations } from './persisted/gateway-plugin.js';
+import { gatewayLimits, LIMITS, refineLimitCode } from './limits/index.js';
+import { mountExplorer } from './explorer/routes.js';
+import { createRateLimiter, type RateLimitSettings } from './rate-limit/limiter.js';
+import { rateLimitMiddleware } from './rate-limit/middleware.js';
+import { tiersFrom } from './rate-limit/tiers.js';
 
 export interface GatewayOptions {
   port: number;
@@ -29,6 +38,15 @@ export interface GatewayOptions {
   signer: InternalTokenSigner;
   /** The development issuer, whose keys and discovery document the gateway serves. */
   devIssuer?: DevIssuer;
+  /** Client apps (persisted-only, tiers, client credentials); default: none registered. */
+  clients?: ClientRegistry;
+  /** Per-client and per-user rate limits; default: standard tiers, counted in memory. */
+  rateLimit?: RateLimitSettings;
+  /**
+   * Query limits and the persisted-only safelist (default on). Off only in
+   * `bench/gateway-edge.ts`, to measure what they cost.
+   */
+  protections?: boolean;
   log: Logger;
 }
 
@@ -103,30 +121,51 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
       return new SignedDataSource(real, opts.signer);
     },
   });
+  const clients = opts.clients ?? new ClientRegistry([]);
+  const protect = opts.protections !== false;
+  const { plugins: limitPlugins, ...limitOptions } = protect
+    ? gatewayLimits<GatewayContext>(opts)
+    : { plugins: [] };
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    ...limitOptions,
     introspection: !opts.production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,
-    formatError: (formatted) => formatError(formatted),
-    plugins: [requestLogPlugin<GatewayContext>(opts.log.child({ component: 'gateway' }), metrics)],
+    formatError: (formatted, error) => formatError(refineLimitCode(formatted, error)),
+    plugins: [
+      ...(protect ? [gatewayPersistedOperations(clients, opts.log)] : []),
+      requestLogPlugin<GatewayContext>(opts.log.child({ component: 'gateway' }), metrics),
+      ...limitPlugins,
+      // Apollo's landing page loads from a CDN; the explorer is served from node_modules instead.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   const stampRequestId: RequestHandler = (_req, res, next) => {
     res.setHeader('x-request-id', randomUUID());
     next();
   };
-  return startHttpService(apollo, {
+  const limiter = await createRateLimiter(
+    { tiers: tiersFrom(clients), ...opts.rateLimit },
+    opts.log,
+  );
+  const service = await startHttpService(apollo, {
     port: opts.port,
     host: opts.host,
     log: opts.log,
     metrics,
-    before: [stampRequestId],
+    bodyLimit: LIMITS.bodyLimit,
+    before: [
+      stampRequestId,
+      rateLimitMiddleware({ limiter, verifier: opts.verifier, log: opts.log, metrics }),
+    ],
     context: (req) =>
       gatewayContext(req, opts.verifier, (reason, requestId) =>
         opts.log.info({ requestId, refusal: reason }, 'token refused'),
       ),
     ready: () => subgraphsReady(Object.values(opts.subgraphUrls)),
     routes: (app) => {
+      if (!opts.production) mountExplorer(app, { endpoint: '/graphql' });
       const issuer = opts.devIssuer;
       if (!issuer) return;
       app.get('/.well-known/jwks.json', (_req, res) => void res.json(issuer.jwks()));
@@ -134,6 +173,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
         '/.well-known/openid-configuration',
         (_req, res) => void res.json(issuer.openidConfiguration()),
       );
+      app.post('/oauth/token', ...tokenEndpoint({ registry: clients, issuer, log: opts.log }));
     },
+  }).catch(async (err: unknown) => {
+    await limiter.close();
+    throw err;
   });
+  return { ...service, stop: () => service.stop().finally(() => limiter.close()) };
 }

@@ -1,5 +1,6 @@
+import { loadOrCreateDevClientSecret } from '../gateway/clients/load.js';
 import { ROLES, type Role } from '../platform/identity/principal.js';
-import { devPrincipal, type DevIssuer } from '../platform/identity/dev-issuer.js';
+import { DEV_IDS, devPrincipal, type DevIssuer } from '../platform/identity/dev-issuer.js';
 import type { PatientSeedResult } from '../subgraphs/patient/seed.js';
 
 /** The demo patient (living, with a care team) and the clinician on that team that demo tokens are bound to. */
@@ -14,21 +15,22 @@ export function demoSubjects(seed: PatientSeedResult): {
   return { patientId, practitionerId };
 }
 
-/** One signed demo token per role, valid for `expiresIn` (default 12 hours). */
+/** Roles whose demo token the dev issuer signs directly; partner apps get theirs from the token endpoint. */
+export type UserRole = Exclude<Role, 'partner'>;
+
+/** One signed demo token per user role, valid for `expiresIn` (default 12 hours). */
 export async function demoTokens(
   issuer: DevIssuer,
   seed: PatientSeedResult,
   expiresIn: string = '12h',
-): Promise<Record<Role, string>> {
+): Promise<Record<UserRole, string>> {
   const { patientId, practitionerId } = demoSubjects(seed);
+  const userRoles = ROLES.filter((r): r is UserRole => r !== 'partner');
   const entries = await Promise.all(
-    ROLES.map(async (role) => {
+    userRoles.map(async (role) => {
       const overrides =
-        role === 'patient' || role === 'partner'
-          ? {
-              patientId,
-              sub: role === 'patient' ? `patient-user-${patientId.slice(0, 8)}` : undefined,
-            }
+        role === 'patient'
+          ? { patientId, sub: `patient-user-${patientId.slice(0, 8)}` }
           : role === 'clinician'
             ? { practitionerId, sub: `practitioner-user-${practitionerId.slice(0, 8)}` }
             : {};
@@ -39,5 +41,32 @@ export async function demoTokens(
       return [role, await issuer.sign(principal, { expiresIn })] as const;
     }),
   );
-  return Object.fromEntries(entries) as Record<Role, string>;
+  return Object.fromEntries(entries) as Record<UserRole, string>;
+}
+
+/**
+ * A token for the demo partner app, the way a partner gets one: the OAuth 2.0
+ * client-credentials grant at the gateway's `POST /oauth/token`, with the
+ * app's development secret (under `keysDir`), acting for `patientId`.
+ */
+export async function demoPartnerToken(
+  gatewayUrl: string,
+  keysDir: string,
+  patientId: string,
+): Promise<string> {
+  const secret = await loadOrCreateDevClientSecret(keysDir, DEV_IDS.partnerClient);
+  const res = await fetch(new URL('/oauth/token', gatewayUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEV_IDS.partnerClient,
+      client_secret: secret,
+      patient: patientId,
+    }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  if (!res.ok || !body.access_token)
+    throw new Error(`The token endpoint refused the demo partner app: ${body.error ?? res.status}`);
+  return body.access_token;
 }

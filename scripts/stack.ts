@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadClientRegistry } from '../gateway/clients/load.js';
+import { rateLimitSettings } from '../gateway/rate-limit/settings.js';
 import { startGateway } from '../gateway/server.js';
 import { loadUserVerifier } from '../gateway/user-verifier.js';
 import { startHeadSigner, type HeadSigner } from '../platform/audit/head-signer.js';
@@ -126,6 +128,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       verifier,
       signer,
       devIssuer,
+      clients: await loadClientRegistry(config),
+      rateLimit: rateLimitSettings(config),
       log,
     });
     stops.push(() => gateway.stop());

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../platform/identity/principal.js';
 import { demoOverrides, startTestStack, type TestStack } from './support/stack.js';
+import { textPartnerClients } from './support/clients.js';
 
 /**
  * Every query and mutation of the patient subgraph under every role, through
@@ -8,7 +9,7 @@ import { demoOverrides, startTestStack, type TestStack } from './support/stack.j
  */
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack('matrix');
+  t = await startTestStack('matrix', textPartnerClients(['partner-demo-app']));
 });
 afterAll(() => t?.stop());
 

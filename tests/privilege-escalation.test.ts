@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOverrides, startTestStack, type TestStack } from './support/stack.js';
+import { textPartnerClients } from './support/clients.js';
 
 /** Paths around the policy that a careful attacker would try, each closed. */
 let t: TestStack;
@@ -7,7 +8,10 @@ let admin: string;
 let patient: string;
 
 beforeAll(async () => {
-  t = await startTestStack('escalation');
+  t = await startTestStack(
+    'escalation',
+    textPartnerClients(['partner-demo-app', 'partner-system']),
+  );
   admin = await t.token('admin');
   patient = await t.token('patient', demoOverrides(t).patient);
 });

@@ -3,12 +3,16 @@ import { loadConfig } from '../platform/config/index.js';
 import { startStack } from '../scripts/stack.js';
 import { createTestDatabase } from './support/db.js';
 import { startTestStack, type TestStack } from './support/stack.js';
+import { textPartnerClients } from './support/clients.js';
 
 /** Production settings (as `npm start -- --production` runs them): no introspection, no hints, masked faults. */
 let t: TestStack;
 let admin: string;
 beforeAll(async () => {
-  t = await startTestStack('production', { CAREFED_PRODUCTION: '1' });
+  t = await startTestStack('production', {
+    CAREFED_PRODUCTION: '1',
+    ...textPartnerClients(['partner-demo-app']),
+  });
   admin = await t.token('admin');
 });
 afterAll(() => t?.stop());

@@ -7,6 +7,7 @@ import {
   type GqlResponse,
   type TestStack,
 } from './support/stack.js';
+import { textPartnerClients } from './support/clients.js';
 
 /**
  * Every query and mutation of the scheduling subgraph under every role,
@@ -188,7 +189,7 @@ async function createPatient(tag: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  t = await startTestStack('sched-access');
+  t = await startTestStack('sched-access', textPartnerClients(['partner-demo-app']));
   admin = await t.token('admin');
   P1 = t.demo.practitionerId;
   P2 = t.demo.otherPractitionerId;

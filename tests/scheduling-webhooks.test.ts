@@ -10,6 +10,7 @@ import {
   type SchedulingSubgraph,
 } from '../subgraphs/scheduling/server.js';
 import { startTestStack, type TestStack } from './support/stack.js';
+import { textPartnerClients } from './support/clients.js';
 
 /**
  * Partner webhooks through the whole stack: a real HTTP receiver checks every
@@ -23,7 +24,15 @@ let t: TestStack;
 let restarted: SchedulingSubgraph | undefined;
 const receivers: Receiver[] = [];
 beforeAll(async () => {
-  t = await startTestStack('webhooks');
+  t = await startTestStack(
+    'webhooks',
+    textPartnerClients([
+      'partner-demo-app',
+      'partner-other-app',
+      'partner-blocked',
+      'partner-allowed',
+    ]),
+  );
 });
 afterAll(async () => {
   for (const r of receivers) await r.close();

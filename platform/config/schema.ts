@@ -22,6 +22,17 @@ export const envSchema = z.object({
   EMBEDDED_PG_PORT: port.default(54329),
   /** Interface every service listens on (0.0.0.0 in containers). */
   BIND_HOST: z.string().default('127.0.0.1'),
+  /** Redis shared by the gateway instances for rate-limit counts; unset: each counts in memory. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Requests per minute of a standard-tier client (all its users together); partners get half. */
+  RATE_LIMIT_PER_CLIENT: z.coerce.number().int().positive().optional(),
+  /** Requests per minute of each user of a standard-tier client; partners get half. */
+  RATE_LIMIT_PER_USER: z.coerce.number().int().positive().optional(),
+  /** Prefix of the rate-limit keys in Redis. */
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('carefed:rl'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** OIDC issuer of user tokens; unset in development means the built-in dev issuer. */
   OIDC_ISSUER: z.string().min(1).optional(),
@@ -29,6 +40,8 @@ export const envSchema = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   /** Algorithms accepted on user tokens. */
   OIDC_ALGORITHMS: z.string().default('RS256,ES256,EdDSA'),
+  /** Client-app registry (JSON, gateway/clients/registry.ts); unset outside production: the demo apps. */
+  CLIENTS_FILE: z.string().min(1).optional(),
   /** Key-encryption key: base64 32 bytes, or a file path holding it. */
   CAREFED_KEK: z.string().optional(),
   CAREFED_KEK_FILE: z.string().optional(),

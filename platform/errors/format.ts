@@ -14,8 +14,22 @@ const KNOWN_CODES = new Set([
   'GRAPHQL_VALIDATION_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  // A persisted-only client sent query text or an id not in the manifest (gateway/persisted).
+  'PERSISTED_QUERY_NOT_IN_LIST',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  // Gateway limits (gateway/limits/codes.ts).
+  'DEPTH_LIMIT_EXCEEDED',
+  'COST_LIMIT_EXCEEDED',
+  'ALIAS_LIMIT_EXCEEDED',
+  'DIRECTIVE_LIMIT_EXCEEDED',
+  'TOKEN_LIMIT_EXCEEDED',
+  'FIELD_REPEAT_LIMIT_EXCEEDED',
+  'PAYLOAD_TOO_LARGE',
+  'BATCHING_NOT_ALLOWED',
+  'CSRF_PREVENTED',
+  'METHOD_NOT_ALLOWED',
+  'RATE_LIMITED',
 ]);
 
 // graphql-js quotes the offending value in coercion and parse errors: it may be PHI.

@@ -4,6 +4,7 @@ import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { bodyErrors } from './body-errors.js';
 import type { ServiceMetrics } from './metrics.js';
 
 export interface HttpServiceOptions<C extends BaseContext> {
@@ -60,6 +61,7 @@ export async function startHttpService<C extends BaseContext>(
   app.use(
     '/graphql',
     express.json({ limit: opts.bodyLimit ?? '1mb' }),
+    bodyErrors,
     ...(opts.before ?? []),
     expressMiddleware(apollo, { context: ({ req }) => opts.context(req) }),
   );

@@ -84,6 +84,7 @@ export class DevIssuer {
       jwks_uri: `${base}/.well-known/jwks.json`,
       token_endpoint: `${base}/oauth/token`,
       grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       response_types_supported: ['token'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],

@@ -83,6 +83,9 @@ export async function startTestStack(
     DATA_DIR: dataDir,
     DB_ROLE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'info',
+    // Suites make hundreds of calls a minute with one token; rate-limit tests set their own.
+    RATE_LIMIT_PER_CLIENT: '1000000',
+    RATE_LIMIT_PER_USER: '1000000',
     ...env,
   });
   const sink = new PassThrough();

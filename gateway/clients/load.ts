@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../../platform/config/index.js';
+import { DEV_IDS } from '../../platform/identity/dev-principal.js';
+import { ClientRegistry, type ClientApp } from './registry.js';
+import { hashClientSecret, newClientSecret } from './secret.js';
+
+/** The demo apps' scopes: what a patient-facing partner app needs (the operations in schema/operations). */
+const PATIENT_APP_SCOPES = [
+  'patient/Patient.rs',
+  'patient/Consent.rs',
+  'patient/AuditEvent.rs',
+  'patient/Appointment.rs',
+];
+
+/** The development registry, secrets aside. */
+const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
+  {
+    id: DEV_IDS.partnerClient,
+    name: 'Demo partner app (third party: persisted operations only)',
+    allowedScopes: PATIENT_APP_SCOPES,
+    persistedOnly: true,
+    rateLimitTier: 'partner',
+    patientBinding: { required: true },
+  },
+  {
+    id: DEV_IDS.firstPartyClient,
+    name: 'Carefed developer console (first party: free queries)',
+    allowedScopes: PATIENT_APP_SCOPES,
+    persistedOnly: false,
+    rateLimitTier: 'standard',
+    patientBinding: { required: false },
+  },
+];
+
+function errno(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
+}
+
+/** Where a demo client's secret is kept: beside the other development keys. */
+export function devClientSecretFile(keysDir: string, clientId: string): string {
+  return path.join(keysDir, `client-${clientId}.secret`);
+}
+
+/**
+ * Reads a demo client's secret, creating it (directory 0700, file 0600) on
+ * first use. Creation is atomic, so processes starting together share one.
+ */
+export async function loadOrCreateDevClientSecret(
+  keysDir: string,
+  clientId: string,
+): Promise<string> {
+  const file = devClientSecretFile(keysDir, clientId);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if (errno(err) !== 'ENOENT') throw err;
+  }
+  await mkdir(path.dirname(keysDir), { recursive: true });
+  await mkdir(keysDir, { mode: 0o700 }).catch((err: unknown) => {
+    if (errno(err) !== 'EEXIST') throw err;
+  });
+  const tmp = `${file}.${randomUUID()}.tmp`;
+  await writeFile(tmp, `${newClientSecret()}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    // link() fails if the name exists, unlike rename(): whoever links first wins.
+    await link(tmp, file).catch((err: unknown) => {
+      if (errno(err) !== 'EEXIST') throw err;
+    });
+  } finally {
+    await unlink(tmp);
+  }
+  return (await readFile(file, 'utf8')).trim();
+}
+
+/** The development registry: the demo partner app and the developer console, secrets under `keysDir`. */
+export async function devClientRegistry(keysDir: string): Promise<ClientRegistry> {
+  const clients = await Promise.all(
+    DEMO_CLIENTS.map(async (c) => ({
+      ...c,
+      secretHash: await hashClientSecret(await loadOrCreateDevClientSecret(keysDir, c.id)),
+    })),
+  );
+  return new ClientRegistry(clients);
+}
+
+/**
+ * The client registry: CLIENTS_FILE when set; else, outside NODE_ENV=production,
+ * the development registry. Under NODE_ENV=production without a file it is
+ * empty, so every partner app is held to the persisted manifest.
+ */
+export async function loadClientRegistry(
+  config: Pick<Config, 'CLIENTS_FILE' | 'NODE_ENV' | 'keysDir'>,
+): Promise<ClientRegistry> {
+  if (config.CLIENTS_FILE) {
+    const text = await readFile(config.CLIENTS_FILE, 'utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // The parser's message quotes the text, which holds secret hashes.
+      throw new Error(`CLIENTS_FILE ${config.CLIENTS_FILE}: not valid JSON`);
+    }
+    return ClientRegistry.parse(json, config.CLIENTS_FILE);
+  }
+  if (config.NODE_ENV === 'production') return new ClientRegistry([]);
+  return devClientRegistry(config.keysDir);
+}
