@@ -135,7 +135,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     formatError: (formatted, error) => formatError(refineLimitCode(formatted, error)),
     plugins: [
       ...(protect ? [gatewayPersistedOperations(clients, opts.log)] : []),
-      requestLogPlugin<GatewayContext>(opts.log.child({ component: 'gateway' }), metrics),
+      requestLogPlugin<GatewayContext>(opts.log.child({ component: 'gateway' }), metrics, (e) =>
+        String(
+          refineLimitCode({ message: e.message, extensions: e.extensions }, e).extensions?.code,
+        ),
+      ),
       ...limitPlugins,
       // Apollo's landing page loads from a CDN; the explorer is served from node_modules instead.
       ApolloServerPluginLandingPageDisabled(),

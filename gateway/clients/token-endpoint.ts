@@ -1,5 +1,6 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { defaultPurpose } from '../../platform/identity/claims.js';
 import type { DevIssuer } from '../../platform/identity/dev-issuer.js';
 import type { Principal } from '../../platform/identity/principal.js';
@@ -19,6 +20,8 @@ export interface TokenEndpointOptions {
   issuer: Pick<DevIssuer, 'sign'>;
   /** Seconds an access token lasts; default 3600. */
   lifetimeSeconds?: number;
+  /** Token requests one client IP may make per minute; default 30. */
+  attemptsPerMinute?: number;
   log: Logger;
 }
 
@@ -165,5 +168,32 @@ export function tokenEndpoint(opts: TokenEndpointOptions): RequestHandler[] {
       answerError(res, refusal, req.header('authorization') !== undefined);
     }
   };
-  return [express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), handle];
+  return [
+    throttle(opts.attemptsPerMinute ?? 30),
+    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
+    handle,
+  ];
+}
+
+/**
+ * Token requests per client IP and minute: each costs a deliberately slow
+ * secret check, so guessing secrets (or burning CPU) is bounded. Over the
+ * limit: 429 with `Retry-After`.
+ */
+function throttle(perMinute: number): RequestHandler {
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  return (req, res, next) => {
+    limiter.consume(req.ip ?? 'unknown').then(
+      () => next(),
+      (r: { msBeforeNext?: number }) => {
+        const retryAfter = Math.max(1, Math.ceil((r.msBeforeNext ?? 60_000) / 1000));
+        res.setHeader('retry-after', String(retryAfter));
+        res.setHeader('cache-control', 'no-store');
+        res.status(429).json({
+          error: 'invalid_request',
+          error_description: `Too many token requests; retry after ${retryAfter} seconds`,
+        });
+      },
+    );
+  };
 }

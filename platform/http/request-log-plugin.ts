@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from './metrics.js';
 
@@ -17,6 +18,9 @@ interface LoggableContext extends BaseContext {
 export function requestLogPlugin<C extends LoggableContext>(
   log: Logger,
   metrics: ServiceMetrics,
+  /** The code an error will go out with (the gateway restores limit codes in formatError). */
+  codeOf: (error: GraphQLError) => string = (e) =>
+    typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
 ): ApolloServerPlugin<C> {
   return {
     requestDidStart() {
@@ -25,9 +29,7 @@ export function requestLogPlugin<C extends LoggableContext>(
         willSendResponse({ contextValue, operationName, operation, errors }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const op = operationName ?? 'anonymous';
-          const codes = (errors ?? []).map((e) =>
-            typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
-          );
+          const codes = (errors ?? []).map(codeOf);
           // Labels stay bounded: the operation type, never a client-chosen name.
           const type = operation?.operation ?? 'unknown';
           metrics.requests.inc({ operation: type, outcome: codes[0] ?? 'ok' });
