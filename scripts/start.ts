@@ -12,6 +12,8 @@ const config = loadConfig({ ...process.env, ...(production ? { CAREFED_PRODUCTIO
 const stack = await startStack({ config, seed: true });
 
 const out: string[] = ['', `Carefed gateway: ${stack.gatewayUrl}`];
+if (!config.production)
+  out.push(`API explorer: ${new URL('/explorer', stack.gatewayUrl).toString()}`);
 if (stack.devIssuer && stack.seed) {
   out.push('', 'Demo tokens (valid 12 hours), one per role:');
   for (const [role, token] of Object.entries(await demoTokens(stack.devIssuer, stack.seed)))
