@@ -1,0 +1,7 @@
+import type { MigrationEntry } from '../../../platform/db/orm.js';
+import { Migration20261126200000Init } from './Migration20261126200000Init.js';
+
+/** Applied in order; never edit one that has shipped, add a new one. */
+export const migrations: MigrationEntry[] = [
+  { name: 'Migration20261126200000Init', class: Migration20261126200000Init },
+];

@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../../platform/identity/principal.js';
+import { openBillingTestStore, type BillingTestStore } from '../testing.js';
+import { balance } from './ledger.js';
+import { LedgerModel } from './ledger-model.js';
+import { opArb } from './ledger-ops.js';
+
+const clerk: Principal = {
+  sub: 'billing-clerk-prop',
+  roles: ['billing'],
+  scopes: [],
+  clientId: 'test',
+  purposeOfUse: 'HPAYMT',
+};
+
+let store: BillingTestStore;
+beforeAll(async () => {
+  store = await openBillingTestStore('billing_prop');
+});
+afterAll(async () => store.close());
+
+/** Each patient's balance three ways: the store's SUM, the rows summed here, and the model. */
+async function check(em: EntityManager, model: LedgerModel): Promise<number> {
+  let count = 0;
+  for (const [i, patientId] of model.patients.entries()) {
+    const currency = model.currencies[i] ?? 'USD';
+    const derived = await balance(em, patientId, currency);
+    const rows = await em.execute<{ amount_minor: string; currency: string }[]>(
+      'SELECT amount_minor::text AS amount_minor, currency FROM billing.ledger_entry WHERE account_patient_id = ?',
+      [patientId],
+    );
+    for (const r of rows) {
+      expect(r.amount_minor).toMatch(/^-?[1-9]\d*$/);
+      expect(r.currency).toBe(currency);
+    }
+    const recomputed = rows.reduce((s, r) => s + BigInt(r.amount_minor), 0n);
+    expect(typeof derived.amountMinor).toBe('bigint');
+    expect(derived.amountMinor).toBe(recomputed);
+    expect(derived.amountMinor).toBe(model.expected(i));
+    count += rows.length;
+  }
+  expect(count).toBe(model.entries.size);
+  return count;
+}
+
+describe('ledger (property)', () => {
+  it('keeps every balance the integer sum of its entries, and replays change nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const model = new LedgerModel(ops, clerk);
+        const em = store.orm.em.fork();
+        const first = await em.transactional(async (tem) => {
+          for (let i = 0; i < ops.length; i++) await model.run(tem, i);
+          return check(tem, model);
+        });
+        const before = model.patients.map((_, i) => model.expected(i));
+        // The same operations again, with the same keys and cause ids: nothing new.
+        const second = await em.transactional(async (tem) => {
+          for (let i = 0; i < ops.length; i++) await model.run(tem, i);
+          return check(tem, model);
+        });
+        expect(second).toBe(first);
+        expect(model.patients.map((_, i) => model.expected(i))).toEqual(before);
+      }),
+      { numRuns: 1000 },
+    );
+    // About 20 s alone; the margin is for a loaded two-core CI runner.
+  }, 120_000);
+});

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  requestHash,
+} from '../../../platform/db/idempotency.js';
+import { badInput } from '../../../platform/errors/index.js';
+import type { Principal } from '../../../platform/identity/principal.js';
+import type { PaymentSource } from '../entities/payment.js';
+import { money, type Money } from '../domain/money.js';
+import { postEntries, SCHEMA } from './ledger.js';
+
+export interface TakePayment {
+  patientId: string;
+  amountMinor: bigint;
+  currency: string;
+  idempotencyKey: string;
+  principal: Principal;
+  /** Default `patient`; a payer payment names the payer and posts an insurance payment. */
+  source?: PaymentSource;
+  payerId?: string;
+}
+
+export interface Payment {
+  id: string;
+  patientId: string;
+  source: PaymentSource;
+  payerId: string | null;
+  amount: Money;
+  ledgerEntryId: string;
+  createdAt: Date;
+  createdBy: string;
+}
+
+interface PaymentRow {
+  id: string;
+  patient_id: string;
+  source: PaymentSource;
+  payer_id: string | null;
+  amount_minor: string;
+  currency: string;
+  ledger_entry_id: string;
+  created_at: Date;
+  created_by: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OPERATION = 'takePayment';
+
+async function loadPayment(em: EntityManager, id: string): Promise<Payment> {
+  const [r] = await em.execute<PaymentRow[]>(
+    `SELECT id, patient_id, source, payer_id, amount_minor::text AS amount_minor, currency,
+       ledger_entry_id, created_at, created_by FROM ${SCHEMA}.payment WHERE id = ?`,
+    [id],
+  );
+  if (!r) throw new Error('Idempotency key points to a missing payment');
+  return {
+    id: r.id,
+    patientId: r.patient_id,
+    source: r.source,
+    payerId: r.payer_id,
+    amount: money(r.amount_minor, r.currency),
+    ledgerEntryId: r.ledger_entry_id,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+  };
+}
+
+/**
+ * Takes a payment exactly once per (caller, idempotency key): the key claim,
+ * the payment row and its credit entry commit together. The same key with
+ * the same request returns the first payment (`replayed`); with another
+ * amount, patient or currency it is CONFLICT. Nests (as a savepoint) inside
+ * a caller's transaction.
+ */
+export async function takePayment(
+  em: EntityManager,
+  input: TakePayment,
+): Promise<{ payment: Payment; replayed: boolean }> {
+  if (typeof input.amountMinor !== 'bigint' || input.amountMinor <= 0n)
+    throw badInput('A payment is a positive whole number of minor units', 'amountMinor');
+  if (!UUID.test(input.patientId)) throw badInput('Not a patient id', 'patientId');
+  const source = input.source ?? 'patient';
+  if ((source === 'payer') !== Boolean(input.payerId))
+    throw badInput('A payer payment names its payer, a patient payment none', 'payerId');
+  let amount: Money;
+  try {
+    amount = money(input.amountMinor, input.currency);
+  } catch {
+    throw badInput('Unsupported currency', 'currency');
+  }
+  const principal = input.principal.sub;
+  return em.transactional(async (tem) => {
+    const claim = await claimIdempotencyKey(tem, SCHEMA, {
+      principal,
+      key: input.idempotencyKey,
+      operation: OPERATION,
+      requestHash: requestHash(OPERATION, {
+        patientId: input.patientId,
+        amountMinor: amount.amountMinor.toString(),
+        currency: amount.currency,
+        source,
+        payerId: input.payerId ?? null,
+      }),
+    });
+    if (!claim.fresh) return { payment: await loadPayment(tem, claim.resultId), replayed: true };
+    const id = randomUUID();
+    const entryId = randomUUID();
+    await tem.execute(
+      `INSERT INTO ${SCHEMA}.payment (id, patient_id, source, payer_id, amount_minor, currency,
+         idempotency_key, ledger_entry_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        id,
+        input.patientId,
+        source,
+        input.payerId ?? null,
+        amount.amountMinor.toString(),
+        amount.currency,
+        input.idempotencyKey,
+        entryId,
+        principal,
+      ],
+    );
+    await postEntries(tem, [
+      {
+        id: entryId,
+        patientId: input.patientId,
+        amount: { ...amount, amountMinor: -amount.amountMinor },
+        kind: source === 'payer' ? 'insurance-payment' : 'payment',
+        cause: { type: 'payment', id },
+        createdBy: principal,
+      },
+    ]);
+    await completeIdempotencyKey(tem, SCHEMA, principal, input.idempotencyKey, id);
+    return { payment: await loadPayment(tem, id), replayed: false };
+  });
+}

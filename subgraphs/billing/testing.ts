@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createTestDatabase } from '../../tests/support/db.js';
+import { provisionDatabase } from '../../platform/db/provision.js';
+import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
+import { entities } from './entities/index.js';
+import { migrations } from './migrations/index.js';
+
+/** A fresh database with the billing schema migrated, opened as billing's own role. */
+export interface BillingTestStore extends SubgraphStore {
+  /** Login URL of the billing role (what the subgraph itself connects as). */
+  roleUrl: string;
+  /** Superuser URL of the test database. */
+  adminUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Provisions the `billing` schema and a role that owns only it (no audit or
+ * event-queue grants: the foundation needs neither yet), then migrates
+ * through MikroORM exactly as a subgraph start would.
+ */
+export async function openBillingTestStore(label: string): Promise<BillingTestStore> {
+  const db = await createTestDatabase(label);
+  const prefix = `b${randomBytes(4).toString('hex')}`;
+  const roles = await provisionDatabase(db.url, {
+    schemas: ['billing'],
+    rolePrefix: prefix,
+    secret: randomBytes(32),
+    hooks: { sharedSql: [], grantSql: () => [] },
+  });
+  const roleUrl = roles.billing?.url;
+  if (!roleUrl) throw new Error('billing role was not provisioned');
+  const store = await openSubgraphStore({
+    url: roleUrl,
+    schema: 'billing',
+    entities,
+    migrations,
+    kek: randomBytes(32),
+  });
+  return {
+    ...store,
+    roleUrl,
+    adminUrl: db.url,
+    close: async () => {
+      await store.orm.close();
+      await db.drop();
+      // Roles are cluster-wide: drop this run's role once its database is gone.
+      const c = new pg.Client(db.url.replace(/\/[^/?]+(\?|$)/, '/postgres$1'));
+      await c.connect();
+      await c.query(`DROP ROLE IF EXISTS "${prefix}_billing"`);
+      await c.end();
+    },
+  };
+}
