@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { groupBy } from '../../platform/data/group-by.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../../platform/identity/principal.js';
 import {
@@ -8,12 +9,6 @@ import {
   PatientRecord,
   PatientVersion,
 } from './entities/index.js';
-
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
-  const map = new Map<string, T[]>(keys.map((k) => [k, []]));
-  for (const row of rows) map.get(keyOf(row))?.push(row);
-  return keys.map((k) => map.get(k) ?? []);
-}
 
 /**
  * Per-request batch loaders: however many patients a query touches, each kind

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
+import { readNdjson } from '../../platform/data/ndjson.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import type { Principal } from '../../platform/identity/principal.js';
 import { createPatientContext, type PatientServices } from './context.js';
@@ -32,13 +32,6 @@ interface Encounter {
   subject?: { reference?: string };
   participant?: { individual?: { reference?: string } }[];
 }
-
-const readNdjson = <T>(file: string): T[] =>
-  fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
 
 /** A Synthea Patient as Carefed patient data (MRN from the MR identifier). */
 export function fromFhirPatient(p: FhirPatient): PatientData {

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { groupBy } from '../../platform/data/group-by.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../../platform/identity/principal.js';
 import {
@@ -7,12 +8,6 @@ import {
   PractitionerRecord,
   ScheduleRecord,
 } from './entities/index.js';
-
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
-  const map = new Map<string, T[]>(keys.map((k) => [k, []]));
-  for (const row of rows) map.get(keyOf(row))?.push(row);
-  return keys.map((k) => map.get(k) ?? []);
-}
 
 /** Per-request batch loaders: one SQL statement per kind of fact, however long the lists. */
 export function createLoaders(em: EntityManager, principal: Principal) {

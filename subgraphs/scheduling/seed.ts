@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
+import { readNdjson } from '../../platform/data/ndjson.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WeeklyHours } from '../../platform/time/index.js';
 import { PractitionerRecord, ScheduleRecord } from './entities/index.js';
@@ -16,13 +16,6 @@ interface FhirRole {
   specialty?: { text?: string; coding?: { display?: string }[] }[];
   location?: { identifier?: { value: string } }[];
 }
-
-const readNdjson = <T>(file: string): T[] =>
-  fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
 
 /** Weekday clinic hours with a lunch break, in the demo facilities' zone (all in Kansas). */
 export const DEMO_WEEKLY: WeeklyHours = ([1, 2, 3, 4, 5] as const).flatMap((weekday) => [
