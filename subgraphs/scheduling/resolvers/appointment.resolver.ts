@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, badInput } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
+import { calendarDate } from '../../../platform/federation/validators.js';
 import { NO_ACCESS } from '../access.js';
 import type { SchedulingContext } from '../context.js';
 import { AppointmentRecord, PractitionerRecord } from '../entities/index.js';
@@ -18,14 +19,7 @@ const keyArg = {
 };
 
 function isoDate(date: string, field: string): void {
-  const parsed = new Date(`${date}T00:00:00Z`);
-  // Date.parse rolls 2027-02-30 over to March: a real date survives the round trip.
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
-    Number.isNaN(parsed.getTime()) ||
-    !parsed.toISOString().startsWith(date)
-  )
-    throw badInput(`${field} must be a date YYYY-MM-DD`, field);
+  if (!calendarDate(date)) throw badInput(`${field} must be a date YYYY-MM-DD`, field);
 }
 
 @Resolver(() => Appointment)
