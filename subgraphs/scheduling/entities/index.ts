@@ -1,6 +1,6 @@
 import { AppointmentRecord } from './appointment.js';
 import { AppointmentVersion } from './appointment-version.js';
-import { ConsentProjection } from './consent-projection.js';
+import { ConsentProjection } from '../../../platform/authz/consent-projection/index.js';
 
 import { PractitionerRecord } from './practitioner.js';
 import { ScheduleRecord } from './schedule.js';

@@ -1,7 +1,7 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import type { Provision } from '../../../platform/authz/consent.js';
+import type { Provision } from '../consent.js';
 
-/** The patient subgraph's consents as this subgraph knows them, fed by `consent.changed` events. */
+/** The patient subgraph's consents as a consuming subgraph knows them, fed by `consent.changed` events. */
 @Entity({ tableName: 'consent_projection' })
 export class ConsentProjection {
   @PrimaryKey({ type: 'uuid' })
