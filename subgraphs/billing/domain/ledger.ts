@@ -47,7 +47,8 @@ export const CAUSES: Record<EntryKind, readonly CauseType[]> = {
   'insurance-payment': ['claim', 'payment'],
   'adjustment-writeoff': ['claim', 'user'],
   'adjustment-correction': ['user', 'claim'],
-  reversal: ['user', 'claim', 'payment'],
+  // An appointment reversal: a newer event (e.g. a cancellation) superseded the one that charged.
+  reversal: ['user', 'claim', 'payment', 'appointment'],
 };
 
 /** An entry to post; `id` is chosen by the caller so a replay posts nothing new. */

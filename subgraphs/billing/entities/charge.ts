@@ -20,6 +20,10 @@ export class ChargeRecord {
   @Property({ type: 'text' })
   code!: string;
 
+  /** `service` (a HCPCS code) or `no-show-fee` (code `NO-SHOW`). */
+  @Property({ type: 'text' })
+  kind: 'service' | 'no-show-fee' = 'service';
+
   @Property({ type: 'integer' })
   units!: number;
 

@@ -1,7 +1,9 @@
 import type { MigrationEntry } from '../../../platform/db/orm.js';
 import { Migration20261126200000Init } from './Migration20261126200000Init.js';
+import { Migration20261126210000Accounts } from './Migration20261126210000Accounts.js';
 
 /** Applied in order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationEntry[] = [
   { name: 'Migration20261126200000Init', class: Migration20261126200000Init },
+  { name: 'Migration20261126210000Accounts', class: Migration20261126210000Accounts },
 ];
