@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { loadConfig } from '../platform/config/index.js';
 import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { createLogger } from '../platform/log/index.js';
+import { seedBilling } from '../subgraphs/billing/seed.js';
+import { openBillingStore } from '../subgraphs/billing/server.js';
 import { seedPatients } from '../subgraphs/patient/seed.js';
 import { openPatientStore } from '../subgraphs/patient/server.js';
 import { seedScheduling } from '../subgraphs/scheduling/seed.js';
@@ -23,13 +25,14 @@ await withAdminDatabase(config, async (adminUrl) => {
     keys,
     databaseUrl: roleOf(roles, 'patient').url,
   });
+  let patientIds: string[] = [];
   try {
     if (seed)
-      await seedPatients(
+      ({ patientIds } = await seedPatients(
         { em: patient.orm.em.fork(), requestId: 'seed', log, now: new Date() },
         patient.services,
         DEMO_DATA_DIR,
-      );
+      ));
   } finally {
     await patient.orm.close();
   }
@@ -41,6 +44,17 @@ await withAdminDatabase(config, async (adminUrl) => {
     if (seed) await seedScheduling(scheduling.orm.em.fork(), DEMO_DATA_DIR);
   } finally {
     await scheduling.orm.close();
+  }
+  // Billing imports its reference data (payers, plans, fee schedule) as it opens.
+  const billing = await openBillingStore({
+    config,
+    keys,
+    databaseUrl: roleOf(roles, 'billing').url,
+  });
+  try {
+    if (seed) await seedBilling(billing.orm.em.fork(), billing.services.cipher, { patientIds });
+  } finally {
+    await billing.orm.close();
   }
   log.info({ schemas: Object.keys(roles) }, 'database provisioned');
 });

@@ -54,19 +54,33 @@ export async function demoPartnerToken(
   keysDir: string,
   patientId: string,
 ): Promise<string> {
-  const secret = await loadOrCreateDevClientSecret(keysDir, DEV_IDS.partnerClient);
+  return clientCredentialsToken(gatewayUrl, keysDir, DEV_IDS.partnerClient, { patient: patientId });
+}
+
+/** A token for the demo payer app (client credentials; acts for its payer, no patient). */
+export function demoPayerToken(gatewayUrl: string, keysDir: string): Promise<string> {
+  return clientCredentialsToken(gatewayUrl, keysDir, DEV_IDS.payerClient, {});
+}
+
+async function clientCredentialsToken(
+  gatewayUrl: string,
+  keysDir: string,
+  clientId: string,
+  extra: Record<string, string>,
+): Promise<string> {
+  const secret = await loadOrCreateDevClientSecret(keysDir, clientId);
   const res = await fetch(new URL('/oauth/token', gatewayUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'client_credentials',
-      client_id: DEV_IDS.partnerClient,
+      client_id: clientId,
       client_secret: secret,
-      patient: patientId,
+      ...extra,
     }),
   });
   const body = (await res.json()) as { access_token?: string; error?: string };
   if (!res.ok || !body.access_token)
-    throw new Error(`The token endpoint refused the demo partner app: ${body.error ?? res.status}`);
+    throw new Error(`The token endpoint refused ${clientId}: ${body.error ?? res.status}`);
   return body.access_token;
 }

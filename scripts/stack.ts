@@ -14,6 +14,8 @@ import type { DevIssuer } from '../platform/identity/dev-issuer.js';
 import { createInternalTokenVerifier } from '../platform/identity/internal-token.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { createLogger, type Logger } from '../platform/log/index.js';
+import { seedBilling } from '../subgraphs/billing/seed.js';
+import { startBillingSubgraph, type BillingSubgraph } from '../subgraphs/billing/server.js';
 import { seedPatients, type PatientSeedResult } from '../subgraphs/patient/seed.js';
 import { startPatientSubgraph, type PatientSubgraph } from '../subgraphs/patient/server.js';
 import { seedScheduling } from '../subgraphs/scheduling/seed.js';
@@ -32,6 +34,7 @@ export interface Stack {
   adminUrl: string;
   patient: PatientSubgraph;
   scheduling: SchedulingSubgraph;
+  billing: BillingSubgraph;
   gateway: RunningService;
   devIssuer?: DevIssuer;
   seed?: PatientSeedResult;
@@ -106,6 +109,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     stops.push(() => scheduling.stop());
 
+    const billing = await startBillingSubgraph({
+      config,
+      keys,
+      databaseUrl: roleOf(roles, 'billing').url,
+      port: port(config.SUBGRAPH_PORT_BASE + 2),
+      log,
+      verifier: createInternalTokenVerifier(signer.publicJwk),
+    });
+    stops.push(() => billing.stop());
+
     const heads = await startHeadSigner({ config, em: () => patient.orm.em.fork(), log });
     stops.push(() => heads.stop());
 
@@ -117,6 +130,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         )
       : undefined;
     if (opts.seed) await seedScheduling(scheduling.orm.em.fork(), DEMO_DATA_DIR);
+    if (seed)
+      await seedBilling(billing.orm.em.fork(), billing.services.cipher, {
+        patientIds: seed.patientIds,
+      });
 
     const { verifier, devIssuer } = await loadUserVerifier(config);
     const gateway = await startGateway({
@@ -124,7 +141,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       host: config.BIND_HOST,
       production: config.production,
       supergraphSdl: fs.readFileSync(path.join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8'),
-      subgraphUrls: { patient: patient.url, scheduling: scheduling.url },
+      subgraphUrls: { patient: patient.url, scheduling: scheduling.url, billing: billing.url },
       verifier,
       signer,
       devIssuer,
@@ -138,6 +155,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       adminUrl,
       patient,
       scheduling,
+      billing,
       gateway,
       devIssuer,
       seed,

@@ -1,5 +1,7 @@
 import type { RotationSpec } from '../platform/crypto/rotate.js';
 import type { FederatedSchema } from '../platform/federation/build-schema.js';
+import { BILLING_ROTATION } from './billing/encrypted-columns.js';
+import { buildBillingSchema } from './billing/schema.js';
 import { PATIENT_ROTATION } from './patient/encrypted-columns.js';
 import { SCHEDULING_ROTATION } from './scheduling/encrypted-columns.js';
 import { buildSchedulingSchema } from './scheduling/schema.js';
@@ -32,6 +34,13 @@ export const SUBGRAPHS: SubgraphDefinition[] = [
     portOffset: 1,
     buildSchema: buildSchedulingSchema,
     rotation: SCHEDULING_ROTATION,
+  },
+  {
+    name: 'billing',
+    schema: 'billing',
+    portOffset: 2,
+    buildSchema: buildBillingSchema,
+    rotation: BILLING_ROTATION,
   },
 ];
 

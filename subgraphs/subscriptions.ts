@@ -1,5 +1,7 @@
 const NOTIFY_AND_HOOK = ['scheduling:notifications', 'scheduling:webhooks'];
 const HOOK = ['scheduling:webhooks'];
+// Billing follows every appointment state it may charge for or must undo.
+const BILL_AND_HOOK = ['scheduling:webhooks', 'billing:appointments'];
 
 /**
  * Who consumes which event: task identifiers `<consumer subgraph>:<name>`,
@@ -7,14 +9,14 @@ const HOOK = ['scheduling:webhooks'];
  * consumer subgraph implements its tasks in its `events.ts`.
  */
 export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'consent.changed': ['scheduling:consent-projection'],
+  'consent.changed': ['scheduling:consent-projection', 'billing:consent-projection'],
   // Patient notifications (confirmation, reminder) and partner webhooks.
   'appointment.booked': NOTIFY_AND_HOOK,
   'appointment.rescheduled': NOTIFY_AND_HOOK,
-  'appointment.cancelled': HOOK,
+  'appointment.cancelled': BILL_AND_HOOK,
   'appointment.arrived': HOOK,
-  'appointment.completed': HOOK,
-  'appointment.no-show': HOOK,
+  'appointment.completed': BILL_AND_HOOK,
+  'appointment.no-show': BILL_AND_HOOK,
 };
 
 /** The consumer tasks of one event type. */

@@ -51,7 +51,8 @@ describe('codegen outputs', () => {
     expect(manifest.version).toBe(1);
     for (const op of manifest.operations) {
       expect(op.id).toBe(createHash('sha256').update(op.body).digest('hex'));
-      expect(op.type).toBe('query');
+      expect(['query', 'mutation']).toContain(op.type);
+      expect(op.type).toBe(op.body.trimStart().startsWith('mutation') ? 'mutation' : 'query');
     }
   });
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const deadline = Date.now() + 90_000;
-  while (!/^partner \S+$/m.test(output)) {
+  while (!/^payer \S+$/m.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`npm start did not come up:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -76,6 +76,7 @@ describe('npm start', () => {
         'clinician',
         'partner',
         'patient',
+        'payer',
         'pharmacist',
         'researcher',
         'scheduler',

@@ -14,6 +14,12 @@ const PATIENT_APP_SCOPES = [
   'patient/Appointment.rs',
 ];
 
+/** The demo payer's app: posts adjudications of claims against its own coverage. */
+const PAYER_APP_SCOPES = ['system/Claim.rus', 'system/Coverage.rs'];
+
+/** The payer the demo payer app acts for (UnitedHealthcare in data/billing/payers). */
+export const DEMO_PAYER_ID = '60000';
+
 /** The development registry, secrets aside. */
 const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
   {
@@ -23,6 +29,14 @@ const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
     persistedOnly: true,
     rateLimitTier: 'partner',
     patientBinding: { required: true },
+  },
+  {
+    id: DEV_IDS.payerClient,
+    name: 'Demo payer app (UnitedHealthcare: adjudicates its claims, persisted operations only)',
+    allowedScopes: PAYER_APP_SCOPES,
+    persistedOnly: true,
+    rateLimitTier: 'partner',
+    organization: DEMO_PAYER_ID,
   },
   {
     id: DEV_IDS.firstPartyClient,

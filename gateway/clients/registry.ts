@@ -23,6 +23,12 @@ const clientSchema = z.strictObject({
   /** Rate-limit tier name (gateway rate limits). */
   rateLimitTier: z.string().min(1).max(50),
   /**
+   * The organisation the app acts for (its tokens carry it as `org`): for a
+   * payer's app, the payer id; billing then shows it only claims and coverage
+   * with that payer. Never combined with a patient binding.
+   */
+  organization: z.string().regex(FHIR_ID).optional(),
+  /**
    * Whether a token acts for one patient, named at token time (`patient`):
    * `required`, `optional` or, when absent, never (system access only).
    */
@@ -35,7 +41,16 @@ const clientSchema = z.strictObject({
     .optional(),
 });
 
-const registrySchema = z.strictObject({ clients: z.array(clientSchema).max(10_000) });
+const registrySchema = z.strictObject({
+  clients: z
+    .array(
+      clientSchema.refine((c) => !(c.organization && c.patientBinding), {
+        message: 'an app acts for an organisation or for patients, not both',
+        path: ['organization'],
+      }),
+    )
+    .max(10_000),
+});
 
 /** One registered client app. */
 export type ClientApp = z.infer<typeof clientSchema>;

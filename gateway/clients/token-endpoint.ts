@@ -110,7 +110,8 @@ function answerError(res: Response, err: TokenRequestError, basic: boolean): voi
  * Grants the requested scopes the client is allowed (all of them when none
  * are requested), binds the token to `patient` under the client's rule, and
  * signs a token with role `partner` and the client id. Errors follow RFC 6749
- * §5.2; secrets never reach the log.
+ * §5.2; secrets never reach the log. An app registered for an organisation
+ * (a payer) gets it as the token's `org`.
  */
 export function tokenEndpoint(opts: TokenEndpointOptions): RequestHandler[] {
   const lifetime = opts.lifetimeSeconds ?? 3600;
@@ -145,6 +146,7 @@ export function tokenEndpoint(opts: TokenEndpointOptions): RequestHandler[] {
         purposeOfUse: defaultPurpose('partner', patientId !== undefined),
       };
       if (patientId !== undefined) principal.patientId = patientId;
+      if (client.organization !== undefined) principal.organizationId = client.organization;
       const accessToken = await opts.issuer.sign(principal, { expiresIn: lifetime });
       log.info(
         { clientId, scopes: scopes.length, patientBound: patientId !== undefined },

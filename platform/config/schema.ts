@@ -75,6 +75,16 @@ export const envSchema = z.object({
     .optional(),
   /** Minutes a break-the-glass grant lasts. */
   BREAK_GLASS_MINUTES: z.coerce.number().int().positive().max(1440).default(60),
+  /** Billing: what a completed visit is charged, `CODE` or `CODE*UNITS`, comma-separated HCPCS Level II codes. */
+  BILLING_VISIT_CODES: z
+    .string()
+    .regex(/^[A-Z][0-9]{4}(\*[1-9][0-9]{0,2})?(,[A-Z][0-9]{4}(\*[1-9][0-9]{0,2})?)*$/)
+    .default('G0463'),
+  /** Billing: the no-show fee in USD as a decimal string (e.g. `25.00`); unset or empty: no fee. */
+  BILLING_NO_SHOW_FEE: z
+    .string()
+    .regex(/^[0-9]{1,7}(\.[0-9]{1,2})?$/)
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,12 +4,13 @@ import type { Principal, Role } from './principal.js';
 /** Default SMART scopes of each demo role. */
 export const DEV_SCOPES: Record<Role, string> = {
   patient:
-    'patient/Patient.rs patient/CareTeam.rs patient/Consent.cruds patient/AuditEvent.rs patient/Appointment.cruds patient/Coverage.rs patient/Account.rs patient/MedicationRequest.rs',
+    'patient/Patient.rs patient/CareTeam.rs patient/Consent.cruds patient/AuditEvent.rs patient/Appointment.cruds patient/Coverage.rs patient/Account.crs patient/ChargeItem.rs patient/MedicationRequest.rs',
   clinician: 'user/*.cruds',
   scheduler:
     'user/Patient.crus user/CareTeam.cruds user/Appointment.cruds user/Schedule.rs user/Slot.rs',
   pharmacist: 'user/Patient.rs user/MedicationRequest.cruds user/Medication.rs',
-  billing: 'user/Patient.rs user/Coverage.cruds user/Claim.cruds user/Account.cruds',
+  billing:
+    'user/Patient.rs user/Coverage.cruds user/Claim.cruds user/Account.cruds user/ChargeItem.rs',
   researcher: 'user/ResearchData.rs',
   admin: 'user/*.cruds',
   auditor: 'user/AuditEvent.rs',
@@ -24,6 +25,7 @@ export const DEV_IDS = {
   organization: 'demo-org',
   firstPartyClient: 'carefed-dev-console',
   partnerClient: 'partner-demo-app',
+  payerClient: 'payer-demo-app',
 } as const;
 
 type Context = Pick<Principal, 'patientId' | 'practitionerId' | 'organizationId'>;

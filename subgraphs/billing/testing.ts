@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createTestDatabase } from '../../tests/support/db.js';
 import { provisionDatabase } from '../../platform/db/provision.js';
+import { grantEventsSql, installEventBackbone } from '../../platform/events/provision.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
 import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
@@ -15,19 +16,32 @@ export interface BillingTestStore extends SubgraphStore {
   close(): Promise<void>;
 }
 
+export interface BillingTestStoreOptions {
+  /**
+   * Install the event queue (graphile-worker) and give the role its grants,
+   * as production provisioning does, so a test can publish events and run
+   * `startEventWorker` as billing. Default false.
+   */
+  events?: boolean;
+}
+
 /**
- * Provisions the `billing` schema and a role that owns only it (no audit or
- * event-queue grants: the foundation needs neither yet), then migrates
- * through MikroORM exactly as a subgraph start would.
+ * Provisions the `billing` schema and a role that owns only it (no audit
+ * grants; event-queue grants only with `events`), then migrates through
+ * MikroORM exactly as a subgraph start would.
  */
-export async function openBillingTestStore(label: string): Promise<BillingTestStore> {
+export async function openBillingTestStore(
+  label: string,
+  opts: BillingTestStoreOptions = {},
+): Promise<BillingTestStore> {
   const db = await createTestDatabase(label);
+  if (opts.events) await installEventBackbone(db.url);
   const prefix = `b${randomBytes(4).toString('hex')}`;
   const roles = await provisionDatabase(db.url, {
     schemas: ['billing'],
     rolePrefix: prefix,
     secret: randomBytes(32),
-    hooks: { sharedSql: [], grantSql: () => [] },
+    hooks: { sharedSql: [], grantSql: (role) => (opts.events ? grantEventsSql(role) : []) },
   });
   const roleUrl = roles.billing?.url;
   if (!roleUrl) throw new Error('billing role was not provisioned');

@@ -97,7 +97,7 @@ interface ChargeDbRow {
   currency: string;
   ledger_entry_id: string;
   reversed: boolean;
-  created_at: Date;
+  created_at: Date | string;
 }
 
 /** Columns of `ChargeRow` for a query over `charge c` (joins the fee schedule and reversals). */
@@ -121,7 +121,8 @@ export function toCharge(r: ChargeDbRow): ChargeRow {
     amount: money(r.amount_minor, r.currency),
     ledgerEntryId: r.ledger_entry_id,
     reversed: r.reversed,
-    createdAt: r.created_at,
+    // node-postgres returns timestamptz as text when read through em.execute.
+    createdAt: new Date(r.created_at),
   };
 }
 

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  requestHash,
-} from '../../../platform/db/idempotency.js';
 import { badInput } from '../../../platform/errors/index.js';
 import type { Principal } from '../../../platform/identity/principal.js';
 import type { PaymentSource } from '../entities/payment.js';
 import { money, type Money } from '../domain/money.js';
+import { idempotent } from './idempotent.js';
 import { postEntries, SCHEMA } from './ledger.js';
 
 export interface TakePayment {
@@ -33,7 +29,8 @@ export interface Payment {
   createdBy: string;
 }
 
-interface PaymentRow {
+/** A payment row as raw SQL returns it (`paymentColumns` over `payment p`). */
+export interface PaymentRow {
   id: string;
   patient_id: string;
   source: PaymentSource;
@@ -41,20 +38,17 @@ interface PaymentRow {
   amount_minor: string;
   currency: string;
   ledger_entry_id: string;
-  created_at: Date;
+  /** timestamptz: raw queries return it as text. */
+  created_at: string;
   created_by: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const OPERATION = 'takePayment';
+/** Columns of `PaymentRow` for a query over `payment p` (bigint read as text). */
+export const paymentColumns = `p.id, p.patient_id, p.source, p.payer_id, p.amount_minor::text AS amount_minor,
+  p.currency, p.ledger_entry_id, p.created_at, p.created_by`;
 
-async function loadPayment(em: EntityManager, id: string): Promise<Payment> {
-  const [r] = await em.execute<PaymentRow[]>(
-    `SELECT id, patient_id, source, payer_id, amount_minor::text AS amount_minor, currency,
-       ledger_entry_id, created_at, created_by FROM ${SCHEMA}.payment WHERE id = ?`,
-    [id],
-  );
-  if (!r) throw new Error('Idempotency key points to a missing payment');
+/** A payment from its row. */
+export function toPayment(r: PaymentRow): Payment {
   return {
     id: r.id,
     patientId: r.patient_id,
@@ -62,9 +56,21 @@ async function loadPayment(em: EntityManager, id: string): Promise<Payment> {
     payerId: r.payer_id,
     amount: money(r.amount_minor, r.currency),
     ledgerEntryId: r.ledger_entry_id,
-    createdAt: r.created_at,
+    createdAt: new Date(r.created_at),
     createdBy: r.created_by,
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OPERATION = 'takePayment';
+
+async function loadPayment(em: EntityManager, id: string): Promise<Payment> {
+  const [r] = await em.execute<PaymentRow[]>(
+    `SELECT ${paymentColumns} FROM ${SCHEMA}.payment p WHERE p.id = ?`,
+    [id],
+  );
+  if (!r) throw new Error('Idempotency key points to a missing payment');
+  return toPayment(r);
 }
 
 /**
@@ -91,48 +97,50 @@ export async function takePayment(
     throw badInput('Unsupported currency', 'currency');
   }
   const principal = input.principal.sub;
-  return em.transactional(async (tem) => {
-    const claim = await claimIdempotencyKey(tem, SCHEMA, {
-      principal,
+  const { id, replayed } = await idempotent(
+    em,
+    {
+      by: principal,
       key: input.idempotencyKey,
       operation: OPERATION,
-      requestHash: requestHash(OPERATION, {
+      request: {
         patientId: input.patientId,
         amountMinor: amount.amountMinor.toString(),
         currency: amount.currency,
         source,
         payerId: input.payerId ?? null,
-      }),
-    });
-    if (!claim.fresh) return { payment: await loadPayment(tem, claim.resultId), replayed: true };
-    const id = randomUUID();
-    const entryId = randomUUID();
-    await tem.execute(
-      `INSERT INTO ${SCHEMA}.payment (id, patient_id, source, payer_id, amount_minor, currency,
-         idempotency_key, ledger_entry_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        id,
-        input.patientId,
-        source,
-        input.payerId ?? null,
-        amount.amountMinor.toString(),
-        amount.currency,
-        input.idempotencyKey,
-        entryId,
-        principal,
-      ],
-    );
-    await postEntries(tem, [
-      {
-        id: entryId,
-        patientId: input.patientId,
-        amount: { ...amount, amountMinor: -amount.amountMinor },
-        kind: source === 'payer' ? 'insurance-payment' : 'payment',
-        cause: { type: 'payment', id },
-        createdBy: principal,
       },
-    ]);
-    await completeIdempotencyKey(tem, SCHEMA, principal, input.idempotencyKey, id);
-    return { payment: await loadPayment(tem, id), replayed: false };
-  });
+    },
+    async (tem) => {
+      const paymentId = randomUUID();
+      const entryId = randomUUID();
+      await tem.execute(
+        `INSERT INTO ${SCHEMA}.payment (id, patient_id, source, payer_id, amount_minor, currency,
+           idempotency_key, ledger_entry_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          paymentId,
+          input.patientId,
+          source,
+          input.payerId ?? null,
+          amount.amountMinor.toString(),
+          amount.currency,
+          input.idempotencyKey,
+          entryId,
+          principal,
+        ],
+      );
+      await postEntries(tem, [
+        {
+          id: entryId,
+          patientId: input.patientId,
+          amount: { ...amount, amountMinor: -amount.amountMinor },
+          kind: source === 'payer' ? 'insurance-payment' : 'payment',
+          cause: { type: 'payment', id: paymentId },
+          createdBy: principal,
+        },
+      ]);
+      return paymentId;
+    },
+  );
+  return { payment: await loadPayment(em, id), replayed };
 }

@@ -11,7 +11,7 @@ export interface EntryRow {
   cause_type: CauseType;
   cause_id: string;
   reverses_entry_id: string | null;
-  created_at: Date;
+  created_at: Date | string;
   created_by: string;
 }
 
@@ -27,7 +27,8 @@ export function toEntry(r: EntryRow): PostedEntry {
     kind: r.kind,
     cause: { type: r.cause_type, id: r.cause_id },
     ...(r.reverses_entry_id ? { reversesEntryId: r.reverses_entry_id } : {}),
-    createdAt: r.created_at,
+    // node-postgres returns timestamptz as text when read through em.execute.
+    createdAt: new Date(r.created_at),
     createdBy: r.created_by,
   };
 }

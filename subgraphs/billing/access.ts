@@ -1,0 +1,162 @@
+import {
+  consentRecordOf,
+  decidePatientAccess,
+  type PatientAccessDecision,
+  type Permission,
+} from '../../platform/authz/index.js';
+import {
+  decisionEvent,
+  recordAccess,
+  type AccessEvent,
+} from '../../platform/audit/request-audit.js';
+import { forbidden } from '../../platform/errors/index.js';
+import type { Principal } from '../../platform/identity/principal.js';
+import type { BillingContext } from './context.js';
+
+/** The one answer for billing data the caller may not touch or that does not exist. */
+export const NO_ACCESS = 'Not permitted to access this billing record, or it does not exist';
+
+/**
+ * The FHIR resource types billing data is scoped and audited under:
+ * Coverage, Claim, Account (balance, payments, refunds, adjustments,
+ * statements) and ChargeItem (charges).
+ */
+export type BillingData = 'Coverage' | 'Claim' | 'Account' | 'ChargeItem';
+
+/** One access to decide: whose account, and for claims and coverage the payer they are with. */
+export interface BillingSubject {
+  patientId: string;
+  payerId?: string;
+}
+
+const READS: ReadonlySet<Permission> = new Set(['r', 's']);
+
+/**
+ * The payer a caller acts for: a partner app registered for a payer
+ * organisation (its token carries `org`, no patient context). Undefined for
+ * everyone else.
+ */
+export function payerOf(p: Principal): string | undefined {
+  return p.roles.every((r) => r === 'partner') && p.patientId === undefined
+    ? p.organizationId
+    : undefined;
+}
+
+/**
+ * Minimum necessary, by role: billing staff everything; admins read; a
+ * patient (or an app acting for one) their own coverage, charges and account,
+ * and pays; a payer app only claims and coverage with that payer; clinicians,
+ * the front desk, pharmacists, researchers and auditors nothing.
+ */
+function roleAllows(
+  p: Principal,
+  subject: BillingSubject,
+  data: BillingData,
+  permission: Permission,
+): boolean {
+  const payer = payerOf(p);
+  return p.roles.some((role) => {
+    switch (role) {
+      case 'billing':
+        return true;
+      case 'admin':
+        return READS.has(permission);
+      case 'patient':
+        return data !== 'Claim' && (READS.has(permission) || data === 'Account');
+      case 'partner':
+        if (payer !== undefined)
+          return (
+            subject.payerId === payer &&
+            (data === 'Claim' || (data === 'Coverage' && READS.has(permission)))
+          );
+        return p.patientId !== undefined && data !== 'Claim';
+      case 'clinician':
+      case 'scheduler':
+      case 'pharmacist':
+      case 'researcher':
+      case 'auditor':
+        return false;
+    }
+  });
+}
+
+/**
+ * Decides access to billing data per patient: role (minimum necessary, above),
+ * SMART scope for `data`, the compartment (a patient their own account) and
+ * the patient's consent as projected from the patient subgraph. Consents load
+ * in one batch.
+ */
+export async function decideBilling(
+  ctx: BillingContext,
+  subjects: readonly BillingSubject[],
+  data: BillingData,
+  permission: Permission,
+): Promise<PatientAccessDecision[]> {
+  const { principal, loaders, now } = ctx;
+  const consents = await Promise.all(subjects.map((s) => loaders.consents.load(s.patientId)));
+  return subjects.map((s, i) =>
+    decidePatientAccess({
+      principal,
+      patientId: s.patientId,
+      dataClass: data,
+      permission,
+      careTeam: false,
+      consents: (consents[i] ?? []).map(consentRecordOf),
+      now,
+      roleAllows: roleAllows(principal, s, data, permission),
+    }),
+  );
+}
+
+/** The audit event for one billing access. */
+export function billingEvent(
+  subject: BillingSubject,
+  d: PatientAccessDecision,
+  data: BillingData,
+  action: AccessEvent['action'],
+  resourceId?: string,
+): AccessEvent {
+  return decisionEvent(d, {
+    patientId: subject.patientId,
+    resourceType: data,
+    resourceId,
+    action,
+  });
+}
+
+/**
+ * Reads records for the caller: one decision per record, every permit and
+ * deny audited in one statement before anything is returned. Refused records
+ * are left out.
+ */
+export async function readable<T extends BillingSubject & { id: string }>(
+  ctx: BillingContext,
+  records: readonly T[],
+  data: BillingData,
+  action: 'read' | 'search',
+): Promise<T[]> {
+  if (!records.length) return [];
+  const decisions = await decideBilling(ctx, records, data, action === 'read' ? 'r' : 's');
+  await recordAccess(
+    ctx,
+    records.map((r, i) => billingEvent(r, decisions[i]!, data, action, r.id)),
+  );
+  return records.filter((_, i) => decisions[i]!.allowed);
+}
+
+/** Authorises one access, auditing (and committing) a refusal before FORBIDDEN. */
+export async function requireBilling(
+  ctx: BillingContext,
+  subject: BillingSubject,
+  data: BillingData,
+  permission: Permission,
+  action: AccessEvent['action'],
+  resourceId?: string,
+): Promise<PatientAccessDecision> {
+  const [decision] = await decideBilling(ctx, [subject], data, permission);
+  if (!decision!.allowed) {
+    await recordAccess(ctx, [billingEvent(subject, decision!, data, action, resourceId)]);
+    throw forbidden(NO_ACCESS);
+  }
+  return decision!;
+}

@@ -1,0 +1,25 @@
+import type { FieldCipher } from '../../platform/crypto/index.js';
+import type { RequestContext } from '../../platform/federation/context.js';
+import type { BillingPolicy } from './domain/charge-policy.js';
+import { createLoaders, type BillingLoaders } from './loaders.js';
+
+/** Long-lived services the billing subgraph's resolvers share. */
+export interface BillingServices {
+  cipher: FieldCipher;
+  /** Currency of patient accounts, charge codes and the no-show fee. */
+  policy: BillingPolicy;
+}
+
+/** The billing subgraph's request context. */
+export interface BillingContext extends RequestContext {
+  loaders: BillingLoaders;
+  services: BillingServices;
+}
+
+/** A fresh context per request. */
+export function createBillingContext(
+  base: RequestContext,
+  services: BillingServices,
+): BillingContext {
+  return { ...base, services, loaders: createLoaders(base.em) };
+}

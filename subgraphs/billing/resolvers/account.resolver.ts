@@ -1,0 +1,222 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { badInput, forbidden } from '../../../platform/errors/index.js';
+import { requireUuid } from '../../../platform/federation/ids.js';
+import { calendarDate } from '../../../platform/federation/validators.js';
+import { NO_ACCESS, requireBilling } from '../access.js';
+import type { BillingContext } from '../context.js';
+import { adjustBalance } from '../store/adjustments.js';
+import { paymentPatient } from '../store/owners.js';
+import { takePayment } from '../store/payments.js';
+import { refundPayment } from '../store/refunds.js';
+import { issueStatement, type StatementRow } from '../store/statements.js';
+import { auditedWrite } from './audited-write.js';
+import {
+  AdjustBalanceInput,
+  IssueStatementInput,
+  RefundPaymentInput,
+  TakePaymentInput,
+} from './account.inputs.js';
+import {
+  Adjustment,
+  AdjustmentKindCode,
+  LedgerEntryKindCode,
+  Payment,
+  Refund,
+  Statement,
+  StatementLine,
+} from './billing.types.js';
+import { moneyIn, moneyOut, positiveMoneyIn } from './money.type.js';
+
+export function toStatement(s: StatementRow, replayed = false): Statement {
+  const due = s.closing.amountMinor > 0n ? s.closing : { ...s.closing, amountMinor: 0n };
+  return {
+    id: s.id,
+    sequence: s.sequence,
+    issuedAt: s.issuedAt,
+    dueOn: s.dueOn,
+    openingBalance: moneyOut(s.opening),
+    closingBalance: moneyOut(s.closing),
+    amountDue: moneyOut(due),
+    lineCount: s.lineCount,
+    replayed,
+    patientId: s.patientId,
+  };
+}
+
+/** Payments, refunds, adjustments and statements: what moves a patient’s balance. */
+@Resolver(() => Statement)
+export class AccountResolver {
+  @Mutation(() => Payment, {
+    description:
+      'Takes a payment towards a patient’s balance (billing staff, or the patient for themselves). Once per idempotency key: a retry returns the first payment; the same key with another amount is CONFLICT.',
+  })
+  async takePayment(
+    @Arg('input', () => TakePaymentInput) input: TakePaymentInput,
+    @Ctx() ctx: BillingContext,
+  ): Promise<Payment> {
+    const patientId = requireUuid(input.patientId, 'patientId');
+    const amount = positiveMoneyIn(input.amount, 'amount');
+    const subject = { patientId };
+    const decision = await requireBilling(ctx, subject, 'Account', 'c', 'create');
+    return auditedWrite(
+      ctx,
+      { decision, subject, data: 'Account', action: 'create' },
+      async (em) => {
+        const out = await takePayment(em, {
+          patientId,
+          amountMinor: amount.amountMinor,
+          currency: amount.currency,
+          idempotencyKey: input.idempotencyKey,
+          principal: ctx.principal,
+        });
+        const p = out.payment;
+        return {
+          id: p.id,
+          replayed: out.replayed,
+          result: {
+            id: p.id,
+            amount: moneyOut(p.amount),
+            refunded: moneyOut({ ...p.amount, amountMinor: 0n }),
+            createdAt: p.createdAt,
+            replayed: out.replayed,
+            patientId: p.patientId,
+          },
+        };
+      },
+    );
+  }
+
+  @Mutation(() => Refund, {
+    description:
+      'Refunds part or all of a payment (never more than is left of it); once per idempotency key.',
+  })
+  async refundPayment(
+    @Arg('input', () => RefundPaymentInput) input: RefundPaymentInput,
+    @Ctx() ctx: BillingContext,
+  ): Promise<Refund> {
+    const paymentId = requireUuid(input.paymentId, 'paymentId');
+    const amount = positiveMoneyIn(input.amount, 'amount');
+    const patientId = await paymentPatient(ctx.em, paymentId);
+    if (!patientId) throw forbidden(NO_ACCESS);
+    const subject = { patientId };
+    const decision = await requireBilling(ctx, subject, 'Account', 'u', 'update');
+    return auditedWrite(
+      ctx,
+      { decision, subject, data: 'Account', action: 'update' },
+      async (em) => {
+        const out = await refundPayment(em, {
+          paymentId,
+          amount,
+          reason: input.reason,
+          idempotencyKey: input.idempotencyKey,
+          by: ctx.principal.sub,
+        });
+        const r = out.refund;
+        return {
+          id: r.id,
+          replayed: out.replayed,
+          result: {
+            id: r.id,
+            paymentId: r.paymentId,
+            amount: moneyOut(r.amount),
+            reason: r.reason,
+            createdAt: r.createdAt,
+            replayed: out.replayed,
+          },
+        };
+      },
+    );
+  }
+
+  @Mutation(() => Adjustment, {
+    description: 'Writes off or corrects part of a patient’s balance; once per idempotency key.',
+  })
+  async adjustBalance(
+    @Arg('input', () => AdjustBalanceInput) input: AdjustBalanceInput,
+    @Ctx() ctx: BillingContext,
+  ): Promise<Adjustment> {
+    const patientId = requireUuid(input.patientId, 'patientId');
+    const claimId = input.claimId ? requireUuid(input.claimId, 'claimId') : undefined;
+    const amount =
+      input.kind === AdjustmentKindCode.writeOff
+        ? positiveMoneyIn(input.amount, 'amount')
+        : moneyIn(input.amount, 'amount');
+    if (amount.amountMinor === 0n) throw badInput('amount must not be zero', 'amount');
+    const subject = { patientId };
+    const decision = await requireBilling(ctx, subject, 'Account', 'u', 'update');
+    return auditedWrite(
+      ctx,
+      { decision, subject, data: 'Account', action: 'update' },
+      async (em) => {
+        const out = await adjustBalance(em, {
+          patientId,
+          kind: input.kind === AdjustmentKindCode.writeOff ? 'write-off' : 'correction',
+          amount,
+          reason: input.reason,
+          ...(claimId ? { claimId } : {}),
+          idempotencyKey: input.idempotencyKey,
+          by: ctx.principal.sub,
+        });
+        const a = out.adjustment;
+        return {
+          id: a.id,
+          replayed: out.replayed,
+          result: {
+            id: a.id,
+            kind:
+              a.kind === 'write-off' ? AdjustmentKindCode.writeOff : AdjustmentKindCode.correction,
+            amount: moneyOut(a.amount),
+            reason: a.reason,
+            claimId: a.claimId,
+            createdAt: a.createdAt,
+            replayed: out.replayed,
+          },
+        };
+      },
+    );
+  }
+
+  @Mutation(() => Statement, {
+    description:
+      'Issues the patient’s next statement: every ledger entry since the previous one, with opening and closing balances.',
+  })
+  async issueStatement(
+    @Arg('input', () => IssueStatementInput) input: IssueStatementInput,
+    @Ctx() ctx: BillingContext,
+  ): Promise<Statement> {
+    const patientId = requireUuid(input.patientId, 'patientId');
+    if (input.dueOn !== undefined && !calendarDate(input.dueOn))
+      throw badInput('dueOn must be a date YYYY-MM-DD', 'dueOn');
+    const subject = { patientId };
+    const decision = await requireBilling(ctx, subject, 'Account', 'c', 'create');
+    return auditedWrite(
+      ctx,
+      { decision, subject, data: 'Account', action: 'create' },
+      async (em) => {
+        const out = await issueStatement(em, {
+          patientId,
+          currency: ctx.services.policy.currency,
+          ...(input.dueOn !== undefined ? { dueOn: input.dueOn } : {}),
+          idempotencyKey: input.idempotencyKey,
+          by: ctx.principal.sub,
+        });
+        return {
+          id: out.statement.id,
+          replayed: out.replayed,
+          result: toStatement(out.statement, out.replayed),
+        };
+      },
+    );
+  }
+
+  @FieldResolver(() => [StatementLine], { description: 'The ledger entries on this statement.' })
+  async lines(@Root() s: Statement, @Ctx() ctx: BillingContext): Promise<StatementLine[]> {
+    return (await ctx.loaders.statementLines.load(s.id)).map((l) => ({
+      entryId: l.entryId,
+      postedAt: l.postedAt,
+      kind: l.kind as LedgerEntryKindCode,
+      amount: moneyOut(l.amount),
+      description: l.description,
+    }));
+  }
+}

@@ -1,0 +1,91 @@
+import type { ChargeRow } from '../store/charges.js';
+import type { ClaimRow } from '../store/claims.js';
+import type { CoverageRow } from '../store/coverage.js';
+import type { PayerRow, PlanRow } from '../store/reference-reads.js';
+import { moneyOrNull, moneyOut } from './money.type.js';
+import type {
+  ChargeKindCode,
+  ClaimStatusCode,
+  CoverageRelationship,
+  CoverageStatus,
+} from './billing.types.js';
+import { type Charge, type Claim, type Coverage, type Payer, type Plan } from './billing.types.js';
+
+/** GraphQL shapes of billing rows; reference fields (payer, plan, …) resolve lazily. */
+export function toCoverage(c: CoverageRow): Coverage {
+  return {
+    id: c.id,
+    patient: { id: c.patientId },
+    payer: { id: c.payerId } as Payer,
+    plan: { id: c.planId } as Plan,
+    memberId: '',
+    relationship: c.relationship as CoverageRelationship,
+    periodStart: c.periodStart,
+    periodEnd: c.periodEnd,
+    priority: c.priority,
+    status: c.status as CoverageStatus,
+    version: c.version,
+    patientId: c.patientId,
+    payerId: c.payerId,
+    planId: c.planId,
+    memberIdCipher: c.memberIdCipher,
+  };
+}
+
+export function toCharge(c: ChargeRow): Charge {
+  return {
+    id: c.id,
+    appointment: { id: c.appointmentId },
+    kind: c.kind as ChargeKindCode,
+    code: c.code,
+    description: c.description,
+    units: c.units,
+    unitFee: moneyOut(c.unitFee),
+    amount: moneyOut(c.amount),
+    reversed: c.reversed,
+    postedAt: c.createdAt,
+    patientId: c.patientId,
+  };
+}
+
+export function toClaim(c: ClaimRow): Claim {
+  const responsibility =
+    c.outcome === 'denied'
+      ? c.total
+      : c.allowed && c.paid
+        ? { ...c.allowed, amountMinor: c.allowed.amountMinor - c.paid.amountMinor }
+        : null;
+  return {
+    id: c.id,
+    patient: { id: c.patientId },
+    appointment: { id: c.appointmentId },
+    payer: { id: c.payerId } as Payer,
+    status: c.status as ClaimStatusCode,
+    total: moneyOut(c.total),
+    allowed: moneyOrNull(c.allowed),
+    paid: moneyOrNull(c.paid),
+    patientResponsibility: moneyOrNull(responsibility),
+    denialReason: c.denialReason,
+    payerReference: c.payerReference,
+    submittedAt: c.submittedAt,
+    adjudicatedAt: c.adjudicatedAt,
+    closedAt: c.closedAt,
+    version: c.version,
+    patientId: c.patientId,
+    coverageId: c.coverageId,
+    payerId: c.payerId,
+  };
+}
+
+export const toPayer = (p: PayerRow): Payer => ({ ...p });
+
+export function toPlan(p: PlanRow, payer: PayerRow): Plan {
+  return {
+    id: p.id,
+    name: p.name,
+    payer: toPayer(payer),
+    deductible: moneyOut(p.deductible),
+    coinsurancePercent: `${Math.floor(p.coinsuranceBp / 100)}.${String(p.coinsuranceBp % 100).padStart(2, '0')}`,
+    copay: moneyOut(p.copay),
+  };
+}

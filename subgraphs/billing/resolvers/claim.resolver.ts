@@ -1,0 +1,220 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Permission } from '../../../platform/authz/index.js';
+import { forbidden } from '../../../platform/errors/index.js';
+import { requireUuid } from '../../../platform/federation/ids.js';
+import { pageSize } from '../../../platform/federation/pagination.js';
+import { NO_ACCESS, payerOf, readable, requireBilling } from '../access.js';
+import type { BillingContext } from '../context.js';
+import {
+  adjudicateClaim,
+  claimCursor,
+  claimsByIds,
+  claimsPage,
+  closeClaim,
+  createClaim,
+  submitClaim,
+  type ClaimRow,
+} from '../store/claims.js';
+import { idempotent } from '../store/idempotent.js';
+import { auditedWrite } from './audited-write.js';
+import { toCharge, toClaim, toCoverage, toPayer } from './billing.mapper.js';
+import {
+  Charge,
+  Claim,
+  ClaimConnection,
+  ClaimStatusCode,
+  Coverage,
+  Payer,
+} from './billing.types.js';
+import { AdjudicateClaimInput, CreateClaimInput } from './claim.inputs.js';
+import { moneyIn } from './money.type.js';
+
+async function loadClaim(em: EntityManager, id: string): Promise<ClaimRow> {
+  const [row] = await claimsByIds(em, [id]);
+  if (!row) throw new Error('Claim vanished');
+  return row;
+}
+
+/** Claims: built and submitted by billing staff, adjudicated by them or by the payer’s app. */
+@Resolver(() => Claim)
+export class ClaimResolver {
+  @Query(() => Claim, { description: 'One claim, if the caller may see it.' })
+  async claim(@Arg('id', () => ID) id: string, @Ctx() ctx: BillingContext): Promise<Claim> {
+    const row = await ctx.loaders.claim.load(requireUuid(id));
+    const [ok] = row ? await readable(ctx, [row], 'Claim', 'read') : [];
+    if (!ok) throw forbidden(NO_ACCESS);
+    return toClaim(ok);
+  }
+
+  @Query(() => ClaimConnection, {
+    description:
+      'Claims, newest first: billing staff see all (or one patient’s), a payer app only claims against its own coverage.',
+  })
+  async claims(
+    @Ctx() ctx: BillingContext,
+    @Arg('status', () => [ClaimStatusCode], { nullable: true, description: 'Only these statuses.' })
+    status?: ClaimStatusCode[],
+    @Arg('patientId', () => ID, { nullable: true, description: 'Only this patient’s claims.' })
+    patientId?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
+    after?: string,
+  ): Promise<ClaimConnection> {
+    const payerId = payerOf(ctx.principal);
+    const page = await claimsPage(
+      ctx.em,
+      {
+        ...(patientId ? { patientIds: [requireUuid(patientId, 'patientId')] } : {}),
+        ...(payerId !== undefined ? { payerId } : {}),
+        ...(status?.length ? { status } : {}),
+      },
+      pageSize(first),
+      after ?? null,
+    );
+    const rows = await readable(ctx, page.rows, 'Claim', 'search');
+    const edges = rows.map((r) => ({ cursor: claimCursor(r), node: toClaim(r) }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: page.rows.length ? claimCursor(page.rows[page.rows.length - 1]!) : null,
+      },
+    };
+  }
+
+  @Mutation(() => Claim, {
+    description:
+      'Builds a draft claim from a visit’s unclaimed charges under one of the patient’s coverages.',
+  })
+  async createClaim(
+    @Arg('input', () => CreateClaimInput) input: CreateClaimInput,
+    @Ctx() ctx: BillingContext,
+  ): Promise<Claim> {
+    const appointmentId = requireUuid(input.appointmentId, 'appointmentId');
+    const coverage = await ctx.loaders.coverage.load(requireUuid(input.coverageId, 'coverageId'));
+    if (!coverage) throw forbidden(NO_ACCESS);
+    const subject = { patientId: coverage.patientId, payerId: coverage.payerId };
+    const decision = await requireBilling(ctx, subject, 'Claim', 'c', 'create');
+    const by = ctx.principal.sub;
+    return auditedWrite(ctx, { decision, subject, data: 'Claim', action: 'create' }, async (em) => {
+      const out = await idempotent(
+        em,
+        {
+          by,
+          key: input.idempotencyKey,
+          operation: 'createClaim',
+          request: { appointmentId, coverageId: coverage.id },
+        },
+        async (tem) => (await createClaim(tem, { appointmentId, coverageId: coverage.id, by })).id,
+      );
+      return { ...out, result: toClaim(await loadClaim(em, out.id)) };
+    });
+  }
+
+  @Mutation(() => Claim, { description: 'Submits a draft claim to its payer.' })
+  async submitClaim(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: BillingContext,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: 'The version you read (CONFLICT if it changed).',
+    })
+    expectedVersion?: number,
+  ): Promise<Claim> {
+    return this.change(ctx, id, 'u', (em, row) =>
+      submitClaim(em, row.id, expectedVersion ?? undefined, ctx.principal.sub),
+    );
+  }
+
+  @Mutation(() => Claim, {
+    description:
+      'Records the payer’s decision on a submitted claim and posts it to the ledger: the payment, and the contractual write-off of total − allowed.',
+  })
+  async adjudicateClaim(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => AdjudicateClaimInput) input: AdjudicateClaimInput,
+    @Ctx() ctx: BillingContext,
+  ): Promise<Claim> {
+    const allowed = moneyIn(input.allowed, 'allowed');
+    const paid = moneyIn(input.paid, 'paid');
+    const by = ctx.principal.sub;
+    return this.change(ctx, id, 'u', async (em, row) => {
+      const out = await idempotent(
+        em,
+        {
+          by,
+          key: input.idempotencyKey,
+          operation: 'adjudicateClaim',
+          request: {
+            id: row.id,
+            outcome: input.outcome,
+            allowed: [allowed.amountMinor.toString(), allowed.currency],
+            paid: [paid.amountMinor.toString(), paid.currency],
+            denialReason: input.denialReason ?? null,
+            payerReference: input.payerReference ?? null,
+          },
+        },
+        async (tem) =>
+          (
+            await adjudicateClaim(tem, row.id, {
+              outcome: input.outcome,
+              allowed,
+              paid,
+              ...(input.denialReason !== undefined ? { denialReason: input.denialReason } : {}),
+              ...(input.payerReference !== undefined
+                ? { payerReference: input.payerReference }
+                : {}),
+              by,
+            })
+          ).id,
+      );
+      return loadClaim(em, out.id);
+    });
+  }
+
+  @Mutation(() => Claim, { description: 'Closes an adjudicated claim.' })
+  async closeClaim(@Arg('id', () => ID) id: string, @Ctx() ctx: BillingContext): Promise<Claim> {
+    return this.change(ctx, id, 'u', (em, row) => closeClaim(em, row.id, ctx.principal.sub));
+  }
+
+  /** One authorised, audited change of an existing claim. */
+  private async change(
+    ctx: BillingContext,
+    id: string,
+    permission: Permission,
+    apply: (em: EntityManager, row: ClaimRow) => Promise<ClaimRow>,
+  ): Promise<Claim> {
+    const row = await ctx.loaders.claim.load(requireUuid(id));
+    if (!row) throw forbidden(NO_ACCESS);
+    const subject = { patientId: row.patientId, payerId: row.payerId };
+    const decision = await requireBilling(ctx, subject, 'Claim', permission, 'update', row.id);
+    return auditedWrite(ctx, { decision, subject, data: 'Claim', action: 'update' }, async (em) => {
+      const updated = await apply(em, row);
+      return { id: updated.id, replayed: false, result: toClaim(updated) };
+    });
+  }
+
+  @FieldResolver(() => [Charge], { description: 'The charges claimed.' })
+  async charges(@Root() c: Claim, @Ctx() ctx: BillingContext): Promise<Charge[]> {
+    return (await ctx.loaders.chargesOfClaim.load(c.id)).map(toCharge);
+  }
+
+  @FieldResolver(() => Coverage, {
+    description: 'The coverage claimed under (read with its own checks and audit).',
+  })
+  async coverage(@Root() c: Claim, @Ctx() ctx: BillingContext): Promise<Coverage> {
+    const row = await ctx.loaders.coverage.load(c.coverageId);
+    const [ok] = row ? await readable(ctx, [row], 'Coverage', 'read') : [];
+    if (!ok) throw forbidden(NO_ACCESS);
+    return toCoverage(ok);
+  }
+
+  @FieldResolver(() => Payer)
+  async payer(@Root() c: Claim, @Ctx() ctx: BillingContext): Promise<Payer> {
+    const payer = await ctx.loaders.payer.load(c.payerId);
+    if (!payer) throw new Error('A claim points to a missing payer');
+    return toPayer(payer);
+  }
+}

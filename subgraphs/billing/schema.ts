@@ -1,0 +1,52 @@
+import {
+  buildFederatedSchema,
+  type FederatedSchema,
+} from '../../platform/federation/build-schema.js';
+import { forbidden } from '../../platform/errors/index.js';
+import { NO_ACCESS, readable } from './access.js';
+import type { BillingContext } from './context.js';
+import { AccountResolver } from './resolvers/account.resolver.js';
+import { AppointmentChargesResolver } from './resolvers/appointment.resolver.js';
+import { toClaim, toCoverage } from './resolvers/billing.mapper.js';
+import { ClaimResolver } from './resolvers/claim.resolver.js';
+import { CoverageResolver } from './resolvers/coverage.resolver.js';
+import { PatientBillingResolver } from './resolvers/patient.resolver.js';
+import { ReferenceResolver } from './resolvers/reference.resolver.js';
+
+/** Claims and coverages referenced by other subgraphs pass the same checks and audit as `claim(id)`. */
+async function resolveClaim(ref: { id: string }, ctx: BillingContext) {
+  const row = await ctx.loaders.claim.load(ref.id);
+  const [ok] = row ? await readable(ctx, [row], 'Claim', 'read') : [];
+  if (!ok) throw forbidden(NO_ACCESS);
+  return toClaim(ok);
+}
+
+async function resolveCoverage(ref: { id: string }, ctx: BillingContext) {
+  const row = await ctx.loaders.coverage.load(ref.id);
+  const [ok] = row ? await readable(ctx, [row], 'Coverage', 'read') : [];
+  if (!ok) throw forbidden(NO_ACCESS);
+  return toCoverage(ok);
+}
+
+/** The billing subgraph's schema (no database needed: `npm run compose` uses it too). */
+export function buildBillingSchema(): Promise<FederatedSchema> {
+  return buildFederatedSchema(
+    {
+      resolvers: [
+        AccountResolver,
+        AppointmentChargesResolver,
+        ClaimResolver,
+        CoverageResolver,
+        PatientBillingResolver,
+        ReferenceResolver,
+      ],
+      validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    },
+    {
+      Claim: { __resolveReference: resolveClaim },
+      Coverage: { __resolveReference: resolveCoverage },
+      Patient: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
+      Appointment: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
+    },
+  );
+}

@@ -1,0 +1,100 @@
+import { applyMiddleware } from 'graphql-middleware';
+import type { Config } from '../../platform/config/index.js';
+import { startEventWorker, type EventWorker } from '../../platform/events/consumer.js';
+import { startSubgraphServer } from '../../platform/federation/subgraph-server.js';
+import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
+import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
+import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
+import type { RunningService } from '../../platform/http/server.js';
+import { createBillingContext, type BillingServices } from './context.js';
+import { billingPolicy } from './policy.js';
+import { entities } from './entities/index.js';
+import { billingTasks } from './events.js';
+import { migrations } from './migrations/index.js';
+import { permissions } from './permissions.js';
+import { importReferenceData } from './reference/import.js';
+import { buildBillingSchema } from './schema.js';
+
+export const SCHEMA = 'billing';
+
+/** How the billing subgraph starts; `databaseUrl` is its own login, which reaches only the `billing` schema. */
+export interface BillingSubgraphOptions extends SubgraphStartArgs {
+  /** Run the event worker in this process (default true). */
+  worker?: boolean;
+}
+
+/** A running billing subgraph. */
+export interface BillingSubgraph extends RunningService, SubgraphStore {
+  metrics: ServiceMetrics;
+  services: BillingServices;
+}
+
+/**
+ * Opens the billing store: migrated, reference data (payers, plans, the
+ * HCPCS fee schedule) imported or refreshed, keyring open.
+ */
+export async function openBillingStore(
+  opts: Pick<BillingSubgraphOptions, 'keys' | 'databaseUrl'> & {
+    config: Pick<Config, 'BILLING_VISIT_CODES' | 'BILLING_NO_SHOW_FEE'>;
+  },
+  onStatement?: () => void,
+): Promise<SubgraphStore & { services: BillingServices }> {
+  const policy = billingPolicy(opts.config);
+  const store = await openSubgraphStore({
+    url: opts.databaseUrl,
+    schema: SCHEMA,
+    entities,
+    migrations,
+    kek: opts.keys.kek,
+    onStatement,
+  });
+  try {
+    await importReferenceData(store.orm.em.fork());
+  } catch (err) {
+    await store.orm.close();
+    throw err;
+  }
+  return { ...store, services: { cipher: store.cipher, policy } };
+}
+
+/** Builds and starts the billing subgraph and its event worker. */
+export async function startBillingSubgraph(opts: BillingSubgraphOptions): Promise<BillingSubgraph> {
+  const metrics = createMetrics('billing');
+  const store = await openBillingStore(opts, () => metrics.dbStatements.inc());
+  const { orm, services } = store;
+  const log = opts.log.child({ subgraph: 'billing' });
+  let worker: EventWorker | undefined;
+  try {
+    if (opts.worker !== false)
+      worker = await startEventWorker({
+        connectionString: opts.databaseUrl,
+        schema: SCHEMA,
+        ...billingTasks({ policy: services.policy, log }),
+        orm,
+        log,
+        pollInterval: 500,
+      });
+    const { schema } = await buildBillingSchema();
+    const running = await startSubgraphServer({
+      name: 'billing',
+      port: opts.port,
+      host: opts.config.BIND_HOST,
+      schema: applyMiddleware(schema, permissions),
+      orm,
+      log,
+      metrics,
+      verifier: opts.verifier,
+      production: opts.config.production,
+      context: (base) => createBillingContext(base, services),
+      onStop: async () => {
+        await worker?.stop();
+        await orm.close();
+      },
+    });
+    return { ...running, ...store, metrics };
+  } catch (err) {
+    await worker?.stop();
+    await orm.close();
+    throw err;
+  }
+}
