@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../platform/identity/principal.js';
+import { importReferenceData } from '../reference/import.js';
 import { openBillingTestStore, type BillingTestStore } from '../testing.js';
 import { balance } from './ledger.js';
 import { LedgerModel } from './ledger-model.js';
@@ -18,6 +19,8 @@ const clerk: Principal = {
 let store: BillingTestStore;
 beforeAll(async () => {
   store = await openBillingTestStore('billing_prop');
+  // Claims need the payers and plans.
+  await importReferenceData(store.orm.em.fork());
 });
 afterAll(async () => store.close());
 
@@ -46,10 +49,10 @@ async function check(em: EntityManager, model: LedgerModel): Promise<number> {
 }
 
 describe('ledger (property)', () => {
-  it('keeps every balance the integer sum of its entries, and replays change nothing', async () => {
+  it('keeps every balance the integer sum of its entries through charges, payments, refunds, adjustments, claim outcomes and reversals; replays change nothing', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
-        const model = new LedgerModel(ops, clerk);
+        const model = new LedgerModel(ops, clerk, store.cipher);
         const em = store.orm.em.fork();
         const first = await em.transactional(async (tem) => {
           for (let i = 0; i < ops.length; i++) await model.run(tem, i);
@@ -66,6 +69,17 @@ describe('ledger (property)', () => {
       }),
       { numRuns: 1000 },
     );
-    // About 20 s alone; the margin is for a loaded two-core CI runner.
-  }, 120_000);
+    // The sequences reached every path: claims of each outcome, refunds, adjustments, reversals.
+    const [reached] = await store.orm.em.fork().execute<Record<string, string>[]>(
+      `SELECT (SELECT count(*) FROM billing.claim WHERE outcome = 'paid')::text AS paid,
+         (SELECT count(*) FROM billing.claim WHERE outcome = 'partially-paid')::text AS partly,
+         (SELECT count(*) FROM billing.claim WHERE outcome = 'denied')::text AS denied,
+         (SELECT count(*) FROM billing.refund)::text AS refunds,
+         (SELECT count(*) FROM billing.adjustment)::text AS adjustments,
+         (SELECT count(*) FROM billing.ledger_entry WHERE kind = 'reversal')::text AS reversals`,
+    );
+    for (const [path, count] of Object.entries(reached ?? {}))
+      expect(Number(count), path).toBeGreaterThan(10);
+    // About 30 s alone; the margin is for a loaded two-core CI runner.
+  }, 240_000);
 });
