@@ -63,6 +63,9 @@ export class ClaimResolver {
     after?: string,
   ): Promise<ClaimConnection> {
     const payerId = payerOf(ctx.principal);
+    // Only staff list every claim; a payer app its own payer's. Anyone else would only collect refusals.
+    if (payerId === undefined && !ctx.principal.roles.some((r) => r === 'billing' || r === 'admin'))
+      throw forbidden('Not permitted: Query.claims');
     const page = await claimsPage(
       ctx.em,
       {
