@@ -1,9 +1,8 @@
-import { applyMiddleware } from 'graphql-middleware';
 import type { Keyring } from '../../platform/crypto/index.js';
 import type { MikroORM } from '../../platform/db/orm.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore } from '../../platform/federation/subgraph-store.js';
-import { startSubgraphServer } from '../../platform/federation/subgraph-server.js';
+import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
 import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
 import type { RunningService } from '../../platform/http/server.js';
 import { createPatientContext, type PatientServices } from './context.js';
@@ -60,24 +59,14 @@ export async function openPatientStore(
 export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promise<PatientSubgraph> {
   const metrics = createMetrics('patient');
   const { orm, keyring, services } = await openPatientStore(opts, () => metrics.dbStatements.inc());
-  try {
-    const { schema } = await buildPatientSchema();
-    const running = await startSubgraphServer({
-      name: 'patient',
-      port: opts.port,
-      host: opts.config.BIND_HOST,
-      schema: applyMiddleware(schema, permissions),
-      orm,
-      log: opts.log.child({ subgraph: 'patient' }),
-      metrics,
-      verifier: opts.verifier,
-      production: opts.config.production,
-      context: (base) => createPatientContext(base, services),
-      onStop: () => orm.close(),
-    });
-    return { ...running, metrics, keyring, orm, services };
-  } catch (err) {
-    await orm.close();
-    throw err;
-  }
+  const running = await serveSubgraph({
+    name: 'patient',
+    args: opts,
+    orm,
+    metrics,
+    buildSchema: buildPatientSchema,
+    permissions,
+    context: (base) => createPatientContext(base, services),
+  });
+  return { ...running, metrics, keyring, orm, services };
 }

@@ -1,7 +1,6 @@
-import { applyMiddleware } from 'graphql-middleware';
 import type { Config } from '../../platform/config/index.js';
-import { startEventWorker, type EventWorker } from '../../platform/events/consumer.js';
-import { startSubgraphServer } from '../../platform/federation/subgraph-server.js';
+import { startEventWorker } from '../../platform/events/consumer.js';
+import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
 import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
@@ -72,42 +71,31 @@ export async function startSchedulingSubgraph(
   const store = await openSchedulingStore(opts, () => metrics.dbStatements.inc());
   const { orm, services } = store;
   const log = opts.log.child({ subgraph: 'scheduling' });
-  let worker: EventWorker | undefined;
-  try {
-    if (opts.worker !== false)
-      worker = await startEventWorker({
-        connectionString: opts.databaseUrl,
-        schema: SCHEMA,
-        ...schedulingTasks({
-          ...services,
-          channel: opts.notificationChannel ?? logChannel(log),
-          log,
+  const running = await serveSubgraph({
+    name: 'scheduling',
+    args: opts,
+    orm,
+    metrics,
+    buildSchema: buildSchedulingSchema,
+    permissions,
+    context: (base) => createSchedulingContext(base, services),
+    ...(opts.worker === false
+      ? {}
+      : {
+          startWorker: () =>
+            startEventWorker({
+              connectionString: opts.databaseUrl,
+              schema: SCHEMA,
+              ...schedulingTasks({
+                ...services,
+                channel: opts.notificationChannel ?? logChannel(log),
+                log,
+              }),
+              orm,
+              log,
+              pollInterval: 500,
+            }),
         }),
-        orm,
-        log,
-        pollInterval: 500,
-      });
-    const { schema } = await buildSchedulingSchema();
-    const running = await startSubgraphServer({
-      name: 'scheduling',
-      port: opts.port,
-      host: opts.config.BIND_HOST,
-      schema: applyMiddleware(schema, permissions),
-      orm,
-      log,
-      metrics,
-      verifier: opts.verifier,
-      production: opts.config.production,
-      context: (base) => createSchedulingContext(base, services),
-      onStop: async () => {
-        await worker?.stop();
-        await orm.close();
-      },
-    });
-    return { ...running, ...store, metrics };
-  } catch (err) {
-    await worker?.stop();
-    await orm.close();
-    throw err;
-  }
+  });
+  return { ...running, ...store, metrics };
 }
