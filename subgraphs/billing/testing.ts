@@ -4,6 +4,7 @@ import { createTestDatabase } from '../../tests/support/db.js';
 import { provisionDatabase } from '../../platform/db/provision.js';
 import { grantEventsSql, installEventBackbone } from '../../platform/events/provision.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
+import type { Principal } from '../../platform/identity/principal.js';
 import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
 
@@ -67,3 +68,12 @@ export async function openBillingTestStore(
     },
   };
 }
+
+/** A billing clerk, as store tests take payments (test support). */
+export const testClerk = (sub = 'billing-clerk-1'): Principal => ({
+  sub,
+  roles: ['billing'],
+  scopes: [],
+  clientId: 'test',
+  purposeOfUse: 'HPAYMT',
+});

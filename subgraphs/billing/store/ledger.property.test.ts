@@ -1,20 +1,13 @@
 import fc from 'fast-check';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../platform/identity/principal.js';
 import { importReferenceData } from '../reference/import.js';
-import { openBillingTestStore, type BillingTestStore } from '../testing.js';
+import { openBillingTestStore, testClerk, type BillingTestStore } from '../testing.js';
 import { balance } from './ledger.js';
 import { LedgerModel } from './ledger-model.js';
 import { opArb } from './ledger-ops.js';
 
-const clerk: Principal = {
-  sub: 'billing-clerk-prop',
-  roles: ['billing'],
-  scopes: [],
-  clientId: 'test',
-  purposeOfUse: 'HPAYMT',
-};
+const clerk = testClerk('billing-clerk-prop');
 
 let store: BillingTestStore;
 beforeAll(async () => {

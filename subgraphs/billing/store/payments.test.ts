@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../platform/identity/principal.js';
-import { openBillingTestStore, type BillingTestStore } from '../testing.js';
+import { openBillingTestStore, testClerk, type BillingTestStore } from '../testing.js';
 import { balance } from './ledger.js';
 import { takePayment } from './payments.js';
 
-const clerk: Principal = {
-  sub: 'billing-clerk-1',
-  roles: ['billing'],
-  scopes: [],
-  clientId: 'test',
-  purposeOfUse: 'HPAYMT',
-};
+const clerk = testClerk('billing-clerk-1');
 
 let store: BillingTestStore;
 beforeAll(async () => {

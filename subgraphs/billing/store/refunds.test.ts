@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../platform/identity/principal.js';
 import { money, parseMoney } from '../domain/money.js';
-import { openBillingTestStore, type BillingTestStore } from '../testing.js';
+import { openBillingTestStore, testClerk, type BillingTestStore } from '../testing.js';
 import { balance, reverseEntry } from './ledger.js';
 import { paymentsOf } from './payment-views.js';
 import { takePayment } from './payments.js';
 import { refundPayment } from './refunds.js';
 
-const clerk: Principal = {
-  sub: 'billing-clerk-1',
-  roles: ['billing'],
-  scopes: [],
-  clientId: 'test',
-  purposeOfUse: 'HPAYMT',
-};
+const clerk = testClerk('billing-clerk-1');
 
 let store: BillingTestStore;
 beforeAll(async () => {

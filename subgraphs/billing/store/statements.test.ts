@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Principal } from '../../../platform/identity/principal.js';
 import { money, parseMoney } from '../domain/money.js';
-import { openBillingTestStore, type BillingTestStore } from '../testing.js';
+import { openBillingTestStore, testClerk, type BillingTestStore } from '../testing.js';
 import { adjustBalance } from './adjustments.js';
 import { recordCharge } from './charges.js';
 import { balance, postEntries, reverseEntry } from './ledger.js';
@@ -16,13 +15,7 @@ import {
   type StatementRow,
 } from './statements.js';
 
-const clerk: Principal = {
-  sub: 'billing-clerk-1',
-  roles: ['billing'],
-  scopes: [],
-  clientId: 'test',
-  purposeOfUse: 'HPAYMT',
-};
+const clerk = testClerk('billing-clerk-1');
 const by = clerk.sub;
 
 let store: BillingTestStore;
