@@ -17,6 +17,7 @@ import { refundPayment } from './refunds.js';
 
 type Charge = Extract<Op, { t: 'charge' }>;
 type Flow = Extract<Op, { amount: number }>;
+type Refund = Extract<Op, { t: 'refund' }>;
 type Claim = Extract<Op, { t: 'claim' }>;
 
 /** The extension code of a GraphQL error, if `err` is one. */
@@ -234,12 +235,14 @@ export class LedgerModel {
   }
 
   /** Refunds part of the patient's latest payment: never more than is left of it. */
-  private async refund(em: EntityManager, i: number, op: Flow): Promise<void> {
+  private async refund(em: EntityManager, i: number, op: Refund): Promise<void> {
     const first = !this.memo.has(i);
     if (first) this.memo.set(i, this.payments.get(op.p)?.at(-1)?.id ?? null);
     const paymentId = this.memo.get(i);
     if (!paymentId) return;
-    const amount = BigInt(op.amount);
+    const payment = (this.payments.get(op.p) ?? []).find((x) => x.id === paymentId)!;
+    const share = (payment.amount * BigInt(op.pct)) / 100n;
+    const amount = share > 0n ? share : 1n;
     const run = () =>
       refundPayment(em, {
         paymentId,
@@ -249,7 +252,6 @@ export class LedgerModel {
         by: 'clerk',
       });
     if (first) {
-      const payment = (this.payments.get(op.p) ?? []).find((x) => x.id === paymentId)!;
       const left =
         (this.live(payment.entryId) ? payment.amount : 0n) -
         (this.refunds.get(paymentId) ?? [])
