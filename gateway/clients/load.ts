@@ -37,6 +37,7 @@ const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
     persistedOnly: true,
     rateLimitTier: 'partner',
     organization: DEMO_PAYER_ID,
+    purposeOfUse: 'HPAYMT',
   },
   {
     id: DEV_IDS.firstPartyClient,

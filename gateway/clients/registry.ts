@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from '../../platform/identity/principal.js';
+import { PURPOSES, type Principal } from '../../platform/identity/principal.js';
 import {
   hashClientSecret,
   isClientSecretHash,
@@ -28,6 +28,11 @@ const clientSchema = z.strictObject({
    * with that payer. Never combined with a patient binding.
    */
   organization: z.string().regex(FHIR_ID).optional(),
+  /**
+   * The purpose of use its tokens carry (HL7 PurposeOfUse, e.g. `HPAYMT` for a
+   * payer's app); default: `PATRQT` acting for a patient, else `HOPERAT`.
+   */
+  purposeOfUse: z.enum(PURPOSES).optional(),
   /**
    * Whether a token acts for one patient, named at token time (`patient`):
    * `required`, `optional` or, when absent, never (system access only).

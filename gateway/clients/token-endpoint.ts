@@ -143,7 +143,7 @@ export function tokenEndpoint(opts: TokenEndpointOptions): RequestHandler[] {
         roles: ['partner'],
         scopes,
         clientId: client.id,
-        purposeOfUse: defaultPurpose('partner', patientId !== undefined),
+        purposeOfUse: client.purposeOfUse ?? defaultPurpose('partner', patientId !== undefined),
       };
       if (patientId !== undefined) principal.patientId = patientId;
       if (client.organization !== undefined) principal.organizationId = client.organization;

@@ -51,9 +51,18 @@ export const hasScope = (resourceType: string, permission: Permission): ShieldRu
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// Only a well-formed id is recorded, so a refused caller cannot write into any record's access log at will.
-function patientArg(args: Record<string, unknown>): string | undefined {
-  const v = args.patientId ?? args.id;
+// By its printed name: the schema's types may come from graphql's other module build (CJS vs ESM), where instanceof checks throw.
+const namedType = (info: GraphQLResolveInfo): string =>
+  String(info.returnType).replace(/[[\]!]/g, '');
+
+/**
+ * The patient a refused field names: its `patientId` argument, or its `id`
+ * when the field returns a Patient (an `id` of any other field is another
+ * record's). Only a well-formed id is recorded, so a refused caller cannot
+ * write into any record's access log at will.
+ */
+function patientArg(args: Record<string, unknown>, info: GraphQLResolveInfo): string | undefined {
+  const v = args.patientId ?? (namedType(info) === 'Patient' ? args.id : undefined);
   return typeof v === 'string' && UUID.test(v) ? v.toLowerCase() : undefined;
 }
 
@@ -74,7 +83,7 @@ async function refusal(
   if (root && ctx.principal) {
     await recordAccess(ctx, [
       {
-        patientId: patientArg(args),
+        patientId: patientArg(args, info),
         resourceType: `graphql:${info.parentType.name}.${info.fieldName}`,
         action: info.parentType.name === 'Query' ? 'read' : 'update',
         purpose: ctx.principal.purposeOfUse,

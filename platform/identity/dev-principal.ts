@@ -10,7 +10,7 @@ export const DEV_SCOPES: Record<Role, string> = {
     'user/Patient.crus user/CareTeam.cruds user/Appointment.cruds user/Schedule.rs user/Slot.rs',
   pharmacist: 'user/Patient.rs user/MedicationRequest.cruds user/Medication.rs',
   billing:
-    'user/Patient.rs user/Coverage.cruds user/Claim.cruds user/Account.cruds user/ChargeItem.rs',
+    'user/Patient.rs user/Appointment.rs user/Coverage.cruds user/Claim.cruds user/Account.cruds user/ChargeItem.rs',
   researcher: 'user/ResearchData.rs',
   admin: 'user/*.cruds',
   auditor: 'user/AuditEvent.rs',

@@ -14,7 +14,15 @@ import { parseScopes, scopeAllows, type Permission } from '../../platform/authz/
 import type { RequestContext } from '../../platform/federation/context.js';
 
 // Who may reach appointment data at all; which appointments is decided per record (access.ts).
-const readsAppointments = hasRole('patient', 'partner', 'clinician', 'scheduler', 'admin');
+// Billing staff read visits (when, with whom, status) to bill them; never the reason.
+const readsAppointments = hasRole(
+  'patient',
+  'partner',
+  'clinician',
+  'scheduler',
+  'billing',
+  'admin',
+);
 const canRead = and(readsAppointments, hasScope('Appointment', 'r'));
 const canSearch = and(readsAppointments, hasScope('Appointment', 's'));
 const books = and(

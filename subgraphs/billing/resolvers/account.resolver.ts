@@ -6,6 +6,7 @@ import { NO_ACCESS, requireBilling } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { adjustBalance } from '../store/adjustments.js';
 import { paymentPatient } from '../store/owners.js';
+import { paymentsOf } from '../store/payment-views.js';
 import { takePayment } from '../store/payments.js';
 import { refundPayment } from '../store/refunds.js';
 import { issueStatement, type StatementRow } from '../store/statements.js';
@@ -25,7 +26,15 @@ import {
   Statement,
   StatementLine,
 } from './billing.types.js';
+import type { Money } from '../domain/money.js';
 import { moneyIn, moneyOut, positiveMoneyIn } from './money.type.js';
+
+/** Accounts are kept in one currency (the policy's): an amount in another is refused. */
+function inAccountCurrency(ctx: BillingContext, m: Money): Money {
+  if (m.currency !== ctx.services.policy.currency)
+    throw badInput(`Accounts are kept in ${ctx.services.policy.currency}`, 'amount');
+  return m;
+}
 
 export function toStatement(s: StatementRow, replayed = false): Statement {
   const due = s.closing.amountMinor > 0n ? s.closing : { ...s.closing, amountMinor: 0n };
@@ -55,7 +64,7 @@ export class AccountResolver {
     @Ctx() ctx: BillingContext,
   ): Promise<Payment> {
     const patientId = requireUuid(input.patientId, 'patientId');
-    const amount = positiveMoneyIn(input.amount, 'amount');
+    const amount = inAccountCurrency(ctx, positiveMoneyIn(input.amount, 'amount'));
     const subject = { patientId };
     const decision = await requireBilling(ctx, subject, 'Account', 'c', 'create');
     return auditedWrite(
@@ -70,13 +79,18 @@ export class AccountResolver {
           principal: ctx.principal,
         });
         const p = out.payment;
+        // A replay may come after refunds: answer what is refunded now.
+        const refunded = out.replayed
+          ? ((await paymentsOf(em, [p.patientId])).get(p.patientId)?.find((v) => v.id === p.id)
+              ?.refunded ?? { ...p.amount, amountMinor: 0n })
+          : { ...p.amount, amountMinor: 0n };
         return {
           id: p.id,
           replayed: out.replayed,
           result: {
             id: p.id,
             amount: moneyOut(p.amount),
-            refunded: moneyOut({ ...p.amount, amountMinor: 0n }),
+            refunded: moneyOut(refunded),
             createdAt: p.createdAt,
             replayed: out.replayed,
             patientId: p.patientId,
@@ -137,10 +151,12 @@ export class AccountResolver {
   ): Promise<Adjustment> {
     const patientId = requireUuid(input.patientId, 'patientId');
     const claimId = input.claimId ? requireUuid(input.claimId, 'claimId') : undefined;
-    const amount =
+    const amount = inAccountCurrency(
+      ctx,
       input.kind === AdjustmentKindCode.writeOff
         ? positiveMoneyIn(input.amount, 'amount')
-        : moneyIn(input.amount, 'amount');
+        : moneyIn(input.amount, 'amount'),
+    );
     if (amount.amountMinor === 0n) throw badInput('amount must not be zero', 'amount');
     const subject = { patientId };
     const decision = await requireBilling(ctx, subject, 'Account', 'u', 'update');
@@ -178,7 +194,7 @@ export class AccountResolver {
 
   @Mutation(() => Statement, {
     description:
-      'Issues the patient’s next statement: every ledger entry since the previous one, with opening and closing balances.',
+      'Issues the patient’s next statement: every ledger entry since the previous one, with opening and closing balances. With nothing new since the previous statement it is BAD_USER_INPUT (a first statement may be empty).',
   })
   async issueStatement(
     @Arg('input', () => IssueStatementInput) input: IssueStatementInput,

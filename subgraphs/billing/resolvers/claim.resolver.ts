@@ -78,11 +78,12 @@ export class ClaimResolver {
     );
     const rows = await readable(ctx, page.rows, 'Claim', 'search');
     const edges = rows.map((r) => ({ cursor: claimCursor(r), node: toClaim(r) }));
+    // Paging follows what is returned: a refused claim's cursor would reveal it.
     return {
       edges,
       pageInfo: {
-        hasNextPage: page.hasNextPage,
-        endCursor: page.rows.length ? claimCursor(page.rows[page.rows.length - 1]!) : null,
+        hasNextPage: page.hasNextPage && edges.length > 0,
+        endCursor: edges.at(-1)?.cursor ?? null,
       },
     };
   }

@@ -1,4 +1,3 @@
-import { Length, Matches } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { badInput } from '../../../platform/errors/index.js';
 import { formatMoney, parseMoney, toDecimalString, type Money } from '../domain/money.js';
@@ -34,17 +33,16 @@ export function moneyOut(m: Money): MoneyAmount {
 export const moneyOrNull = (m: Money | null | undefined): MoneyAmount | null =>
   m ? moneyOut(m) : null;
 
+/** Checked by `moneyIn` (the money parser), the one place amounts are validated. */
 @InputType({ description: 'An exact amount: a decimal string and an ISO 4217 code.' })
 export class MoneyInput {
   @Field(() => String, {
     description:
       'Major units as a decimal string with at most the currency’s decimals, e.g. "25.00".',
   })
-  @Length(1, 24)
   amount!: string;
 
   @Field(() => String, { description: 'ISO 4217 code (USD, EUR, GBP, CAD, CHF, JPY, KWD).' })
-  @Matches(/^[A-Z]{3}$/)
   currency!: string;
 }
 

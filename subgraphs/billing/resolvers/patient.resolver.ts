@@ -88,19 +88,25 @@ function patientLoaders(ctx: BillingContext) {
           keys.map((k) => k.patientId),
           'Account',
         );
-        const allowed = keys.filter((_, i) => decisions[i]!.allowed);
-        // Keys of one batch come from one selection, so they share their arguments.
-        const args = allowed[0];
-        const pages = args
-          ? await statementsPage(
-              ctx.em,
-              allowed.map((k) => k.patientId),
-              args.first,
-              args.after,
-            )
-          : new Map<string, { rows: StatementRow[]; hasNextPage: boolean }>();
-        return keys.map((k) => {
-          const page = pages.get(k.patientId) ?? { rows: [], hasNextPage: false };
+        // One statement per distinct (first, after): aliases may ask for different pages.
+        const groups = new Map<string, { first: number; after: string | null; ids: string[] }>();
+        keys.forEach((k, i) => {
+          if (!decisions[i]!.allowed) return;
+          const g = JSON.stringify([k.first, k.after]);
+          const group = groups.get(g) ?? { first: k.first, after: k.after, ids: [] };
+          group.ids.push(k.patientId);
+          groups.set(g, group);
+        });
+        const pages = new Map<
+          string,
+          Map<string, { rows: StatementRow[]; hasNextPage: boolean }>
+        >();
+        for (const [g, group] of groups)
+          pages.set(g, await statementsPage(ctx.em, group.ids, group.first, group.after));
+        return keys.map((k, i) => {
+          const page = (decisions[i]!.allowed
+            ? pages.get(JSON.stringify([k.first, k.after]))?.get(k.patientId)
+            : undefined) ?? { rows: [], hasNextPage: false };
           const edges = page.rows.map((s) => ({
             cursor: statementCursor(s),
             node: toStatement(s),
