@@ -1150,6 +1150,22 @@ describe('audit of billing reads', () => {
     expect(entry!.patientId).toBeUndefined();
     expect(entry!.column).toBe('');
   });
+
+  it('a refused mutation naming the patient in its input is audited against that patient', async () => {
+    const r = await t.gql(tokenOf('clinician'), ADJUST_BALANCE, {
+      i: {
+        patientId: P,
+        kind: 'writeOff',
+        amount: { amount: '1.00', currency: 'USD' },
+        reason: 'Hardship',
+        idempotencyKey: `k-${Date.now()}-refused`,
+      },
+    });
+    expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const [entry] = await auditOf(r);
+    expect(entry).toMatchObject({ patientId: P, outcome: 'deny' });
+    expect(entry!.column).toBe(P);
+  });
 });
 
 describe('a clinician on the care team, and the front desk, reach the patient but none of their billing data', () => {

@@ -272,6 +272,11 @@ describe('takePayment', () => {
       { message: /Not a decimal amount/, field: 'amount' },
     ],
     [
+      'an amount over what one operation may move (bigint-safe, never a 500)',
+      { amount: usd('999999999999999999.99') },
+      { message: /larger than one operation may move/, field: 'amount' },
+    ],
+    [
       'the amount as a JSON number (12.5)',
       { amount: { amount: 12.5, currency: 'USD' } },
       { message: /String cannot represent/ },

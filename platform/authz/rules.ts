@@ -56,13 +56,20 @@ const namedType = (info: GraphQLResolveInfo): string =>
   String(info.returnType).replace(/[[\]!]/g, '');
 
 /**
- * The patient a refused field names: its `patientId` argument, or its `id`
+ * The patient a refused field names: its `patientId` argument (or its
+ * `input`'s), or its `id`
  * when the field returns a Patient (an `id` of any other field is another
  * record's). Only a well-formed id is recorded, so a refused caller cannot
  * write into any record's access log at will.
  */
 function patientArg(args: Record<string, unknown>, info: GraphQLResolveInfo): string | undefined {
-  const v = args.patientId ?? (namedType(info) === 'Patient' ? args.id : undefined);
+  const input = args.input;
+  const v =
+    (typeof input === 'object' && input !== null
+      ? (input as Record<string, unknown>).patientId
+      : undefined) ??
+    args.patientId ??
+    (namedType(info) === 'Patient' ? args.id : undefined);
   return typeof v === 'string' && UUID.test(v) ? v.toLowerCase() : undefined;
 }
 

@@ -54,6 +54,7 @@ const PG_CODES: Record<string, (constraint?: string) => GraphQLError> = {
   '40001': () => conflict('Concurrent update; retry the request'),
   '40P01': () => conflict('Concurrent update; retry the request'),
   '22001': () => badInput('A value is longer than allowed'),
+  '22003': () => badInput('A number is out of range'),
   '22007': () => badInput('A date or time is not valid'),
   '22008': () => badInput('A date or time is out of range'),
   '22P02': () => badInput('A value has the wrong format'),

@@ -62,14 +62,21 @@ function roleAllows(
       case 'admin':
         return READS.has(permission);
       case 'patient':
-        return data !== 'Claim' && (READS.has(permission) || data === 'Account');
+        // Reads of their own account, and paying it (creating a payment).
+        return (
+          data !== 'Claim' && (READS.has(permission) || (data === 'Account' && permission === 'c'))
+        );
       case 'partner':
         if (payer !== undefined)
           return (
             subject.payerId === payer &&
             (data === 'Claim' || (data === 'Coverage' && READS.has(permission)))
           );
-        return p.patientId !== undefined && data !== 'Claim';
+        return (
+          p.patientId !== undefined &&
+          data !== 'Claim' &&
+          (READS.has(permission) || (data === 'Account' && permission === 'c'))
+        );
       case 'clinician':
       case 'scheduler':
       case 'pharmacist':

@@ -73,7 +73,11 @@ describe('adjudication rules', () => {
 
 describe('adjudication entries', () => {
   it('posts −paid as an insurance payment and −(total − allowed) as a contractual write-off', () => {
-    const entries = adjudicationEntries(claim, { allowed: usd(15000n), paid: usd(9000n) }, 'clerk');
+    const entries = adjudicationEntries(
+      claim,
+      { outcome: 'partially-paid', allowed: usd(15000n), paid: usd(9000n) },
+      'clerk',
+    );
     expect(entries).toEqual([
       {
         id: stableId('claim-paid', claim.id),
@@ -99,12 +103,22 @@ describe('adjudication entries', () => {
 
   it('leaves out zero amounts and uses the same ids every time', () => {
     expect(
-      adjudicationEntries(claim, { allowed: total, paid: total }, 'c').map((e) => e.kind),
+      adjudicationEntries(claim, { outcome: 'paid', allowed: total, paid: total }, 'c').map(
+        (e) => e.kind,
+      ),
     ).toEqual(['insurance-payment']);
-    expect(adjudicationEntries(claim, { allowed: total, paid: usd(0n) }, 'c')).toEqual([]);
     expect(
-      adjudicationEntries(claim, { allowed: usd(0n), paid: usd(0n) }, 'c').map((e) => e.kind),
-    ).toEqual(['adjustment-writeoff']);
+      adjudicationEntries(claim, { outcome: 'paid', allowed: usd(100n), paid: usd(100n) }, 'c').map(
+        (e) => e.kind,
+      ),
+    ).toEqual(['insurance-payment', 'adjustment-writeoff']);
+  });
+
+  it('posts nothing for a denial, whatever it allows', () => {
+    for (const allowed of [usd(0n), usd(5000n), total])
+      expect(
+        adjudicationEntries(claim, { outcome: 'denied', allowed, paid: usd(0n) }, 'c'),
+      ).toEqual([]);
     expect(claimEntryIds(claim.id)).toEqual(claimEntryIds(claim.id));
     expect(claimEntryIds(claim.id).paid).not.toBe(claimEntryIds(claim.id).contractual);
   });

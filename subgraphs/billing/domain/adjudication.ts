@@ -100,15 +100,17 @@ export const claimEntryIds = (claimId: string) => ({
  * The ledger entries an (already validated) adjudication posts to the
  * patient's account: the payer's payment (−paid) and the contractual
  * write-off of what the payer does not allow (−(total − allowed)), each only
- * when non-zero, both caused by the claim. A denial pays nothing; whether the
- * patient still owes the charges is expressed by `allowed` (total: the patient
- * owes them; 0: all written off).
+ * when non-zero, both caused by the claim. A denial posts nothing: the
+ * charges stay owed, free to be claimed from the next coverage (or written
+ * off by an adjustment), so a later claim of them never meets a write-off
+ * already made.
  */
 export function adjudicationEntries(
   claim: { id: string; patientId: string; total: Money },
-  a: Pick<Adjudication, 'allowed' | 'paid'>,
+  a: Pick<Adjudication, 'outcome' | 'allowed' | 'paid'>,
   by: string,
 ): NewEntry[] {
+  if (a.outcome === 'denied') return [];
   const ids = claimEntryIds(claim.id);
   const cause = { type: 'claim', id: claim.id } as const;
   const entries: NewEntry[] = [];

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Permission } from '../../../platform/authz/index.js';
+import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
@@ -64,8 +65,21 @@ export class ClaimResolver {
   ): Promise<ClaimConnection> {
     const payerId = payerOf(ctx.principal);
     // Only staff list every claim; a payer app its own payer's. Anyone else would only collect refusals.
-    if (payerId === undefined && !ctx.principal.roles.some((r) => r === 'billing' || r === 'admin'))
+    if (
+      payerId === undefined &&
+      !ctx.principal.roles.some((r) => r === 'billing' || r === 'admin')
+    ) {
+      await recordAccess(ctx, [
+        {
+          resourceType: 'Claim',
+          action: 'search',
+          purpose: ctx.principal.purposeOfUse,
+          outcome: 'deny',
+          reason: 'denied:role',
+        },
+      ]);
       throw forbidden('Not permitted: Query.claims');
+    }
     const page = await claimsPage(
       ctx.em,
       {

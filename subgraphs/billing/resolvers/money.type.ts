@@ -46,14 +46,21 @@ export class MoneyInput {
   currency!: string;
 }
 
+/** The largest amount one operation moves: 10¹² minor units (10 billion dollars), far inside bigint columns. */
+export const MAX_AMOUNT_MINOR = 10n ** 12n;
+
 /** Parses an amount argument exactly; anything else is BAD_USER_INPUT naming `field`. */
 export function moneyIn(input: MoneyInput, field: string): Money {
+  let m: Money;
   try {
-    return parseMoney(input.amount, input.currency);
+    m = parseMoney(input.amount, input.currency);
   } catch (err) {
     const why = err instanceof Error ? err.message : 'Not an amount';
     throw badInput(`${field}: ${why}`, field);
   }
+  if (m.amountMinor > MAX_AMOUNT_MINOR || -m.amountMinor > MAX_AMOUNT_MINOR)
+    throw badInput(`${field} is larger than one operation may move`, field);
+  return m;
 }
 
 /** As `moneyIn`, and the amount must be above zero. */

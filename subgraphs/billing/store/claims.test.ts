@@ -325,7 +325,11 @@ describe('claim life cycle', () => {
       await em().transactional((tem) =>
         postEntries(
           tem,
-          adjudicationEntries(paid, { allowed: usd(15000n), paid: usd(15000n) }, 'x'),
+          adjudicationEntries(
+            paid,
+            { outcome: 'paid', allowed: usd(15000n), paid: usd(15000n) },
+            'x',
+          ),
         ),
       ),
     ).toBe(0);
@@ -393,7 +397,8 @@ describe('claim life cycle', () => {
     });
     expect(await claimEntries(claim.id)).toEqual([]);
     expect(await owed(p)).toBe(20000n);
-    // A denial with nothing allowed writes the claim off by contract.
+    // A denial posts nothing, whatever it allows: the charges stay owed until the next
+    // coverage pays them or staff write them off (no write-off a second claim would double).
     const other = await submitted();
     await adjudicateClaim(em(), other.claim.id, {
       outcome: 'denied',
@@ -402,7 +407,8 @@ describe('claim life cycle', () => {
       denialReason: 'CO-50',
       by,
     });
-    expect(await owed(other.p)).toBe(0n);
+    expect(await claimEntries(other.claim.id)).toEqual([]);
+    expect(await owed(other.p)).toBe(20000n);
     // Denied charges may be billed to the next coverage.
     const secondary = await coverage(p, { priority: 2, planId: '70001' });
     const next = await createClaim(em(), { appointmentId, coverageId: secondary.id, by });

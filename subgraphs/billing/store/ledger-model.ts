@@ -191,6 +191,8 @@ export class LedgerModel {
     const { id } = await run();
     this.memo.set(i, id);
     this.claimed.add(appointmentId);
+    // A denial posts nothing; a payment posts the payer's share and the contractual write-off.
+    if (outcome === 'denied') return;
     const ids = claimEntryIds(id);
     if (paid > 0n) this.post(ids.paid, op.p, -paid);
     if (total > allowed) this.post(ids.contractual, op.p, -(total - allowed));
