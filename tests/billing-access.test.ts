@@ -540,9 +540,11 @@ const QUERIES: Operation[] = [
   }),
   patientField(
     'payments',
-    'payments { id amount { amount currency } refunded { amount } }',
+    'payments(first: 100) { edges { node { id amount { amount currency } refunded { amount } } } }',
     async (value) => {
-      const list = value as { id: string; amount: { amount: string } }[];
+      const list = (
+        value as { edges: { node: { id: string; amount: { amount: string } } }[] }
+      ).edges.map((e) => e.node);
       const rows = await t.sql<{ id: string }>(
         'SELECT id FROM billing.payment WHERE patient_id = $1 ORDER BY created_at DESC, id',
         [P],
@@ -1095,7 +1097,7 @@ describe('audit of billing reads', () => {
     const patient = tokenOf('patient');
     const account = await t.gql(
       patient,
-      `query ($id: ID!) { patient(id: $id) { id balance { amount } payments { id } coverages { id } statements { edges { node { id } } } } }`,
+      `query ($id: ID!) { patient(id: $id) { id balance { amount } payments { edges { node { id } } } coverages { id } statements { edges { node { id } } } } }`,
       { id: P },
     );
     expect(account.errors).toBeUndefined();
@@ -1173,7 +1175,11 @@ describe('a clinician on the care team, and the front desk, reach the patient bu
     '%s: each billing field is refused by billing',
     async (actor) => {
       const tok = tokenOf(actor);
-      for (const field of ['balance { amount }', 'coverages { id }', 'payments { id }']) {
+      for (const field of [
+        'balance { amount }',
+        'coverages { id }',
+        'payments { edges { node { id } } }',
+      ]) {
         const r = await t.gql<{ patient: { id: string } & Record<string, unknown> }>(
           tok,
           `query ($id: ID!) { patient(id: $id) { id ${field} } }`,
@@ -1338,12 +1344,12 @@ describe('consent reaches billing through consent.changed', () => {
       patient: {
         balance: { amount: string } | null;
         coverages: { id: string }[] | null;
-        payments: unknown[] | null;
+        payments: { edges: unknown[] } | null;
         statements: { edges: unknown[] };
       };
     }>(
       token,
-      `query ($id: ID!) { patient(id: $id) { id balance { amount } coverages { id } payments { id } statements { edges { node { id } } } } }`,
+      `query ($id: ID!) { patient(id: $id) { id balance { amount } coverages { id } payments { edges { node { id } } } statements { edges { node { id } } } } }`,
       { id: C },
     );
     return { coverage, claimRead, claims, account };

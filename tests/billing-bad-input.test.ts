@@ -965,6 +965,71 @@ describe('paged queries', () => {
     );
   });
 
+  /** A paged field of a readable patient refused on its argument: that field only, nothing written. */
+  async function refusedPage(query: string, variables: object, field: string) {
+    const before = await counts();
+    const r = await t.gql(billing, query, variables);
+    answers.push(JSON.stringify(r));
+    expect(r.status).toBeLessThan(500);
+    expect(r.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
+      ['BAD_USER_INPUT', field],
+    ]);
+    expect(await counts()).toEqual(before);
+    return r;
+  }
+
+  it.each([
+    ['first: 0', { first: 0 }, 'first'],
+    ['first: 101', { first: 101 }, 'first'],
+    ['a malformed after cursor', { after: '%%%' }, 'after'],
+    ['a cursor of the wrong shape', { after: cursor(['x']) }, 'after'],
+    ['a claims cursor', { after: cursor([new Date().toISOString(), randomUUID()]) }, 'after'],
+    [
+      'a cursor with SQL',
+      { after: cursor(['payment', '2026-03-01T10:00:00.000000Z', "' OR 1=1 --"]) },
+      'after',
+    ],
+  ])('Patient.payments with %s: BAD_USER_INPUT, the field null', async (_what, vars, field) => {
+    const r = await refusedPage(
+      `query ($id: ID!, $first: Int, $after: String) { patient(id: $id) { id payments(first: $first, after: $after) { edges { node { id } } } } }`,
+      { id: P, ...vars },
+      field,
+    );
+    expect(r.data).toEqual({ patient: { id: P, payments: null } });
+    expect(r.errors![0]!.path).toEqual(['patient', 'payments']);
+  });
+
+  describe('Statement.lines', () => {
+    /** A cursor of P's payments: a cursor, but of another list. */
+    let paymentCursor: string;
+    beforeAll(async () => {
+      await ok(ISSUE_STATEMENT, { i: { patientId: P, idempotencyKey: key() } });
+      const page = await ok<{ patient: { payments: { pageInfo: { endCursor: string } } } }>(
+        `query ($id: ID!) { patient(id: $id) { payments(first: 1) { pageInfo { endCursor } } } }`,
+        { id: P },
+      );
+      paymentCursor = page.patient.payments.pageInfo.endCursor;
+    });
+
+    it.each([
+      ['first: 0', () => ({ first: 0 }), 'first'],
+      ['first: 101', () => ({ first: 101 }), 'first'],
+      ['a malformed after cursor', () => ({ after: '%%%' }), 'after'],
+      ['a payments cursor', () => ({ after: paymentCursor }), 'after'],
+      [
+        'an impossible date',
+        () => ({ after: cursor(['statement-line', '2026-02-30T00:00:00.000000Z', randomUUID()]) }),
+        'after',
+      ],
+    ])('with %s: BAD_USER_INPUT', async (_what, vars, field) => {
+      await refusedPage(
+        `query ($id: ID!, $first: Int, $after: String) { patient(id: $id) { id statements(first: 1) { edges { node { id lines(first: $first, after: $after) { edges { node { entryId } } } } } } } }`,
+        { id: P, ...vars() },
+        field,
+      );
+    });
+  });
+
   it.each([
     ['coverage(id) with an id that is not a UUID', '{ coverage(id: "nope") { id } }'],
     ['claim(id) with SQL as the id', `{ claim(id: "1' OR '1'='1") { id } }`],

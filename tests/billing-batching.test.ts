@@ -7,8 +7,8 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * The billing fields of a list of patients are batched: the gateway asks the
  * billing subgraph for every patient in one `_entities` request, and that
  * request costs as many SQL statements for 50 patients as for 1 (coverages
- * with their plans and payers, balances, payments, and statements with their
- * lines). Counted from the billing subgraph's own carefed_db_statements_total,
+ * with their plans and payers, balances, a page of payments, and a page of
+ * statements each with a page of its lines). Counted from the billing subgraph's own carefed_db_statements_total,
  * read over HTTP around each query, as tests/scheduling-batching.test.ts does.
  */
 let t: TestStack;
@@ -129,14 +129,22 @@ const LIST = /* GraphQL */ `
             edges {
               node {
                 id
-                lines {
-                  kind
+                lines(first: 10) {
+                  edges {
+                    node {
+                      kind
+                    }
+                  }
                 }
               }
             }
           }
-          payments {
-            id
+          payments(first: 5) {
+            edges {
+              node {
+                id
+              }
+            }
           }
         }
       }
@@ -151,8 +159,10 @@ interface ListResult {
         id: string;
         balance: { amount: string } | null;
         coverages: { id: string; plan: { name: string }; payer: { name: string } }[] | null;
-        statements: { edges: { node: { id: string; lines: { kind: string }[] } }[] };
-        payments: { id: string }[] | null;
+        statements: {
+          edges: { node: { id: string; lines: { edges: { node: { kind: string } }[] } } }[];
+        };
+        payments: { edges: { node: { id: string } }[] } | null;
       };
     }[];
   };
@@ -210,11 +220,11 @@ async function costOf(token: string, n: number) {
       expect(c.payer.name).toMatch(/\S/);
     }
     expect(p.coverages!.map((c) => c.payer.name)).toContain(i % 2 ? 'Aetna' : 'UnitedHealthcare');
-    expect(p.payments).toHaveLength(i < BUSY ? 3 : 1);
+    expect(p.payments!.edges).toHaveLength(i < BUSY ? 3 : 1);
     // Each statement lists the one payment since the one before; two of a busy patient's three.
     expect(p.statements.edges).toHaveLength(i < BUSY ? 2 : 1);
     for (const e of p.statements.edges)
-      expect(e.node.lines.map((l) => l.kind)).toEqual(['payment']);
+      expect(e.node.lines.edges.map((l) => l.node.kind)).toEqual(['payment']);
     expect(p.balance!.amount).toBe(i < BUSY ? `-${i + 5}.75` : `-${i + 1}.25`);
   }
   return {

@@ -150,11 +150,13 @@ describe('billing, end to end through the gateway', () => {
         sequence: number;
         openingBalance: { amount: string };
         closingBalance: { amount: string };
-        lines: { kind: string; amount: { amount: string }; description: string }[];
+        lines: {
+          edges: { node: { kind: string; amount: { amount: string }; description: string } }[];
+        };
       };
     }>(
       billing,
-      `mutation ($i: IssueStatementInput!) { issueStatement(input: $i) { sequence openingBalance { amount } closingBalance { amount } lines { kind amount { amount } description } } }`,
+      `mutation ($i: IssueStatementInput!) { issueStatement(input: $i) { sequence openingBalance { amount } closingBalance { amount } lines { edges { node { kind amount { amount } description } } } } }`,
       { i: { patientId, idempotencyKey: key() } },
     );
     expect(statement.errors).toBeUndefined();
@@ -163,7 +165,7 @@ describe('billing, end to end through the gateway', () => {
     expect(s.openingBalance.amount).toBe('0.00');
     expect(s.closingBalance.amount).toBe('0.00');
     // The claim's two entries share one transaction (and timestamp): compare as a set.
-    expect(s.lines.map((l) => `${l.kind} ${l.amount.amount}`).sort()).toEqual(
+    expect(s.lines.edges.map(({ node: l }) => `${l.kind} ${l.amount.amount}`).sort()).toEqual(
       ['charge 136.02', 'insurancePayment -96.00', 'writeOff -16.02', 'payment -24.00'].sort(),
     );
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key, newPatient } from './support/billing.js';
 import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
@@ -275,12 +276,16 @@ describe('payments under concurrency', () => {
     expect(await balanceOf(patientId)).toBe('-10.00');
 
     const view = await t.gql<{
-      patient: { payments: { id: string; refunded: { amount: string } }[] };
-    }>(billing, 'query ($id: ID!) { patient(id: $id) { payments { id refunded { amount } } } }', {
-      id: patientId,
-    });
+      patient: { payments: { edges: { node: { id: string; refunded: { amount: string } } }[] } };
+    }>(
+      billing,
+      'query ($id: ID!) { patient(id: $id) { payments { edges { node { id refunded { amount } } } } } }',
+      { id: patientId },
+    );
     expect(view.errors).toBeUndefined();
-    expect(view.data!.patient.payments).toEqual([{ id: paymentId, refunded: { amount: '90.00' } }]);
+    expect(view.data!.patient.payments.edges).toEqual([
+      { node: { id: paymentId, refunded: { amount: '90.00' } } },
+    ]);
 
     // What is left (10.00) can still go back; one cent more cannot.
     const over = await t.gql(billing, REFUND, {
@@ -361,5 +366,211 @@ describe('a patient paying', () => {
       id: first.data!.takePayment.id,
       refunded: { amount: '20.00' },
     });
+  });
+});
+
+describe('paging a patient’s payments and a statement’s lines', () => {
+  interface Connection<N> {
+    edges: { cursor: string; node: N }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  }
+  const PAYMENTS = /* GraphQL */ `
+    query ($id: ID!, $first: Int, $after: String) {
+      patient(id: $id) {
+        payments(first: $first, after: $after) {
+          edges {
+            cursor
+            node {
+              id
+              amount {
+                amount
+              }
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    }
+  `;
+  const LINES = /* GraphQL */ `
+    query ($id: ID!, $first: Int, $after: String) {
+      patient(id: $id) {
+        statements(first: 1) {
+          edges {
+            node {
+              id
+              lineCount
+              lines(first: $first, after: $after) {
+                edges {
+                  cursor
+                  node {
+                    entryId
+                    kind
+                    amount {
+                      amount
+                    }
+                  }
+                }
+                pageInfo {
+                  hasNextPage
+                  endCursor
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  `;
+  type Lines = Connection<{ entryId: string; kind: string; amount: { amount: string } }>;
+
+  let billing: string;
+  let patientId: string;
+  /** The three payments, in the order taken. */
+  let taken: string[];
+
+  const paymentsPage = (first: number | undefined, after?: string | null) =>
+    t.gql<{ patient: { payments: Connection<{ id: string; amount: { amount: string } }> } }>(
+      billing,
+      PAYMENTS,
+      { id: patientId, first, after },
+    );
+  const linesPage = (first: number | undefined, after?: string | null) =>
+    t.gql<{
+      patient: { statements: { edges: { node: { lineCount: number; lines: Lines } }[] } };
+    }>(billing, LINES, { id: patientId, first, after });
+
+  beforeAll(async () => {
+    billing = await t.token('billing');
+    patientId = await newPatient(t, 'paging');
+    taken = [];
+    for (const amount of ['1.00', '2.00', '3.00']) {
+      const r = await pay(billing, patientId, amount, key());
+      expect(r.errors).toBeUndefined();
+      taken.push(r.data!.takePayment.id);
+    }
+  });
+
+  it('pages three payments two at a time, newest first, and the cursor continues exactly', async () => {
+    const page1 = await paymentsPage(2);
+    expect(page1.errors).toBeUndefined();
+    const p1 = page1.data!.patient.payments;
+    expect(p1.edges.map((e) => [e.node.id, e.node.amount.amount])).toEqual([
+      [taken[2], '3.00'],
+      [taken[1], '2.00'],
+    ]);
+    expect(p1.pageInfo).toEqual({ hasNextPage: true, endCursor: p1.edges[1]!.cursor });
+
+    const page2 = await paymentsPage(2, p1.pageInfo.endCursor);
+    expect(page2.errors).toBeUndefined();
+    const p2 = page2.data!.patient.payments;
+    expect(p2.edges.map((e) => [e.node.id, e.node.amount.amount])).toEqual([[taken[0], '1.00']]);
+    expect(p2.pageInfo).toEqual({ hasNextPage: false, endCursor: p2.edges[0]!.cursor });
+
+    // The same as the rows in billing.payment, newest first; the default page holds them all.
+    const rows = await t.sql<{ id: string }>(
+      'SELECT id FROM billing.payment WHERE patient_id = $1 ORDER BY created_at DESC, id DESC',
+      [patientId],
+    );
+    const all = await paymentsPage(undefined);
+    expect(all.data!.patient.payments.edges.map((e) => e.node.id)).toEqual(rows.map((r) => r.id));
+    expect(all.data!.patient.payments.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('answers each alias with its own page', async () => {
+    const r = await t.gql<{
+      patient: { a: Connection<{ id: string }>; b: Connection<{ id: string }> };
+    }>(
+      billing,
+      `query ($id: ID!) { patient(id: $id) {
+         a: payments(first: 1) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }
+         b: payments(first: 3) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }
+       } }`,
+      { id: patientId },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.patient.a.edges.map((e) => e.node.id)).toEqual([taken[2]]);
+    expect(r.data!.patient.a.pageInfo.hasNextPage).toBe(true);
+    expect(r.data!.patient.b.edges.map((e) => e.node.id)).toEqual([...taken].reverse());
+    expect(r.data!.patient.b.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('pages a statement’s lines in posting order; lineCount counts them all', async () => {
+    const issued = await t.gql(
+      billing,
+      'mutation ($i: IssueStatementInput!) { issueStatement(input: $i) { id } }',
+      { i: { patientId, idempotencyKey: key() } },
+    );
+    expect(issued.errors).toBeUndefined();
+    const entries = await t.sql<{ id: string; amount_minor: string }>(
+      `SELECT id, amount_minor::text AS amount_minor FROM billing.ledger_entry
+        WHERE account_patient_id = $1 ORDER BY created_at, id`,
+      [patientId],
+    );
+    expect(entries.map((e) => e.amount_minor)).toEqual(['-100', '-200', '-300']);
+
+    const page1 = await linesPage(2);
+    expect(page1.errors).toBeUndefined();
+    const s1 = page1.data!.patient.statements.edges[0]!.node;
+    expect(s1.lineCount).toBe(3);
+    expect(s1.lines.edges.map((e) => [e.node.entryId, e.node.kind, e.node.amount.amount])).toEqual([
+      [entries[0]!.id, 'payment', '-1.00'],
+      [entries[1]!.id, 'payment', '-2.00'],
+    ]);
+    expect(s1.lines.pageInfo).toEqual({ hasNextPage: true, endCursor: s1.lines.edges[1]!.cursor });
+
+    const page2 = await linesPage(2, s1.lines.pageInfo.endCursor);
+    expect(page2.errors).toBeUndefined();
+    const s2 = page2.data!.patient.statements.edges[0]!.node;
+    expect(s2.lineCount).toBe(3);
+    expect(s2.lines.edges.map((e) => e.node.entryId)).toEqual([entries[2]!.id]);
+    expect(s2.lines.pageInfo.hasNextPage).toBe(false);
+
+    // By default a page of up to 100 lines: all three.
+    const all = await linesPage(undefined);
+    const lines = all.data!.patient.statements.edges[0]!.node.lines;
+    expect(lines.edges.map((e) => e.node.entryId)).toEqual(entries.map((e) => e.id));
+    expect(lines.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('refuses a malformed cursor, or one of another list, as BAD_USER_INPUT on after', async () => {
+    const paymentCursor = (await paymentsPage(1)).data!.patient.payments.pageInfo.endCursor!;
+    const lineCursor = (await linesPage(1)).data!.patient.statements.edges[0]!.node.lines.pageInfo
+      .endCursor!;
+    const forged = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const bad = [
+      'not-a-cursor',
+      '%%%',
+      lineCursor,
+      forged(['payment', '2026-02-30T00:00:00.000000Z', randomUUID()]),
+      forged(['payment', new Date().toISOString(), "' OR 1=1 --"]),
+    ];
+    for (const after of bad) {
+      const r = await paymentsPage(2, after);
+      expect(r.errors?.map((e) => [e.extensions?.code, e.extensions?.field, e.path])).toEqual([
+        ['BAD_USER_INPUT', 'after', ['patient', 'payments']],
+      ]);
+      expect(r.errors![0]!.message).toBe('after is not a valid cursor');
+      expect(r.data?.patient?.payments ?? null).toBeNull();
+    }
+    for (const after of ['not-a-cursor', paymentCursor]) {
+      const r = await linesPage(2, after);
+      expect(r.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
+        ['BAD_USER_INPUT', 'after'],
+      ]);
+    }
+    for (const first of [0, 101]) {
+      const r = await paymentsPage(first);
+      expect(r.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
+        ['BAD_USER_INPUT', 'first'],
+      ]);
+      const l = await linesPage(first);
+      expect(l.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
+        ['BAD_USER_INPUT', 'first'],
+      ]);
+    }
   });
 });

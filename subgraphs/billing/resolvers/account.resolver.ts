@@ -1,15 +1,17 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
+import { MAX_PAGE_SIZE, pageSize } from '../../../platform/federation/pagination.js';
 import { calendarDate } from '../../../platform/federation/validators.js';
 import { NO_ACCESS, requireBilling } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { adjustBalance } from '../store/adjustments.js';
 import { paymentPatient } from '../store/owners.js';
-import { paymentsOf } from '../store/payment-views.js';
+import { toConnection } from '../store/keyset.js';
+import { paymentView } from '../store/payment-views.js';
 import { takePayment } from '../store/payments.js';
 import { refundPayment } from '../store/refunds.js';
-import { issueStatement, type StatementRow } from '../store/statements.js';
+import { checkLineCursor, issueStatement, type StatementRow } from '../store/statements.js';
 import { auditedWrite } from './audited-write.js';
 import {
   AdjustBalanceInput,
@@ -24,7 +26,7 @@ import {
   Payment,
   Refund,
   Statement,
-  StatementLine,
+  StatementLineConnection,
 } from './billing.types.js';
 import type { Money } from '../domain/money.js';
 import { moneyIn, moneyOut, positiveMoneyIn } from './money.type.js';
@@ -81,8 +83,7 @@ export class AccountResolver {
         const p = out.payment;
         // A replay may come after refunds: answer what is refunded now.
         const refunded = out.replayed
-          ? ((await paymentsOf(em, [p.patientId])).get(p.patientId)?.find((v) => v.id === p.id)
-              ?.refunded ?? { ...p.amount, amountMinor: 0n })
+          ? ((await paymentView(em, p.id))?.refunded ?? { ...p.amount, amountMinor: 0n })
           : { ...p.amount, amountMinor: 0n };
         return {
           id: p.id,
@@ -225,9 +226,25 @@ export class AccountResolver {
     );
   }
 
-  @FieldResolver(() => [StatementLine], { description: 'The ledger entries on this statement.' })
-  async lines(@Root() s: Statement, @Ctx() ctx: BillingContext): Promise<StatementLine[]> {
-    return (await ctx.loaders.statementLines.load(s.id)).map((l) => ({
+  @FieldResolver(() => StatementLineConnection, {
+    description: 'The ledger entries on this statement, in posting order.',
+  })
+  async lines(
+    @Root() s: Statement,
+    @Ctx() ctx: BillingContext,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 100).' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
+    after?: string,
+  ): Promise<StatementLineConnection> {
+    const size = pageSize(first ?? MAX_PAGE_SIZE);
+    checkLineCursor(after);
+    const page = await ctx.loaders.statementLines.load({
+      id: s.id,
+      first: size,
+      after: after ?? null,
+    });
+    return toConnection(page, (l) => ({
       entryId: l.entryId,
       postedAt: l.postedAt,
       kind: l.kind as LedgerEntryKindCode,

@@ -326,6 +326,24 @@ export class Payment {
   patientId!: string;
 }
 
+@ObjectType({ description: 'An edge of a payment list.' })
+export class PaymentEdge {
+  @Field(() => String, { description: 'Cursor.' })
+  cursor!: string;
+
+  @Field(() => Payment, { description: 'The payment.' })
+  node!: Payment;
+}
+
+@ObjectType({ description: 'A page of payments, newest first.' })
+export class PaymentConnection {
+  @Field(() => [PaymentEdge], { description: 'Payments on this page.' })
+  edges!: PaymentEdge[];
+
+  @Field(() => PageInfo, { description: 'Paging.' })
+  pageInfo!: PageInfo;
+}
+
 @ObjectType({ description: 'Money handed back from a payment.' })
 export class Refund {
   @Field(() => ID, { description: 'Refund id.' })
@@ -389,6 +407,24 @@ export class StatementLine {
   description!: string;
 }
 
+@ObjectType({ description: 'An edge of a statement’s lines.' })
+export class StatementLineEdge {
+  @Field(() => String, { description: 'Cursor.' })
+  cursor!: string;
+
+  @Field(() => StatementLine, { description: 'The line.' })
+  node!: StatementLine;
+}
+
+@ObjectType({ description: 'A page of a statement’s lines, in posting order.' })
+export class StatementLineConnection {
+  @Field(() => [StatementLineEdge], { description: 'Lines on this page.' })
+  edges!: StatementLineEdge[];
+
+  @Field(() => PageInfo, { description: 'Paging.' })
+  pageInfo!: PageInfo;
+}
+
 @ObjectType({ description: 'A patient statement: the account’s entries since the previous one.' })
 export class Statement {
   @Field(() => ID, { description: 'Statement id.' })
@@ -414,7 +450,7 @@ export class Statement {
   })
   amountDue!: MoneyAmount;
 
-  @Field(() => Int, { description: 'Number of lines.' })
+  @Field(() => Int, { description: 'Number of lines (all of them, whatever page `lines` shows).' })
   lineCount!: number;
 
   @Field(() => Boolean, { description: 'True when this answer replays an earlier request.' })

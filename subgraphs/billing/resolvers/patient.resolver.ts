@@ -6,13 +6,30 @@ import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import { billingEvent, decideBilling, type BillingData } from '../access.js';
 import type { BillingContext } from '../context.js';
+import { pageKeyOf, pagesByKey, type PageKey } from '../loaders.js';
 import { balancesOf } from '../store/balances.js';
-import { paymentsOf } from '../store/payment-views.js';
+import { emptyPage, toConnection } from '../store/keyset.js';
+import { checkPaymentCursor, paymentsPage, type PaymentView } from '../store/payment-views.js';
 import { statementCursor, statementsPage, type StatementRow } from '../store/statements.js';
 import { toStatement } from './account.resolver.js';
 import { toCoverage } from './billing.mapper.js';
-import { Coverage, Patient, Payment, StatementConnection } from './billing.types.js';
+import {
+  Coverage,
+  Patient,
+  Payment,
+  PaymentConnection,
+  StatementConnection,
+} from './billing.types.js';
 import { MoneyAmount, moneyOut } from './money.type.js';
+
+const toPayment = (p: PaymentView): Payment => ({
+  id: p.id,
+  amount: moneyOut(p.amount),
+  refunded: moneyOut(p.refunded),
+  createdAt: p.createdAt,
+  replayed: false,
+  patientId: p.patientId,
+});
 
 /**
  * A batch of patients' data of one kind: one decision round and one audit
@@ -60,64 +77,54 @@ function patientLoaders(ctx: BillingContext) {
         return b ? moneyOut(b) : null;
       });
     }),
-    payments: new DataLoader<string, Payment[] | null>(async (ids) => {
-      const decisions = await decideBatch(ctx, ids, 'Account');
-      const allowed = ids.filter((_, i) => decisions[i]!.allowed);
-      const payments = await paymentsOf(ctx.em, allowed);
-      return ids.map((id, i) =>
-        decisions[i]!.allowed
-          ? (payments.get(id) ?? []).map((p) => ({
-              id: p.id,
-              amount: moneyOut(p.amount),
-              refunded: moneyOut(p.refunded),
-              createdAt: p.createdAt,
-              replayed: false,
-              patientId: p.patientId,
-            }))
-          : null,
-      );
-    }),
-    statements: new DataLoader<
-      { patientId: string; first: number; after: string | null },
-      StatementConnection,
-      string
-    >(
+    payments: new DataLoader<PageKey, PaymentConnection | null, string>(
       async (keys) => {
         const decisions = await decideBatch(
           ctx,
-          keys.map((k) => k.patientId),
+          keys.map((k) => k.id),
           'Account',
         );
-        // One statement per distinct (first, after): aliases may ask for different pages.
-        const groups = new Map<string, { first: number; after: string | null; ids: string[] }>();
-        keys.forEach((k, i) => {
-          if (!decisions[i]!.allowed) return;
-          const g = JSON.stringify([k.first, k.after]);
-          const group = groups.get(g) ?? { first: k.first, after: k.after, ids: [] };
-          group.ids.push(k.patientId);
-          groups.set(g, group);
-        });
-        const pages = new Map<
-          string,
-          Map<string, { rows: StatementRow[]; hasNextPage: boolean }>
-        >();
-        for (const [g, group] of groups)
-          pages.set(g, await statementsPage(ctx.em, group.ids, group.first, group.after));
-        return keys.map((k, i) => {
-          const page = (decisions[i]!.allowed
-            ? pages.get(JSON.stringify([k.first, k.after]))?.get(k.patientId)
-            : undefined) ?? { rows: [], hasNextPage: false };
-          const edges = page.rows.map((s) => ({
-            cursor: statementCursor(s),
-            node: toStatement(s),
-          }));
-          return {
-            edges,
-            pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-          };
+        const allowed = keys.filter((_, i) => decisions[i]!.allowed);
+        const pages = await pagesByKey(allowed, (ids, first, after) =>
+          paymentsPage(ctx.em, ids, first, after),
+        );
+        const byKey = new Map(allowed.map((k, i) => [k, pages[i]!]));
+        return keys.map((k) => {
+          const page = byKey.get(k);
+          if (!page) return null;
+          return page instanceof Error ? page : toConnection(page, toPayment);
         });
       },
-      { cacheKeyFn: (k) => JSON.stringify([k.patientId, k.first, k.after]) },
+      { cacheKeyFn: pageKeyOf },
+    ),
+    statements: new DataLoader<PageKey, StatementConnection, string>(
+      async (keys) => {
+        const decisions = await decideBatch(
+          ctx,
+          keys.map((k) => k.id),
+          'Account',
+        );
+        const allowed = keys.filter((_, i) => decisions[i]!.allowed);
+        const pages = await pagesByKey(allowed, async (ids, first, after) => {
+          const found = await statementsPage(ctx.em, ids, first, after);
+          return new Map(
+            [...found].map(([id, p]) => [
+              id,
+              {
+                edges: p.rows.map((s) => ({ cursor: statementCursor(s), node: s })),
+                hasNextPage: p.hasNextPage,
+              },
+            ]),
+          );
+        });
+        const byKey = new Map(allowed.map((k, i) => [k, pages[i]!]));
+        return keys.map((k) => {
+          // A patient whose statements the caller may not see has none to show.
+          const page = byKey.get(k) ?? emptyPage<StatementRow>();
+          return page instanceof Error ? page : toConnection(page, (s) => toStatement(s));
+        });
+      },
+      { cacheKeyFn: pageKeyOf },
     ),
   };
 }
@@ -153,12 +160,25 @@ export class PatientBillingResolver {
     return loadersOf(ctx).balance.load(requireUuid(p.id));
   }
 
-  @FieldResolver(() => [Payment], {
+  @FieldResolver(() => PaymentConnection, {
     nullable: true,
     description: 'The patient’s payments, newest first (audited; null when not permitted).',
   })
-  async payments(@Root() p: Patient, @Ctx() ctx: BillingContext): Promise<Payment[] | null> {
-    return loadersOf(ctx).payments.load(requireUuid(p.id));
+  async payments(
+    @Root() p: Patient,
+    @Ctx() ctx: BillingContext,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
+    after?: string,
+  ): Promise<PaymentConnection | null> {
+    const size = pageSize(first);
+    checkPaymentCursor(after);
+    return loadersOf(ctx).payments.load({
+      id: requireUuid(p.id),
+      first: size,
+      after: after ?? null,
+    });
   }
 
   @FieldResolver(() => StatementConnection, {
@@ -174,7 +194,7 @@ export class PatientBillingResolver {
     after?: string,
   ): Promise<StatementConnection> {
     return loadersOf(ctx).statements.load({
-      patientId: requireUuid(p.id),
+      id: requireUuid(p.id),
       first: pageSize(first),
       after: after ?? null,
     });

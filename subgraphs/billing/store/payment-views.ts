@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireUuid } from '../../../platform/federation/ids.js';
+import { pageSize } from '../../../platform/federation/pagination.js';
 import { money, type Money } from '../domain/money.js';
+import { decodeKeyset, emptyPage, instantKey, keysetCursor, type Page } from './keyset.js';
 import { SCHEMA } from './ledger.js';
 import { paymentColumns, toPayment, type Payment, type PaymentRow } from './payments.js';
 
@@ -20,24 +22,73 @@ export const refundedSql = (alias: string): string => `COALESCE((
       SELECT 1 FROM ${SCHEMA}.ledger_entry rv WHERE rv.reverses_entry_id = rf.ledger_entry_id)
   ), 0)`;
 
-/** The payments of many patients in one statement, newest first, each with its refunded total. */
-export async function paymentsOf(
+type PaymentViewRow = PaymentRow & { refunded_minor: string; created_key: string };
+
+const viewColumns = `${paymentColumns}, ${refundedSql('p')}::text AS refunded_minor,
+  ${instantKey('p.created_at')} AS created_key`;
+
+const toView = (r: PaymentViewRow): PaymentView => ({
+  ...toPayment(r),
+  refunded: money(r.refunded_minor, r.currency),
+});
+
+const CURSOR_KIND = 'payment';
+
+/** Checks `after` of `paymentsPage` (BAD_USER_INPUT 'after' unless one of its cursors). */
+export const checkPaymentCursor = (after: string | null | undefined): void => {
+  decodeKeyset(CURSOR_KIND, after);
+};
+
+/** One payment with its refunded total (null when there is none). */
+export async function paymentView(
+  em: EntityManager,
+  paymentId: string,
+): Promise<PaymentView | null> {
+  const [r] = await em.execute<PaymentViewRow[]>(
+    `SELECT ${viewColumns} FROM ${SCHEMA}.payment p WHERE p.id = ?`,
+    [requireUuid(paymentId, 'paymentId')],
+  );
+  return r ? toView(r) : null;
+}
+
+/**
+ * The payments of many patients, newest first (by time taken, then id),
+ * `first` per patient after the cursor, each with its refunded total: one
+ * windowed SQL statement for all of them.
+ */
+export async function paymentsPage(
   em: EntityManager,
   patientIds: readonly string[],
-): Promise<Map<string, PaymentView[]>> {
-  const byPatient = new Map<string, PaymentView[]>(patientIds.map((id) => [id, []]));
-  if (!patientIds.length) return byPatient;
+  first: number,
+  after?: string | null,
+): Promise<Map<string, Page<PaymentView>>> {
+  const size = pageSize(first);
+  const cursor = decodeKeyset(CURSOR_KIND, after);
+  const pages = new Map<string, Page<PaymentView>>(
+    patientIds.map((id) => [id, emptyPage<PaymentView>()]),
+  );
+  if (!patientIds.length) return pages;
   for (const id of patientIds) requireUuid(id, 'patientIds');
-  const rows = await em.execute<(PaymentRow & { refunded_minor: string })[]>(
-    `SELECT ${paymentColumns}, ${refundedSql('p')}::text AS refunded_minor
-     FROM ${SCHEMA}.payment p
-     WHERE p.patient_id IN (SELECT json_array_elements_text(?::json)::uuid)
-     ORDER BY p.created_at DESC, p.id DESC`,
-    [JSON.stringify(patientIds)],
+  const where = ['q.patient_id IN (SELECT json_array_elements_text(?::json)::uuid)'];
+  const params: unknown[] = [JSON.stringify(patientIds)];
+  if (cursor) {
+    where.push('(q.created_at, q.id) < (?::timestamptz, ?::uuid)');
+    params.push(cursor.at, cursor.id);
+  }
+  const rows = await em.execute<PaymentViewRow[]>(
+    `SELECT ${viewColumns} FROM (
+       SELECT q.*, row_number() OVER (
+           PARTITION BY q.patient_id ORDER BY q.created_at DESC, q.id DESC) AS rn
+       FROM ${SCHEMA}.payment q WHERE ${where.join(' AND ')}
+     ) p WHERE p.rn <= ? ORDER BY p.patient_id, p.rn`,
+    [...params, size + 1],
   );
   for (const r of rows) {
-    const view = { ...toPayment(r), refunded: money(r.refunded_minor, r.currency) };
-    byPatient.get(r.patient_id)?.push(view);
+    const page = pages.get(r.patient_id);
+    if (!page) continue;
+    if (page.edges.length < size)
+      page.edges.push({ cursor: keysetCursor(CURSOR_KIND, r.created_key, r.id), node: toView(r) });
+    else page.hasNextPage = true;
   }
-  return byPatient;
+  return pages;
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { money, parseMoney } from '../domain/money.js';
 import { openBillingTestStore, testClerk, type BillingTestStore } from '../testing.js';
 import { balance, reverseEntry } from './ledger.js';
-import { paymentsOf } from './payment-views.js';
+import { paymentsPage, paymentView } from './payment-views.js';
 import { takePayment } from './payments.js';
 import { refundPayment } from './refunds.js';
 
@@ -126,27 +126,79 @@ describe('refunds', () => {
     await expect(refund(payment.id, '0.01', `rv-${p}-2`)).rejects.toMatchObject(bad('amount'));
     await em().transactional((tem) => reverseEntry(tem, r.ledgerEntryId, clerk.sub));
     await refund(payment.id, '5.00', `rv-${p}-3`);
-    const views = await paymentsOf(em(), [p]);
-    expect(views.get(p)?.[0]?.refunded).toEqual(money(500n, 'USD'));
+    expect((await paymentView(em(), payment.id))?.refunded).toEqual(money(500n, 'USD'));
     const other = await pay(p, 1000n);
     await em().transactional((tem) => reverseEntry(tem, other.ledgerEntryId, clerk.sub));
     await expect(refund(other.id, '1.00', `rv-${p}-4`)).rejects.toMatchObject(bad('amount'));
     expect((await balance(em(), p, 'USD')).amountMinor).toBe(-3000n + 500n);
   });
 
-  it('lists the payments of many patients with their refunded totals, newest first', async () => {
+  it('pages the payments of many patients with their refunded totals, newest first, in one SQL statement', async () => {
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     const a1 = await pay(a, 1000n);
     const a2 = await pay(a, 2000n);
+    const a3 = await pay(a, 3000n);
     const b1 = await pay(b, 700n);
     await refund(a1.id, '2.50', `view-${a}-1`);
     await refund(a1.id, '1.25', `view-${a}-2`);
-    const views = await paymentsOf(em(), [a, b, c]);
-    expect(views.get(a)?.map((v) => [v.id, v.refunded.amountMinor])).toEqual([
+    const e = em();
+    const execute = vi.spyOn(e, 'execute');
+    const page1 = await paymentsPage(e, [a, b, c], 2);
+    expect(execute).toHaveBeenCalledTimes(1);
+    const pa = page1.get(a)!;
+    expect(pa.edges.map((x) => [x.node.id, x.node.refunded.amountMinor])).toEqual([
+      [a3.id, 0n],
       [a2.id, 0n],
+    ]);
+    expect(pa.hasNextPage).toBe(true);
+    expect(page1.get(b)).toEqual({
+      edges: [{ cursor: expect.any(String), node: { ...b1, refunded: money(0n, 'USD') } }],
+      hasNextPage: false,
+    });
+    expect(page1.get(c)).toEqual({ edges: [], hasNextPage: false });
+
+    const page2 = (await paymentsPage(em(), [a], 2, pa.edges[1]!.cursor)).get(a)!;
+    expect(page2.edges.map((x) => [x.node.id, x.node.refunded.amountMinor])).toEqual([
       [a1.id, 375n],
     ]);
-    expect(views.get(b)).toEqual([{ ...b1, refunded: money(0n, 'USD') }]);
-    expect(views.get(c)).toEqual([]);
+    expect(page2.hasNextPage).toBe(false);
+    expect(await paymentView(em(), a1.id)).toEqual(page2.edges[0]!.node);
+    expect(await paymentView(em(), randomUUID())).toBeNull();
+  });
+
+  it('pages exactly at microsecond-apart payments (the cursor keeps every digit)', async () => {
+    const p = randomUUID();
+    const ids = [await pay(p, 100n), await pay(p, 200n), await pay(p, 300n)].map((x) => x.id);
+    // Within one millisecond of each other: a cursor of a JS Date would lose their order.
+    await em().execute(
+      `UPDATE billing.payment SET created_at = '2026-03-01T10:00:00.000100Z'::timestamptz
+         + (amount_minor / 100) * interval '1 microsecond' WHERE patient_id = ?`,
+      [p],
+    );
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = (await paymentsPage(em(), [p], 1, after)).get(p)!;
+      seen.push(...page.edges.map((x) => x.node.id));
+      if (!page.hasNextPage) break;
+      after = page.edges.at(-1)!.cursor;
+    }
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it('refuses a bad page size, a malformed cursor and a cursor of another list', async () => {
+    const p = randomUUID();
+    await pay(p, 100n);
+    await expect(paymentsPage(em(), [p], 0)).rejects.toMatchObject(bad('first'));
+    await expect(paymentsPage(em(), [p], 101)).rejects.toMatchObject(bad('first'));
+    const forged = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    for (const after of [
+      'garbage',
+      forged([new Date().toISOString(), randomUUID()]),
+      forged(['statement-line', '2026-03-01T10:00:00.000000Z', randomUUID()]),
+      forged(['payment', '2026-13-01T10:00:00.000000Z', randomUUID()]),
+      forged(['payment', '2026-03-01T10:00:00.000000Z', 'not-a-uuid']),
+    ])
+      await expect(paymentsPage(em(), [p], 1, after)).rejects.toMatchObject(bad('after'));
   });
 });

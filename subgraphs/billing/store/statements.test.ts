@@ -10,8 +10,9 @@ import { refundPayment } from './refunds.js';
 import {
   issueStatement,
   statementCursor,
-  statementLines,
+  statementLinesPage,
   statementsPage,
+  type StatementLine,
   type StatementRow,
 } from './statements.js';
 
@@ -94,6 +95,18 @@ async function entryIds(patientId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Every line of each statement (first page of 100; these statements have fewer). */
+async function linesOf(statementIds: string[]): Promise<Map<string, StatementLine[]>> {
+  const pages = await statementLinesPage(em(), statementIds, 100);
+  return new Map(
+    statementIds.map((id) => {
+      const page = pages.get(id);
+      expect(page?.hasNextPage).toBe(false);
+      return [id, page?.edges.map((e) => e.node) ?? []];
+    }),
+  );
+}
+
 async function allStatements(patientId: string): Promise<StatementRow[]> {
   const page = (await statementsPage(em(), [patientId], 100)).get(patientId);
   return [...(page?.rows ?? [])].sort((a, b) => a.sequence - b.sequence);
@@ -156,7 +169,7 @@ describe('statements', () => {
       dueOn: plusDays(first.statement.issuedAt, 30),
     });
     expect(first.statement.issuedAt).toBeInstanceOf(Date);
-    const lines1 = (await statementLines(em(), [first.statement.id])).get(first.statement.id) ?? [];
+    const lines1 = (await linesOf([first.statement.id])).get(first.statement.id) ?? [];
     expect(lines1.map((l) => l.entryId).sort()).toEqual(await entryIds(p));
     const byDescription = new Map(lines1.map((l) => [l.description, l]));
     expect([...byDescription.keys()].sort()).toEqual(
@@ -208,8 +221,7 @@ describe('statements', () => {
       lineCount: 2,
       dueOn,
     });
-    const lines2 =
-      (await statementLines(em(), [second.statement.id])).get(second.statement.id) ?? [];
+    const lines2 = (await linesOf([second.statement.id])).get(second.statement.id) ?? [];
     expect(lines2.map((l) => l.entryId).sort()).toEqual([reversal.id, later.ledgerEntryId].sort());
     expect(lines2.find((l) => l.kind === 'reversal')).toMatchObject({
       description: 'Reversal of G0463 Hospital outpt clinic visit ×2',
@@ -280,10 +292,7 @@ describe('statements', () => {
     await issue(p, `mix-${p}-final`).catch((err: unknown) => expect(err).toMatchObject(bad()));
     const statements = await allStatements(p);
     expect(statements.map((s) => s.sequence)).toEqual(statements.map((_, i) => i + 1));
-    const lines = await statementLines(
-      em(),
-      statements.map((s) => s.id),
-    );
+    const lines = await linesOf(statements.map((s) => s.id));
     let closing = 0n;
     const stated: string[] = [];
     for (const s of statements) {
@@ -335,5 +344,58 @@ describe('statements', () => {
     await expect(statementsPage(em(), [a], 2, 'garbage')).rejects.toMatchObject(bad('after'));
     const foreign = Buffer.from(JSON.stringify([3, randomUUID()])).toString('base64url');
     await expect(statementsPage(em(), [a], 2, foreign)).rejects.toMatchObject(bad('after'));
+  });
+
+  it('pages the lines of many statements in posting order, in one SQL statement', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    // Five entries of one transaction share their time: the id orders them, across pages too.
+    const corrections = Array.from({ length: 5 }, (_, i) => ({
+      id: randomUUID(),
+      patientId: a,
+      amount: money(BigInt(i + 1), 'USD'),
+      kind: 'adjustment-correction' as const,
+      cause: { type: 'user' as const, id: by },
+      createdBy: by,
+    }));
+    await em().transactional((tem) => postEntries(tem, corrections));
+    const later = await pay(a, 700n);
+    const sa = (await issue(a, `lines-${a}`)).statement;
+    await pay(b, 300n);
+    const sb = (await issue(b, `lines-${b}`)).statement;
+    const sc = (await issue(c, `lines-${c}`)).statement;
+    const order = [...corrections.map((x) => x.id).sort(), later.ledgerEntryId];
+
+    const e = em();
+    const execute = vi.spyOn(e, 'execute');
+    const page1 = await statementLinesPage(e, [sa.id, sb.id, sc.id], 2);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(page1.get(sa.id)?.edges.map((x) => x.node.entryId)).toEqual(order.slice(0, 2));
+    expect(page1.get(sa.id)?.hasNextPage).toBe(true);
+    expect(page1.get(sb.id)?.edges.map((x) => x.node.description)).toEqual(['Payment']);
+    expect(page1.get(sb.id)?.hasNextPage).toBe(false);
+    expect(page1.get(sc.id)).toEqual({ edges: [], hasNextPage: false });
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = (await statementLinesPage(em(), [sa.id], 2, after)).get(sa.id)!;
+      seen.push(...page.edges.map((x) => x.node.entryId));
+      if (!page.hasNextPage) break;
+      after = page.edges.at(-1)!.cursor;
+    }
+    expect(seen).toEqual(order);
+    expect(sa.lineCount).toBe(6);
+
+    await expect(statementLinesPage(em(), [sa.id], 0)).rejects.toMatchObject(bad('first'));
+    await expect(statementLinesPage(em(), [sa.id], 101)).rejects.toMatchObject(bad('first'));
+    const forged = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    for (const bogus of [
+      'garbage',
+      statementCursor(sa),
+      forged(['payment', '2026-03-01T10:00:00.000000Z', randomUUID()]),
+      forged(['statement-line', 'yesterday', randomUUID()]),
+      forged(['statement-line', '0000-01-01T00:00:00.000000Z', randomUUID()]),
+    ])
+      await expect(statementLinesPage(em(), [sa.id], 2, bogus)).rejects.toMatchObject(bad('after'));
   });
 });

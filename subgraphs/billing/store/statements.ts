@@ -7,6 +7,7 @@ import type { CauseType, EntryKind } from '../domain/ledger.js';
 import { money, parseCurrency, type Currency, type Money } from '../domain/money.js';
 import type { ChargeKind } from './charges.js';
 import { idempotent } from './idempotent.js';
+import { decodeKeyset, emptyPage, instantKey, keysetCursor, type Page } from './keyset.js';
 import { SCHEMA } from './ledger.js';
 
 export interface IssueStatement {
@@ -321,32 +322,68 @@ function toLine(r: LineDbRow): StatementLine {
   };
 }
 
-/** The lines of many statements in one statement, each list in posting order. */
-export async function statementLines(
+const LINE_CURSOR = 'statement-line';
+
+/** Checks `after` of `statementLinesPage` (BAD_USER_INPUT 'after' unless one of its cursors). */
+export const checkLineCursor = (after: string | null | undefined): void => {
+  decodeKeyset(LINE_CURSOR, after);
+};
+
+/**
+ * The lines of many statements, each in posting order (entry time, then id),
+ * `first` per statement after the cursor: one windowed SQL statement for all
+ * of them.
+ */
+export async function statementLinesPage(
   em: EntityManager,
   statementIds: readonly string[],
-): Promise<Map<string, StatementLine[]>> {
-  const lines = new Map<string, StatementLine[]>(statementIds.map((id) => [id, []]));
-  if (!statementIds.length) return lines;
+  first: number,
+  after?: string | null,
+): Promise<Map<string, Page<StatementLine>>> {
+  const size = pageSize(first);
+  const cursor = decodeKeyset(LINE_CURSOR, after);
+  const pages = new Map<string, Page<StatementLine>>(
+    statementIds.map((id) => [id, emptyPage<StatementLine>()]),
+  );
+  if (!statementIds.length) return pages;
   for (const id of statementIds) requireUuid(id, 'statementIds');
-  const rows = await em.execute<LineDbRow[]>(
-    `SELECT l.statement_id, e.id, e.created_at, e.kind, e.amount_minor::text AS amount_minor,
-       e.currency, e.cause_type, e.cause_id,
+  const where = ['l.statement_id IN (SELECT json_array_elements_text(?::json)::uuid)'];
+  const params: unknown[] = [JSON.stringify(statementIds)];
+  if (cursor) {
+    where.push('(e.created_at, e.id) > (?::timestamptz, ?::uuid)');
+    params.push(cursor.at, cursor.id);
+  }
+  // The window picks each statement's page first; only those rows are described.
+  const rows = await em.execute<(LineDbRow & { created_key: string })[]>(
+    `SELECT w.statement_id, e.id, e.created_at, ${instantKey('e.created_at')} AS created_key,
+       e.kind, e.amount_minor::text AS amount_minor, e.currency, e.cause_type, e.cause_id,
        c.kind AS charge_kind, c.code, c.units, f.description AS fee_description,
        o.kind AS o_kind, o.cause_type AS o_cause_type, o.cause_id AS o_cause_id,
        oc.kind AS o_charge_kind, oc.code AS o_code, oc.units AS o_units,
        ofs.description AS o_fee_description
-     FROM ${SCHEMA}.statement_line l
-     JOIN ${SCHEMA}.ledger_entry e ON e.id = l.entry_id
+     FROM (
+       SELECT l.statement_id, l.entry_id,
+         row_number() OVER (PARTITION BY l.statement_id ORDER BY e.created_at, e.id) AS rn
+       FROM ${SCHEMA}.statement_line l
+       JOIN ${SCHEMA}.ledger_entry e ON e.id = l.entry_id
+       WHERE ${where.join(' AND ')}
+     ) w
+     JOIN ${SCHEMA}.ledger_entry e ON e.id = w.entry_id
      LEFT JOIN ${SCHEMA}.charge c ON c.ledger_entry_id = e.id
      LEFT JOIN ${SCHEMA}.fee_schedule f ON f.code = c.code
      LEFT JOIN ${SCHEMA}.ledger_entry o ON o.id = e.reverses_entry_id
      LEFT JOIN ${SCHEMA}.charge oc ON oc.ledger_entry_id = o.id
      LEFT JOIN ${SCHEMA}.fee_schedule ofs ON ofs.code = oc.code
-     WHERE l.statement_id IN (SELECT json_array_elements_text(?::json)::uuid)
-     ORDER BY e.created_at, e.id`,
-    [JSON.stringify(statementIds)],
+     WHERE w.rn <= ?
+     ORDER BY w.statement_id, w.rn`,
+    [...params, size + 1],
   );
-  for (const r of rows) lines.get(r.statement_id)?.push(toLine(r));
-  return lines;
+  for (const r of rows) {
+    const page = pages.get(r.statement_id);
+    if (!page) continue;
+    if (page.edges.length < size)
+      page.edges.push({ cursor: keysetCursor(LINE_CURSOR, r.created_key, r.id), node: toLine(r) });
+    else page.hasNextPage = true;
+  }
+  return pages;
 }
