@@ -13,6 +13,7 @@ import { takePayment } from '../store/payments.js';
 import { refundPayment } from '../store/refunds.js';
 import { checkLineCursor, issueStatement, type StatementRow } from '../store/statements.js';
 import { auditedWrite } from './audited-write.js';
+import { toAdjustment, toPayment, toRefund } from './billing.mapper.js';
 import {
   AdjustBalanceInput,
   IssueStatementInput,
@@ -85,18 +86,7 @@ export class AccountResolver {
         const refunded = out.replayed
           ? ((await paymentView(em, p.id))?.refunded ?? { ...p.amount, amountMinor: 0n })
           : { ...p.amount, amountMinor: 0n };
-        return {
-          id: p.id,
-          replayed: out.replayed,
-          result: {
-            id: p.id,
-            amount: moneyOut(p.amount),
-            refunded: moneyOut(refunded),
-            createdAt: p.createdAt,
-            replayed: out.replayed,
-            patientId: p.patientId,
-          },
-        };
+        return { ...out, id: p.id, result: toPayment({ ...p, refunded }, out.replayed) };
       },
     );
   }
@@ -126,19 +116,7 @@ export class AccountResolver {
           idempotencyKey: input.idempotencyKey,
           by: ctx.principal.sub,
         });
-        const r = out.refund;
-        return {
-          id: r.id,
-          replayed: out.replayed,
-          result: {
-            id: r.id,
-            paymentId: r.paymentId,
-            amount: moneyOut(r.amount),
-            reason: r.reason,
-            createdAt: r.createdAt,
-            replayed: out.replayed,
-          },
-        };
+        return { ...out, id: out.refund.id, result: toRefund(out.refund, out.replayed) };
       },
     );
   }
@@ -174,20 +152,10 @@ export class AccountResolver {
           idempotencyKey: input.idempotencyKey,
           by: ctx.principal.sub,
         });
-        const a = out.adjustment;
         return {
-          id: a.id,
-          replayed: out.replayed,
-          result: {
-            id: a.id,
-            kind:
-              a.kind === 'write-off' ? AdjustmentKindCode.writeOff : AdjustmentKindCode.correction,
-            amount: moneyOut(a.amount),
-            reason: a.reason,
-            claimId: a.claimId,
-            createdAt: a.createdAt,
-            replayed: out.replayed,
-          },
+          ...out,
+          id: out.adjustment.id,
+          result: toAdjustment(out.adjustment, out.replayed),
         };
       },
     );

@@ -1,15 +1,26 @@
+import type { AdjustmentRow } from '../store/adjustments.js';
 import type { ChargeRow } from '../store/charges.js';
 import type { ClaimRow } from '../store/claims.js';
 import type { CoverageRow } from '../store/coverage.js';
+import type { PaymentView } from '../store/payment-views.js';
 import type { PayerRow, PlanRow } from '../store/reference-reads.js';
+import type { RefundRow } from '../store/refunds.js';
 import { moneyOrNull, moneyOut } from './money.type.js';
-import type {
-  ChargeKindCode,
-  ClaimStatusCode,
-  CoverageRelationship,
-  CoverageStatus,
+import {
+  AdjustmentKindCode,
+  type Adjustment,
+  type Charge,
+  type ChargeKindCode,
+  type Claim,
+  type ClaimStatusCode,
+  type Coverage,
+  type CoverageRelationship,
+  type CoverageStatus,
+  type Payer,
+  type Payment,
+  type Plan,
+  type Refund,
 } from './billing.types.js';
-import { type Charge, type Claim, type Coverage, type Payer, type Plan } from './billing.types.js';
 
 /** GraphQL shapes of billing rows; reference fields (payer, plan, …) resolve lazily. */
 export function toCoverage(c: CoverageRow): Coverage {
@@ -87,5 +98,39 @@ export function toPlan(p: PlanRow, payer: PayerRow): Plan {
     deductible: moneyOut(p.deductible),
     coinsurancePercent: `${Math.floor(p.coinsuranceBp / 100)}.${String(p.coinsuranceBp % 100).padStart(2, '0')}`,
     copay: moneyOut(p.copay),
+  };
+}
+
+export function toPayment(p: PaymentView, replayed = false): Payment {
+  return {
+    id: p.id,
+    amount: moneyOut(p.amount),
+    refunded: moneyOut(p.refunded),
+    createdAt: p.createdAt,
+    replayed,
+    patientId: p.patientId,
+  };
+}
+
+export function toRefund(r: RefundRow, replayed: boolean): Refund {
+  return {
+    id: r.id,
+    paymentId: r.paymentId,
+    amount: moneyOut(r.amount),
+    reason: r.reason,
+    createdAt: r.createdAt,
+    replayed,
+  };
+}
+
+export function toAdjustment(a: AdjustmentRow, replayed: boolean): Adjustment {
+  return {
+    id: a.id,
+    kind: a.kind === 'write-off' ? AdjustmentKindCode.writeOff : AdjustmentKindCode.correction,
+    amount: moneyOut(a.amount),
+    reason: a.reason,
+    claimId: a.claimId,
+    createdAt: a.createdAt,
+    replayed,
   };
 }

@@ -9,27 +9,12 @@ import type { BillingContext } from '../context.js';
 import { pageKeyOf, pagesByKey, type PageKey } from '../loaders.js';
 import { balancesOf } from '../store/balances.js';
 import { emptyPage, toConnection } from '../store/keyset.js';
-import { checkPaymentCursor, paymentsPage, type PaymentView } from '../store/payment-views.js';
+import { checkPaymentCursor, paymentsPage } from '../store/payment-views.js';
 import { statementCursor, statementsPage, type StatementRow } from '../store/statements.js';
 import { toStatement } from './account.resolver.js';
-import { toCoverage } from './billing.mapper.js';
-import {
-  Coverage,
-  Patient,
-  Payment,
-  PaymentConnection,
-  StatementConnection,
-} from './billing.types.js';
+import { toCoverage, toPayment } from './billing.mapper.js';
+import { Coverage, Patient, PaymentConnection, StatementConnection } from './billing.types.js';
 import { MoneyAmount, moneyOut } from './money.type.js';
-
-const toPayment = (p: PaymentView): Payment => ({
-  id: p.id,
-  amount: moneyOut(p.amount),
-  refunded: moneyOut(p.refunded),
-  createdAt: p.createdAt,
-  replayed: false,
-  patientId: p.patientId,
-});
 
 /**
  * A batch of patients' data of one kind: one decision round and one audit
@@ -92,7 +77,7 @@ function patientLoaders(ctx: BillingContext) {
         return keys.map((k) => {
           const page = byKey.get(k);
           if (!page) return null;
-          return page instanceof Error ? page : toConnection(page, toPayment);
+          return page instanceof Error ? page : toConnection(page, (p) => toPayment(p));
         });
       },
       { cacheKeyFn: pageKeyOf },

@@ -1,31 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { money, type Money } from '../domain/money.js';
+import { money } from '../domain/money.js';
+import type { FeeRef, PayerRef, PlanRef } from '../reference/parse.js';
 import { SCHEMA } from './ledger.js';
 
-/** A payer (reference data). */
-export interface PayerRow {
-  id: string;
-  name: string;
-  ownership: string;
-}
-
-/** A plan (reference data); coinsurance in basis points (8000 = 80 %). */
-export interface PlanRow {
-  id: string;
-  payerId: string;
-  name: string;
-  deductible: Money;
-  coinsuranceBp: number;
-  copay: Money;
-}
-
-/** A fee schedule line; `rate` null where CMS publishes none. */
-export interface FeeRow {
-  code: string;
-  description: string;
-  statusIndicator: string;
-  rate: Money | null;
-}
+/** Reference rows as read back: the shapes the importer writes (reference/parse.ts). */
+export type PayerRow = PayerRef;
+export type PlanRow = PlanRef;
+export type FeeRow = Omit<FeeRef, 'source'>;
 
 const ids = (list: readonly string[]) => JSON.stringify(list);
 const IN_IDS = 'IN (SELECT json_array_elements_text(?::json))';
