@@ -177,6 +177,8 @@ describe('the demo payer app, persisted operations only', () => {
       roles: ['partner'],
       scope: 'system/Claim.rus system/Coverage.rs',
       org: DEMO_PAYER_ID,
+      // It acts for payment: a consent denying payment use binds it.
+      purpose_of_use: 'HPAYMT',
     });
     expect(claims.patient).toBeUndefined();
   });
@@ -288,5 +290,73 @@ describe('the demo payer app, persisted operations only', () => {
     });
     expect(ok.body.errors).toBeUndefined();
     expect(ok.body.data!.adjudicateClaim.status).toBe('partiallyPaid');
+  });
+});
+
+describe('the demo patient app, persisted operations only', () => {
+  it('reads its patient’s account and pays it by persisted id, and nothing else’s', async () => {
+    const patientId = await newPatient(t, 'persisted-patient-app');
+    await coverageFor(t, patientId, 'united');
+    const appSecret = await loadOrCreateDevClientSecret(t.config.keysDir, DEV_IDS.partnerClient);
+    const res = await fetch(`${origin}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: DEV_IDS.partnerClient,
+        client_secret: appSecret,
+        patient: patientId,
+      }).toString(),
+    });
+    const { access_token: app } = (await res.json()) as { access_token: string };
+    expect(res.status).toBe(200);
+
+    const paid = await post<{ takePayment: { replayed: boolean; amount: { amount: string } } }>(
+      app,
+      {
+        variables: {
+          input: { patientId, amount: { amount: '15.00', currency: 'USD' }, idempotencyKey: key() },
+        },
+        extensions: idOf('PayBalance'),
+      },
+    );
+    expect(paid.body.errors).toBeUndefined();
+    expect(paid.body.data!.takePayment).toMatchObject({
+      replayed: false,
+      amount: { amount: '15.00' },
+    });
+
+    const account = await post<{
+      patient: {
+        balance: { amount: string };
+        coverages: { payer: { name: string } }[];
+        payments: { edges: { node: { amount: { amount: string } } }[] };
+      };
+    }>(app, { variables: { id: patientId }, extensions: idOf('PatientBilling') });
+    expect(account.body.errors).toBeUndefined();
+    expect(account.body.data!.patient.balance.amount).toBe('-15.00');
+    expect(account.body.data!.patient.coverages.map((c) => c.payer.name)).toEqual([
+      'UnitedHealthcare',
+    ]);
+    expect(account.body.data!.patient.payments.edges.map((e) => e.node.amount.amount)).toEqual([
+      '15.00',
+    ]);
+
+    // Bound to one patient: another's account is refused, and nothing is paid into it.
+    const other = await newPatient(t, 'persisted-other');
+    const foreign = await post(app, {
+      variables: {
+        input: {
+          patientId: other,
+          amount: { amount: '1.00', currency: 'USD' },
+          idempotencyKey: key(),
+        },
+      },
+      extensions: idOf('PayBalance'),
+    });
+    expect(foreign.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await t.sql('SELECT id FROM billing.payment WHERE patient_id = $1', [other])).toEqual(
+      [],
+    );
   });
 });

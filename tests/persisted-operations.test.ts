@@ -202,7 +202,8 @@ describe('the token endpoint (OAuth 2.0 client credentials)', () => {
     expect(r.body).toMatchObject({
       token_type: 'Bearer',
       expires_in: 3600,
-      scope: 'patient/Patient.rs patient/Consent.rs patient/AuditEvent.rs patient/Appointment.rs',
+      scope:
+        'patient/Patient.rs patient/Consent.rs patient/AuditEvent.rs patient/Appointment.rs patient/Coverage.rs patient/Account.crs patient/ChargeItem.rs',
       patient: t.demo.patientId,
     });
     const claims = decodeJwt(r.body.access_token!);

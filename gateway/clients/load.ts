@@ -12,6 +12,9 @@ const PATIENT_APP_SCOPES = [
   'patient/Consent.rs',
   'patient/AuditEvent.rs',
   'patient/Appointment.rs',
+  'patient/Coverage.rs',
+  'patient/Account.crs',
+  'patient/ChargeItem.rs',
 ];
 
 /** The demo payer's app: posts adjudications of claims against its own coverage. */
