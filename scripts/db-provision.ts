@@ -9,7 +9,7 @@ import { openPatientStore } from '../subgraphs/patient/server.js';
 import { seedScheduling } from '../subgraphs/scheduling/seed.js';
 import { openSchedulingStore } from '../subgraphs/scheduling/server.js';
 import { withAdminDatabase } from './cli-db.js';
-import { provisionAll, roleOf } from './provision-lib.js';
+import { guardAll, provisionAll, roleOf } from './provision-lib.js';
 import { DEMO_DATA_DIR } from './stack.js';
 
 // `npm run db:provision [-- --seed]`: schemas, roles and migrations (and demo data), as the
@@ -56,5 +56,7 @@ await withAdminDatabase(config, async (adminUrl) => {
   } finally {
     await billing.orm.close();
   }
+  // Migrated: guarded tables (the billing ledger) pass to their NOLOGIN owners.
+  await guardAll(config, adminUrl);
   log.info({ schemas: Object.keys(roles) }, 'database provisioned');
 });

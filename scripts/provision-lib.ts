@@ -2,7 +2,8 @@ import { auditSchemaSql, grantAuditSql } from '../platform/audit/index.js';
 import { grantEventsSql, installEventBackbone } from '../platform/events/provision.js';
 import type { Config } from '../platform/config/index.js';
 import type { ServiceKeys } from '../platform/crypto/service-keys.js';
-import { provisionDatabase, type ServiceRole } from '../platform/db/provision.js';
+import { guardObjects } from '../platform/db/guard.js';
+import { provisionDatabase, roleName, type ServiceRole } from '../platform/db/provision.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
 
 /** The provisioned role of one schema; throws if provisioning did not make it. */
@@ -45,4 +46,25 @@ export async function provisionAll(
       grantSql: (role) => [...grantAuditSql(role), ...grantEventsSql(role)],
     },
   });
+}
+
+/**
+ * Hands each subgraph's guarded objects (the billing ledger) to a role that
+ * cannot log in, leaving the subgraph's own role read and append only. Run as
+ * the superuser once the subgraphs' migrations have run (idempotent).
+ */
+export async function guardAll(
+  config: Pick<Config, 'DB_ROLE_PREFIX'>,
+  adminUrl: string,
+): Promise<void> {
+  for (const s of SUBGRAPHS)
+    if (s.guarded)
+      await guardObjects(
+        adminUrl,
+        { schema: s.schema, ...s.guarded },
+        {
+          owner: roleName(config.DB_ROLE_PREFIX, `${s.schema}_guard`),
+          service: roleName(config.DB_ROLE_PREFIX, s.schema),
+        },
+      );
 }

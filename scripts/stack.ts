@@ -24,7 +24,7 @@ import {
   type SchedulingSubgraph,
 } from '../subgraphs/scheduling/server.js';
 import { SCHEMA_DIR } from './compose-lib.js';
-import { provisionAll, roleOf } from './provision-lib.js';
+import { guardAll, provisionAll, roleOf } from './provision-lib.js';
 
 export const DEMO_DATA_DIR = path.resolve(import.meta.dirname, '..', 'data', 'synthea');
 
@@ -118,6 +118,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       verifier: createInternalTokenVerifier(signer.publicJwk),
     });
     stops.push(() => billing.stop());
+    // Migrated: now the ledger passes to its NOLOGIN owner.
+    await guardAll(config, adminUrl);
 
     const heads = await startHeadSigner({ config, em: () => patient.orm.em.fork(), log });
     stops.push(() => heads.stop());

@@ -1,4 +1,5 @@
 import type { RotationSpec } from '../platform/crypto/rotate.js';
+import type { GuardedObjects } from '../platform/db/guard.js';
 import type { FederatedSchema } from '../platform/federation/build-schema.js';
 import { BILLING_ROTATION } from './billing/encrypted-columns.js';
 import { buildBillingSchema } from './billing/schema.js';
@@ -17,6 +18,8 @@ export interface SubgraphDefinition {
   buildSchema: () => Promise<FederatedSchema>;
   /** Its encrypted columns, for `npm run keys:rotate`. */
   rotation: RotationSpec[];
+  /** Tables (and their trigger functions) its own role may only read and append to (platform/db/guard.ts). */
+  guarded?: Omit<GuardedObjects, 'schema'>;
 }
 
 /** Every subgraph in the supergraph, in start order. */
@@ -41,6 +44,11 @@ export const SUBGRAPHS: SubgraphDefinition[] = [
     portOffset: 2,
     buildSchema: buildBillingSchema,
     rotation: BILLING_ROTATION,
+    // The ledger is append-only: not even billing's own login may drop its triggers.
+    guarded: {
+      tables: ['ledger_entry'],
+      functions: ['ledger_entry_immutable()', 'ledger_entry_check_reversal()'],
+    },
   },
 ];
 
