@@ -12,6 +12,7 @@ interface Row {
   attempts: number;
   max_attempts: number;
   wait_s: number;
+  failed: boolean;
 }
 
 describe('plain jobs', () => {
@@ -31,7 +32,8 @@ describe('plain jobs', () => {
     (
       await t.admin.query<Row>(
         `SELECT j.id, j.payload, j.attempts, j.max_attempts,
-           extract(epoch FROM j.run_at - now())::float8 AS wait_s
+           extract(epoch FROM j.run_at - now())::float8 AS wait_s,
+           (j.last_error IS NOT NULL AND j.locked_at IS NULL) AS failed
          FROM graphile_worker._private_jobs j
          JOIN graphile_worker._private_tasks t ON t.id = j.task_id
          WHERE t.identifier = $1`,
@@ -94,6 +96,8 @@ describe('plain jobs', () => {
     });
     try {
       await waitFor(() => Promise.resolve(runs.length === 1), 10_000, 'first run');
+      // The handler has thrown; wait until the worker has recorded the failure (and its backoff).
+      await waitFor(async () => (await jobs('j.flaky'))[0]?.failed === true, 10_000, 'failure');
       const [retry] = await jobs('j.flaky');
       expect(retry).toMatchObject({ attempts: 1, max_attempts: 2 });
       expect(retry!.wait_s).toBeGreaterThan(0); // backoff before the retry
