@@ -734,7 +734,9 @@ describe('adjudicateClaim (claim total 136.02 USD)', () => {
       },
       { code: 'INVALID_TRANSITION' },
     );
-    expect(again.errors![0]!.extensions?.to).toBe('paid');
+    // Statuses as the API spells them (the ClaimStatus enum), not as stored (partially-paid).
+    expect(again.errors![0]!.extensions).toMatchObject({ from: 'partiallyPaid', to: 'paid' });
+    expect(again.errors![0]!.message).toBe('A claim that is partiallyPaid cannot become paid');
     const closed = await ok<{ closeClaim: { status: string } }>(CLOSE_CLAIM, { id });
     expect(closed.closeClaim.status).toBe('closed');
     const twice = await refused(CLOSE_CLAIM, { id }, { code: 'INVALID_TRANSITION' });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLError } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Permission } from '../../../platform/authz/index.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
@@ -35,6 +36,21 @@ async function loadClaim(em: EntityManager, id: string): Promise<ClaimRow> {
   const [row] = await claimsByIds(em, [id]);
   if (!row) throw new Error('Claim vanished');
   return row;
+}
+
+// Stored statuses by their GraphQL enum names (partially-paid → partiallyPaid).
+const API_STATUS = new Map<unknown, string>(
+  Object.entries(ClaimStatusCode).map(([name, value]) => [value, name]),
+);
+
+/** INVALID_TRANSITION with `from`/`to` as the API spells statuses; anything else unchanged. */
+function inApiTerms(err: unknown): unknown {
+  if (!(err instanceof GraphQLError) || err.extensions.code !== 'INVALID_TRANSITION') return err;
+  const from = API_STATUS.get(err.extensions.from) ?? String(err.extensions.from);
+  const to = API_STATUS.get(err.extensions.to) ?? String(err.extensions.to);
+  return new GraphQLError(`A claim that is ${from} cannot become ${to}`, {
+    extensions: { code: 'INVALID_TRANSITION', from, to },
+  });
 }
 
 /** Claims: built and submitted by billing staff, adjudicated by them or by the payer’s app. */
@@ -208,10 +224,18 @@ export class ClaimResolver {
     if (!row) throw forbidden(NO_ACCESS);
     const subject = { patientId: row.patientId, payerId: row.payerId };
     const decision = await requireBilling(ctx, subject, 'Claim', permission, 'update', row.id);
-    return auditedWrite(ctx, { decision, subject, data: 'Claim', action: 'update' }, async (em) => {
-      const updated = await apply(em, row);
-      return { id: updated.id, replayed: false, result: toClaim(updated) };
-    });
+    try {
+      return await auditedWrite(
+        ctx,
+        { decision, subject, data: 'Claim', action: 'update' },
+        async (em) => {
+          const updated = await apply(em, row);
+          return { id: updated.id, replayed: false, result: toClaim(updated) };
+        },
+      );
+    } catch (err) {
+      throw inApiTerms(err);
+    }
   }
 
   @FieldResolver(() => [Charge], { description: 'The charges claimed.' })
