@@ -6,7 +6,6 @@ import { coveragesById, coveragesByPatient, type CoverageRow } from './store/cov
 import { claimCharges, claimsByIds, type ClaimRow } from './store/claims.js';
 import { chargesByAppointment, type ChargeRow } from './store/charges.js';
 import { payersByIds, plansByIds, type PayerRow, type PlanRow } from './store/reference-reads.js';
-import { appointmentPatients } from './store/appointment-reads.js';
 import type { Page } from './store/keyset.js';
 import { statementLinesPage, type StatementLine } from './store/statements.js';
 
@@ -80,11 +79,6 @@ export function createLoaders(em: EntityManager) {
     chargesOfAppointment: new DataLoader<string, ChargeRow[]>(async (ids) =>
       groupBy(ids, await chargesByAppointment(em, [...ids]), (r) => r.appointmentId),
     ),
-    /** The patient of each appointment billing knows of (from scheduling's events). */
-    appointmentPatient: new DataLoader<string, string | null>(async (ids) => {
-      const byId = await appointmentPatients(em, [...ids]);
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
     /** Keyed by statement id and page: one SQL statement per distinct page. */
     statementLines: new DataLoader<PageKey, Page<StatementLine>, string>(
       (keys) => pagesByKey(keys, (ids, first, after) => statementLinesPage(em, ids, first, after)),

@@ -87,15 +87,6 @@ export function entryProblem(entry: NewEntry): string | undefined {
   return undefined;
 }
 
-/** Signed amount for a kind from a magnitude (> 0): payments and write-offs become credits. */
-export function signed(
-  kind: Exclude<EntryKind, 'adjustment-correction' | 'reversal'>,
-  magnitude: Money,
-): Money {
-  if (magnitude.amountMinor <= 0n) throw new RangeError('A magnitude is positive');
-  return { ...magnitude, amountMinor: BigInt(SIGN[kind]) * magnitude.amountMinor };
-}
-
 /**
  * The entry that undoes `original`: same account and currency, the opposite
  * amount. A reversal itself is never reversed (post a new entry instead), so
@@ -112,14 +103,4 @@ export function reversalOf(original: PostedEntry, id: string, cause: Cause, by: 
     reversesEntryId: original.id,
     createdBy: by,
   };
-}
-
-/** Balance of one account: the sum of its entries (all in `currency`). */
-export function balanceOf(entries: readonly Pick<NewEntry, 'amount'>[], currency: string): bigint {
-  let total = 0n;
-  for (const e of entries) {
-    if (e.amount.currency !== currency) throw new RangeError('Cannot combine different currencies');
-    total += e.amount.amountMinor;
-  }
-  return total;
 }

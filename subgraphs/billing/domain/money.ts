@@ -101,10 +101,6 @@ export function add(a: Money, b: Money): Money {
   return { amountMinor: a.amountMinor + b.amountMinor, currency: a.currency };
 }
 
-export function negate(a: Money): Money {
-  return { amountMinor: -a.amountMinor, currency: a.currency };
-}
-
 /** Sum of amounts in `currency` (zero for an empty list); refuses a mixed list. */
 export function sum(currency: Currency, amounts: readonly Money[]): Money {
   return amounts.reduce(add, { amountMinor: 0n, currency });

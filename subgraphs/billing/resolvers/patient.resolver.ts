@@ -7,7 +7,7 @@ import { pageSize } from '../../../platform/federation/pagination.js';
 import { billingEvent, decideBilling, type BillingData } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { pageKeyOf, pagesByKey, type PageKey } from '../loaders.js';
-import { balancesOf } from '../store/balances.js';
+import { balancesOf } from '../store/ledger.js';
 import { emptyPage, toConnection } from '../store/keyset.js';
 import { checkPaymentCursor, paymentsPage } from '../store/payment-views.js';
 import { statementCursor, statementsPage, type StatementRow } from '../store/statements.js';

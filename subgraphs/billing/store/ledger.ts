@@ -126,17 +126,32 @@ export async function reverseEntry(
   return toEntry(reversal);
 }
 
+/**
+ * The balances of many accounts in one currency: the sums of their entries,
+ * computed by PostgreSQL in one statement (0 for an account with none).
+ */
+export async function balancesOf(
+  em: EntityManager,
+  patientIds: readonly string[],
+  currency: string,
+): Promise<Map<string, Money>> {
+  const cur = parseCurrency(currency);
+  const rows = await em.execute<{ patient_id: string; total: string }[]>(
+    `SELECT account_patient_id AS patient_id, SUM(amount_minor)::text AS total
+       FROM ${SCHEMA}.ledger_entry
+      WHERE currency = ? AND account_patient_id IN (SELECT json_array_elements_text(?::json)::uuid)
+      GROUP BY account_patient_id`,
+    [cur, JSON.stringify(patientIds)],
+  );
+  const byId = new Map(rows.map((r) => [r.patient_id, money(r.total, cur)]));
+  return new Map(patientIds.map((id) => [id, byId.get(id) ?? money(0n, cur)]));
+}
+
 /** A patient's balance in `currency`: the sum of the account's entries, computed by PostgreSQL. */
 export async function balance(
   em: EntityManager,
   patientId: string,
   currency: string,
 ): Promise<Money> {
-  const cur = parseCurrency(currency);
-  const [row] = await em.execute<{ total: string }[]>(
-    `SELECT COALESCE(SUM(amount_minor), 0)::text AS total FROM ${SCHEMA}.ledger_entry
-     WHERE account_patient_id = ? AND currency = ?`,
-    [patientId, cur],
-  );
-  return money(row?.total ?? '0', cur);
+  return (await balancesOf(em, [patientId], currency)).get(patientId)!;
 }
