@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { applyMiddleware, type IMiddlewareGenerator } from 'graphql-middleware';
-import type { EventWorker } from '../events/consumer.js';
+import type { Logger } from 'pino';
+import { startEventWorker, type EventHandler, type EventWorker } from '../events/consumer.js';
+import type { JobHandler } from '../events/jobs.js';
 import type { ServiceMetrics } from '../http/metrics.js';
 import type { RunningService } from '../http/server.js';
 import type { FederatedSchema } from './build-schema.js';
@@ -19,12 +21,25 @@ export interface SubgraphParts<C extends RequestContext> {
   /** The subgraph's graphql-shield policy. */
   permissions: IMiddlewareGenerator<unknown, C, unknown>;
   context: (base: RequestContext) => C;
-  /** Starts the subgraph's event worker, if it has one; stopped before the ORM closes. */
-  startWorker?: () => Promise<EventWorker>;
+  /**
+   * The subgraph's consumer tasks and plain jobs (given its logger), run by an
+   * event worker on its own schema; stopped before the ORM closes.
+   */
+  tasks?: (log: Logger) => {
+    handlers: Record<string, EventHandler>;
+    jobs?: Record<string, JobHandler>;
+  };
+  /** Its Postgres schema (the worker's inbox), required with `tasks`. */
+  schema?: string;
+  /** Run the event worker in this process (default true). */
+  worker?: boolean;
 }
 
+/** Milliseconds between the event worker's polls when LISTEN/NOTIFY is quiet. */
+const WORKER_POLL_MS = 500;
+
 /**
- * Starts a subgraph from its parts: its event worker (if any), its schema
+ * Starts a subgraph from its parts: its event worker (if it has tasks), its schema
  * behind its shield, and the HTTP server. On stop, or when any step fails,
  * whatever was started is stopped and the ORM closed.
  */
@@ -32,9 +47,20 @@ export async function serveSubgraph<C extends RequestContext>(
   parts: SubgraphParts<C>,
 ): Promise<RunningService> {
   const { args, orm } = parts;
+  const log = args.log.child({ subgraph: parts.name });
   let worker: EventWorker | undefined;
   try {
-    worker = await parts.startWorker?.();
+    if (parts.tasks && parts.worker !== false) {
+      if (!parts.schema) throw new Error(`${parts.name}: an event worker needs its schema`);
+      worker = await startEventWorker({
+        connectionString: args.databaseUrl,
+        schema: parts.schema,
+        ...parts.tasks(log),
+        orm,
+        log,
+        pollInterval: WORKER_POLL_MS,
+      });
+    }
     const { schema } = await parts.buildSchema();
     return await startSubgraphServer({
       name: parts.name,
@@ -42,7 +68,7 @@ export async function serveSubgraph<C extends RequestContext>(
       host: args.config.BIND_HOST,
       schema: applyMiddleware(schema, parts.permissions),
       orm,
-      log: args.log.child({ subgraph: parts.name }),
+      log,
       metrics: parts.metrics,
       verifier: args.verifier,
       production: args.config.production,

@@ -1,5 +1,4 @@
 import type { Config } from '../../platform/config/index.js';
-import { startEventWorker } from '../../platform/events/consumer.js';
 import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
@@ -61,7 +60,6 @@ export async function startBillingSubgraph(opts: BillingSubgraphOptions): Promis
   const metrics = createMetrics('billing');
   const store = await openBillingStore(opts, () => metrics.dbStatements.inc());
   const { orm, services } = store;
-  const log = opts.log.child({ subgraph: 'billing' });
   const running = await serveSubgraph({
     name: 'billing',
     args: opts,
@@ -70,19 +68,9 @@ export async function startBillingSubgraph(opts: BillingSubgraphOptions): Promis
     buildSchema: buildBillingSchema,
     permissions,
     context: (base) => createBillingContext(base, services),
-    ...(opts.worker === false
-      ? {}
-      : {
-          startWorker: () =>
-            startEventWorker({
-              connectionString: opts.databaseUrl,
-              schema: SCHEMA,
-              ...billingTasks({ policy: services.policy, log }),
-              orm,
-              log,
-              pollInterval: 500,
-            }),
-        }),
+    schema: SCHEMA,
+    tasks: (log) => billingTasks({ policy: services.policy, log }),
+    ...(opts.worker !== undefined ? { worker: opts.worker } : {}),
   });
   return { ...running, ...store, metrics };
 }

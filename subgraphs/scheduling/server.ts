@@ -1,5 +1,4 @@
 import type { Config } from '../../platform/config/index.js';
-import { startEventWorker } from '../../platform/events/consumer.js';
 import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
@@ -70,7 +69,6 @@ export async function startSchedulingSubgraph(
   const metrics = createMetrics('scheduling');
   const store = await openSchedulingStore(opts, () => metrics.dbStatements.inc());
   const { orm, services } = store;
-  const log = opts.log.child({ subgraph: 'scheduling' });
   const running = await serveSubgraph({
     name: 'scheduling',
     args: opts,
@@ -79,23 +77,14 @@ export async function startSchedulingSubgraph(
     buildSchema: buildSchedulingSchema,
     permissions,
     context: (base) => createSchedulingContext(base, services),
-    ...(opts.worker === false
-      ? {}
-      : {
-          startWorker: () =>
-            startEventWorker({
-              connectionString: opts.databaseUrl,
-              schema: SCHEMA,
-              ...schedulingTasks({
-                ...services,
-                channel: opts.notificationChannel ?? logChannel(log),
-                log,
-              }),
-              orm,
-              log,
-              pollInterval: 500,
-            }),
-        }),
+    schema: SCHEMA,
+    tasks: (log) =>
+      schedulingTasks({
+        ...services,
+        channel: opts.notificationChannel ?? logChannel(log),
+        log,
+      }),
+    ...(opts.worker !== undefined ? { worker: opts.worker } : {}),
   });
   return { ...running, ...store, metrics };
 }
