@@ -49,6 +49,7 @@ await withAdminDatabase(config, async (adminUrl) => {
   const billing = await openBillingStore({
     config,
     keys,
+    log,
     databaseUrl: roleOf(roles, 'billing').url,
   });
   try {

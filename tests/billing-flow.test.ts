@@ -179,4 +179,14 @@ describe('billing, end to end through the gateway', () => {
     expect(seen.errors).toBeUndefined();
     expect(seen.data!.patient.statements.edges).toEqual([{ node: { sequence: 1 } }]);
   });
+
+  it('logs the reference data import at start: counts, and the codes CMS prices below a cent', () => {
+    const line = t
+      .logs()
+      .split('\n')
+      .find((l) => l.includes('billing reference data imported'));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({ payers: 9, plans: 19, codes: 6664, unpriced: 519 });
+    expect(t.logs()).not.toContain('reference data row rejected');
+  });
 });

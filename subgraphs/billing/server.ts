@@ -11,6 +11,7 @@ import { billingTasks } from './events.js';
 import { migrations } from './migrations/index.js';
 import { permissions } from './permissions.js';
 import { importReferenceData } from './reference/import.js';
+import { describeProblem } from './reference/parse.js';
 import { buildBillingSchema } from './schema.js';
 
 export const SCHEMA = 'billing';
@@ -29,10 +30,11 @@ export interface BillingSubgraph extends RunningService, SubgraphStore {
 
 /**
  * Opens the billing store: migrated, reference data (payers, plans, the
- * HCPCS fee schedule) imported or refreshed, keyring open.
+ * HCPCS fee schedule) imported or refreshed, keyring open. Rows the import
+ * rejected are logged by file and line, so an operator sees them.
  */
 export async function openBillingStore(
-  opts: Pick<BillingSubgraphOptions, 'keys' | 'databaseUrl'> & {
+  opts: Pick<BillingSubgraphOptions, 'keys' | 'databaseUrl' | 'log'> & {
     config: Pick<Config, 'BILLING_VISIT_CODES' | 'BILLING_NO_SHOW_FEE'>;
   },
   onStatement?: () => void,
@@ -47,7 +49,19 @@ export async function openBillingStore(
     onStatement,
   });
   try {
-    await importReferenceData(store.orm.em.fork());
+    const imported = await importReferenceData(store.orm.em.fork());
+    for (const problem of imported.rejected)
+      opts.log.warn({ problem: describeProblem(problem) }, 'reference data row rejected');
+    opts.log.info(
+      {
+        payers: imported.payers,
+        plans: imported.plans,
+        codes: imported.codes,
+        changed: imported.changed,
+        unpriced: imported.notes.length,
+      },
+      'billing reference data imported',
+    );
   } catch (err) {
     await store.orm.close();
     throw err;
