@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coverageFor, key } from './support/billing.js';
-import { readCounter } from './support/metrics.js';
+import { readCounter, sumCounter } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -16,15 +16,6 @@ let billing: string;
 const PATIENTS = 50;
 /** Patients (from the front of the list) with three payments and three statements. */
 const BUSY = 5;
-
-/** Sums every series of a counter (all label sets) from a service's `/metrics`. */
-async function sumCounter(serviceGraphqlUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(serviceGraphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-}
 
 async function inBatches<T>(items: T[], size: number, f: (item: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(f));

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPatient, visit, waitForAppointmentState, waitForCharges } from './support/billing.js';
+import {
+  newPatient,
+  visit,
+  waitForAppointmentState,
+  waitForCharges,
+  balanceOf,
+} from './support/billing.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -106,16 +112,6 @@ async function chargesOf(appointmentId: string) {
   );
 }
 
-async function balanceOf(patientId: string): Promise<string> {
-  const r = await t.gql<{ patient: { balance: { amount: string } } }>(
-    await t.token('billing'),
-    'query ($id: ID!) { patient(id: $id) { balance { amount } } }',
-    { id: patientId },
-  );
-  expect(r.errors).toBeUndefined();
-  return r.data!.patient.balance.amount;
-}
-
 async function inboxCount(eventId: string): Promise<number> {
   const [row] = await t.sql<{ n: string }>(
     'SELECT count(*)::text AS n FROM billing.inbox WHERE consumer = $1 AND event_id = $2',
@@ -144,7 +140,7 @@ describe('billing’s appointment consumer, on the real worker', () => {
         reverses_entry_id: null,
       },
     ]);
-    expect(await balanceOf(patientId)).toBe('136.02');
+    expect(await balanceOf(t, patientId)).toBe('136.02');
 
     const seen = await t.gql<{
       appointment: { charges: { code: string; kind: string; amount: { amount: string } }[] };
@@ -179,7 +175,7 @@ describe('billing’s appointment consumer, on the real worker', () => {
     expect(after).toEqual(before);
     expect(after).toHaveLength(1);
     expect(await inboxCount(completed.id)).toBe(1);
-    expect(await balanceOf(patientId)).toBe('136.02');
+    expect(await balanceOf(t, patientId)).toBe('136.02');
 
     // The same completion under another event id passes the inbox, and the version stops it.
     const copy: Envelope = { ...completed, id: randomUUID() };
@@ -220,7 +216,7 @@ describe('billing’s appointment consumer, on the real worker', () => {
         reverses_entry_id: chargeEntry,
       }),
     ]);
-    expect(await balanceOf(patientId)).toBe('0.00');
+    expect(await balanceOf(t, patientId)).toBe('0.00');
     expect(await chargesOf(appointmentId)).toEqual([
       expect.objectContaining({ id: charge!.id, code: 'G0463' }),
     ]);
@@ -246,7 +242,7 @@ describe('billing’s appointment consumer, on the real worker', () => {
     // The same cancellation again changes nothing either.
     await deliver(cancelled);
     expect(await ledgerOf(patientId)).toEqual(reversed);
-    expect(await balanceOf(patientId)).toBe('0.00');
+    expect(await balanceOf(t, patientId)).toBe('0.00');
   });
 
   it('charges a no-show the configured fee (25.00) once', async () => {
@@ -263,7 +259,7 @@ describe('billing’s appointment consumer, on the real worker', () => {
     expect((await ledgerOf(patientId)).map((e) => `${e.kind} ${e.amount_minor}`)).toEqual([
       'charge 2500',
     ]);
-    expect(await balanceOf(patientId)).toBe('25.00');
+    expect(await balanceOf(t, patientId)).toBe('25.00');
     const seen = await t.gql<{ appointment: { charges: unknown[] } }>(
       await t.token('admin'),
       'query ($id: ID!) { appointment(id: $id) { charges { code kind units amount { amount } } } }',
@@ -284,6 +280,6 @@ describe('billing’s appointment consumer, on the real worker', () => {
     expect(await inboxCount(cancelled.id)).toBe(1);
     expect(await chargesOf(appointmentId)).toEqual([]);
     expect(await ledgerOf(patientId)).toEqual([]);
-    expect(await balanceOf(patientId)).toBe('0.00');
+    expect(await balanceOf(t, patientId)).toBe('0.00');
   });
 });

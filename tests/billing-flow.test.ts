@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PAYER_APPS,
+  balanceOf,
   coverageFor,
   key,
   newPatient,
@@ -20,27 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-const ACCOUNT = /* GraphQL */ `
-  query ($id: ID!) {
-    patient(id: $id) {
-      id
-      balance {
-        amount
-        amountMinor
-        currency
-      }
-    }
-  }
-`;
-
-async function balanceOf(token: string, patientId: string): Promise<string> {
-  const r = await t.gql<{ patient: { balance: { amount: string } } }>(token, ACCOUNT, {
-    id: patientId,
-  });
-  expect(r.errors).toBeUndefined();
-  return r.data!.patient.balance.amount;
-}
-
 describe('billing, end to end through the gateway', () => {
   it('charges a completed visit once, claims it, lets the payer adjudicate, and the patient pay', async () => {
     const billing = await t.token('billing');
@@ -49,7 +29,7 @@ describe('billing, end to end through the gateway', () => {
     const appointmentId = await visit(t, patientId);
     const charges = await waitForCharges(t, appointmentId);
     expect(charges).toMatchObject([{ code: 'G0463', amount_minor: '13602', kind: 'service' }]);
-    expect(await balanceOf(billing, patientId)).toBe('136.02');
+    expect(await balanceOf(t, patientId, billing)).toBe('136.02');
 
     const viaAppointment = await t.gql<{
       _entities: { charges: { code: string; amount: { amount: string } }[] }[];
@@ -133,17 +113,17 @@ describe('billing, end to end through the gateway', () => {
       patientResponsibility: { amount: '24.00' },
     });
     // 136.02 − 96.00 paid − 16.02 contractual write-off = 24.00 owed.
-    expect(await balanceOf(billing, patientId)).toBe('24.00');
+    expect(await balanceOf(t, patientId, billing)).toBe('24.00');
 
     const patient = await t.token('patient', { patientId, sub: `patient-${patientId}` });
-    expect(await balanceOf(patient, patientId)).toBe('24.00');
+    expect(await balanceOf(t, patientId, patient)).toBe('24.00');
     const paid = await t.gql<{ takePayment: { amount: { amount: string } } }>(
       patient,
       `mutation ($i: TakePaymentInput!) { takePayment(input: $i) { amount { amount } } }`,
       { i: { patientId, amount: { amount: '24.00', currency: 'USD' }, idempotencyKey: key() } },
     );
     expect(paid.errors).toBeUndefined();
-    expect(await balanceOf(patient, patientId)).toBe('0.00');
+    expect(await balanceOf(t, patientId, patient)).toBe('0.00');
 
     const statement = await t.gql<{
       issueStatement: {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { key, newPatient } from './support/billing.js';
+import { key, newPatient, balanceOf } from './support/billing.js';
 import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
 
 /**
@@ -61,16 +61,6 @@ function pay(
   return t.gql<Taken>(token, TAKE, { i: { patientId, amount: usd(amount), idempotencyKey } });
 }
 
-async function balanceOf(patientId: string): Promise<string> {
-  const r = await t.gql<{ patient: { balance: { amount: string } } }>(
-    await t.token('billing'),
-    'query ($id: ID!) { patient(id: $id) { balance { amount } } }',
-    { id: patientId },
-  );
-  expect(r.errors).toBeUndefined();
-  return r.data!.patient.balance.amount;
-}
-
 async function rowsOf(patientId: string) {
   const payments = await t.sql<{ id: string; amount_minor: string; created_by: string }>(
     `SELECT id, amount_minor::text AS amount_minor, created_by FROM billing.payment
@@ -122,7 +112,7 @@ describe('takePayment, once per idempotency key', () => {
       },
     ]);
     expect(sumMinor).toBe('-4000');
-    expect(await balanceOf(patientId)).toBe('-40.00');
+    expect(await balanceOf(t, patientId)).toBe('-40.00');
 
     // The first is audited as the create, the replay as a read of what it produced.
     const audit = await t.sql<{ action: string; outcome: string; resource_type: string }>(
@@ -157,7 +147,7 @@ describe('takePayment, once per idempotency key', () => {
     expect(await rowsOf(patientId)).toEqual(before);
     expect(before.payments).toHaveLength(1);
     expect(before.entries).toHaveLength(1);
-    expect(await balanceOf(patientId)).toBe('-10.00');
+    expect(await balanceOf(t, patientId)).toBe('-10.00');
     // Only the first request wrote (and audited) anything: the refused ones rolled back whole.
     const audit = await t.sql<{ action: string; outcome: string }>(
       `SELECT payload::jsonb ->> 'action' AS action, payload::jsonb ->> 'outcome' AS outcome
@@ -189,7 +179,7 @@ describe('takePayment, once per idempotency key', () => {
       'payment -500',
     ]);
     expect(sumMinor).toBe('-1000');
-    expect(await balanceOf(patientId)).toBe('-10.00');
+    expect(await balanceOf(t, patientId)).toBe('-10.00');
   });
 });
 
@@ -210,7 +200,7 @@ describe('payments under concurrency', () => {
     expect(payments).toHaveLength(20);
     expect(entries).toHaveLength(20);
     expect(sumMinor).toBe('-2020');
-    const balance = await balanceOf(patientId);
+    const balance = await balanceOf(t, patientId);
     expect(balance).toBe('-20.20');
     // The API's balance is PostgreSQL's sum of the entries, to the cent.
     expect(Math.round(Number(balance) * 100).toString()).toBe(sumMinor);
@@ -232,7 +222,7 @@ describe('payments under concurrency', () => {
     expect(payments.map((p) => p.id)).toEqual([...ids]);
     expect(entries).toHaveLength(1);
     expect(sumMinor).toBe('-7777');
-    expect(await balanceOf(patientId)).toBe('-77.77');
+    expect(await balanceOf(t, patientId)).toBe('-77.77');
   });
 
   it('never refunds more than a payment: 8 concurrent refunds of 30.00 against 100.00, 3 succeed', async () => {
@@ -273,7 +263,7 @@ describe('payments under concurrency', () => {
     const { entries, sumMinor } = await rowsOf(patientId);
     expect(entries.map((e) => e.kind).sort()).toEqual(['payment', 'refund', 'refund', 'refund']);
     expect(sumMinor).toBe('-1000');
-    expect(await balanceOf(patientId)).toBe('-10.00');
+    expect(await balanceOf(t, patientId)).toBe('-10.00');
 
     const view = await t.gql<{
       patient: { payments: { edges: { node: { id: string; refunded: { amount: string } } }[] } };
@@ -296,7 +286,7 @@ describe('payments under concurrency', () => {
       i: { paymentId, amount: usd('10.00'), reason: 'Overpaid', idempotencyKey: key() },
     });
     expect(rest.errors).toBeUndefined();
-    expect(await balanceOf(patientId)).toBe('0.00');
+    expect(await balanceOf(t, patientId)).toBe('0.00');
   });
 });
 
@@ -335,7 +325,7 @@ describe('a patient paying', () => {
       [otherId, sub],
     );
     expect(denied).toEqual([{ action: 'create', outcome: 'deny' }]);
-    expect(await balanceOf(otherId)).toBe('0.00');
+    expect(await balanceOf(t, otherId)).toBe('0.00');
   });
 
   it('a replay after a refund answers what is refunded now', async () => {

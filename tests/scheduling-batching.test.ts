@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCounter } from './support/metrics.js';
+import { readCounter, sumCounter } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -15,15 +15,6 @@ const PATIENTS = 50;
 
 interface Slot {
   start: string;
-}
-
-/** Sums every series of a counter (all label sets) from a service's `/metrics`. */
-async function sumCounter(serviceGraphqlUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(serviceGraphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
 async function slotsOf(practitionerId: string, n: number): Promise<Slot[]> {

@@ -198,3 +198,14 @@ export async function newPatient(t: TestStack, tag = 'billing'): Promise<string>
   expect(r.errors).toBeUndefined();
   return r.data!.createPatient.id;
 }
+
+/** A patient's balance (decimal string) as the gateway answers it, read as billing staff unless `token` is given. */
+export async function balanceOf(t: TestStack, patientId: string, token?: string): Promise<string> {
+  const r = await t.gql<{ patient: { balance: { amount: string } } }>(
+    token ?? (await t.token('billing')),
+    'query ($id: ID!) { patient(id: $id) { balance { amount } } }',
+    { id: patientId },
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data!.patient.balance.amount;
+}
