@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import type { PatientAccessDecision } from '../../../platform/authz/index.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
@@ -8,7 +7,7 @@ import { billingEvent, decideBilling, type BillingData } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { pageKeyOf, pagesByKey, type PageKey } from '../loaders.js';
 import { balancesOf } from '../store/ledger.js';
-import { emptyPage, toConnection } from '../store/keyset.js';
+import { emptyPage, toConnection, type Page } from '../store/keyset.js';
 import { checkPaymentCursor, paymentsPage } from '../store/payment-views.js';
 import { statementCursor, statementsPage, type StatementRow } from '../store/statements.js';
 import { toStatement } from './account.resolver.js';
@@ -17,34 +16,42 @@ import { Coverage, Patient, PaymentConnection, StatementConnection } from './bil
 import { MoneyAmount, moneyOut } from './money.type.js';
 
 /**
- * A batch of patients' data of one kind: one decision round and one audit
- * INSERT for every patient in the response; a patient whose data the caller
- * may not see gets `denied` (the refusal is audited).
+ * The part of a batch the caller may see, for patients' data of one kind: one
+ * decision round and one audit INSERT for every patient in the response; a
+ * refused patient's key is left out (the refusal is audited).
  */
-async function decideBatch(
+async function permitted<K>(
   ctx: BillingContext,
-  patientIds: readonly string[],
+  keys: readonly K[],
+  patientOf: (key: K) => string,
   data: BillingData,
-): Promise<PatientAccessDecision[]> {
-  const decisions = await decideBilling(
-    ctx,
-    patientIds.map((patientId) => ({ patientId })),
-    data,
-    's',
-  );
+): Promise<K[]> {
+  const subjects = keys.map((k) => ({ patientId: patientOf(k) }));
+  const decisions = await decideBilling(ctx, subjects, data, 's');
   await recordAccess(
     ctx,
-    patientIds.map((patientId, i) => billingEvent({ patientId }, decisions[i]!, data, 'search')),
+    subjects.map((s, i) => billingEvent(s, decisions[i]!, data, 'search')),
   );
-  return decisions;
+  return keys.filter((_, i) => decisions[i]!.allowed);
+}
+
+/** Pages of a paged Account list for the permitted keys; null for a refused one. */
+async function permittedPages<T>(
+  ctx: BillingContext,
+  keys: readonly PageKey[],
+  load: (ids: string[], first: number, after: string | null) => Promise<Map<string, Page<T>>>,
+): Promise<(Page<T> | Error | null)[]> {
+  const allowed = await permitted(ctx, keys, (k) => k.id, 'Account');
+  const pages = await pagesByKey(allowed, load);
+  const byKey = new Map(allowed.map((k, i) => [k, pages[i]!]));
+  return keys.map((k) => byKey.get(k) ?? null);
 }
 
 /** The per-request batch loaders of the Patient fields (attached lazily to the context). */
 function patientLoaders(ctx: BillingContext) {
   return {
     coverages: new DataLoader<string, Coverage[] | null>(async (ids) => {
-      const decisions = await decideBatch(ctx, ids, 'Coverage');
-      const allowed = ids.filter((_, i) => decisions[i]!.allowed);
+      const allowed = await permitted(ctx, ids, (id) => id, 'Coverage');
       const rows = await ctx.loaders.coveragesOfPatient.loadMany(allowed);
       const byPatient = new Map(allowed.map((id, i) => [id, rows[i]]));
       return ids.map((id) => {
@@ -54,8 +61,7 @@ function patientLoaders(ctx: BillingContext) {
       });
     }),
     balance: new DataLoader<string, MoneyAmount | null>(async (ids) => {
-      const decisions = await decideBatch(ctx, ids, 'Account');
-      const allowed = ids.filter((_, i) => decisions[i]!.allowed);
+      const allowed = await permitted(ctx, ids, (id) => id, 'Account');
       const balances = await balancesOf(ctx.em, allowed, ctx.services.policy.currency);
       return ids.map((id) => {
         const b = balances.get(id);
@@ -63,52 +69,36 @@ function patientLoaders(ctx: BillingContext) {
       });
     }),
     payments: new DataLoader<PageKey, PaymentConnection | null, string>(
-      async (keys) => {
-        const decisions = await decideBatch(
-          ctx,
-          keys.map((k) => k.id),
-          'Account',
-        );
-        const allowed = keys.filter((_, i) => decisions[i]!.allowed);
-        const pages = await pagesByKey(allowed, (ids, first, after) =>
-          paymentsPage(ctx.em, ids, first, after),
-        );
-        const byKey = new Map(allowed.map((k, i) => [k, pages[i]!]));
-        return keys.map((k) => {
-          const page = byKey.get(k);
-          if (!page) return null;
-          return page instanceof Error ? page : toConnection(page, (p) => toPayment(p));
-        });
-      },
+      async (keys) =>
+        (
+          await permittedPages(ctx, keys, (ids, first, after) =>
+            paymentsPage(ctx.em, ids, first, after),
+          )
+        ).map((page) =>
+          page === null || page instanceof Error ? page : toConnection(page, (p) => toPayment(p)),
+        ),
       { cacheKeyFn: pageKeyOf },
     ),
     statements: new DataLoader<PageKey, StatementConnection, string>(
-      async (keys) => {
-        const decisions = await decideBatch(
-          ctx,
-          keys.map((k) => k.id),
-          'Account',
-        );
-        const allowed = keys.filter((_, i) => decisions[i]!.allowed);
-        const pages = await pagesByKey(allowed, async (ids, first, after) => {
-          const found = await statementsPage(ctx.em, ids, first, after);
-          return new Map(
-            [...found].map(([id, p]) => [
-              id,
-              {
-                edges: p.rows.map((s) => ({ cursor: statementCursor(s), node: s })),
-                hasNextPage: p.hasNextPage,
-              },
-            ]),
-          );
-        });
-        const byKey = new Map(allowed.map((k, i) => [k, pages[i]!]));
-        return keys.map((k) => {
+      async (keys) =>
+        (
+          await permittedPages(ctx, keys, async (ids, first, after) => {
+            const found = await statementsPage(ctx.em, ids, first, after);
+            return new Map(
+              [...found].map(([id, p]) => [
+                id,
+                {
+                  edges: p.rows.map((s) => ({ cursor: statementCursor(s), node: s })),
+                  hasNextPage: p.hasNextPage,
+                },
+              ]),
+            );
+          })
+        ).map((found) => {
           // A patient whose statements the caller may not see has none to show.
-          const page = byKey.get(k) ?? emptyPage<StatementRow>();
+          const page = found ?? emptyPage<StatementRow>();
           return page instanceof Error ? page : toConnection(page, (s) => toStatement(s));
-        });
-      },
+        }),
       { cacheKeyFn: pageKeyOf },
     ),
   };
