@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { EventEnvelope } from '../../../platform/events/envelope.js';
+// The statuses of the producer's event contract: one list, so billing accepts what scheduling publishes.
+import { APPOINTMENT_STATUSES } from '../../scheduling/domain/status.js';
 import { chargesFor, ratedCodes, type BillingPolicy } from '../domain/charge-policy.js';
 import { money, type Money } from '../domain/money.js';
 import { chargesByAppointment, recordCharge } from './charges.js';
@@ -8,16 +10,6 @@ import { reverseEntry, SCHEMA } from './ledger.js';
 
 /** Who billing's automatic charges and reversals are recorded as. */
 export const BILLING_SYSTEM = 'system:billing';
-
-/** FHIR appointment statuses scheduling publishes. */
-export const APPOINTMENT_STATUSES = [
-  'proposed',
-  'booked',
-  'arrived',
-  'fulfilled',
-  'cancelled',
-  'noshow',
-] as const;
 
 const isoInstant = z.iso.datetime({ offset: true });
 
