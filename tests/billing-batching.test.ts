@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coverageFor, key } from './support/billing.js';
+import { coverageFor, key, visit, waitForCharges } from './support/billing.js';
 import { readCounter, sumCounter } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -277,4 +277,50 @@ describe('statements asked for twice with different pages', () => {
     expect(r.data!.patient.b.edges).toHaveLength(3);
     expect(r.data!.patient.b.pageInfo.hasNextPage).toBe(false);
   });
+});
+
+describe('Appointment.charges over a list of visits', () => {
+  it('costs as many billing statements and audit INSERTs for 5 visits as for 1', async () => {
+    const patientId = listed[1]!;
+    const visits: string[] = [];
+    for (let i = 0; i < 5; i++) visits.push(await visit(t, patientId));
+    for (const id of visits) await waitForCharges(t, id);
+    const LIST_CHARGES = /* GraphQL */ `
+      query ($id: ID!, $n: Int!) {
+        patient(id: $id) {
+          appointments(first: $n) {
+            edges {
+              node {
+                id
+                charges {
+                  code
+                  amount {
+                    amount
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+    const url = t.stack.billing.url;
+    const cost = async (n: number) => {
+      await settle();
+      const before = await readCounter(url, 'carefed_db_statements_total');
+      const r = await t.gql<{
+        patient: { appointments: { edges: { node: { charges: { code: string }[] } }[] } };
+      }>(billing, LIST_CHARGES, { id: patientId, n });
+      const after = await readCounter(url, 'carefed_db_statements_total');
+      expect(r.errors).toBeUndefined();
+      const edges = r.data!.patient.appointments.edges;
+      expect(edges).toHaveLength(n);
+      for (const e of edges) expect(e.node.charges.map((c) => c.code)).toEqual(['G0463']);
+      return after - before;
+    };
+    const one = await cost(1);
+    const five = await cost(5);
+    expect(one).toBeGreaterThan(0);
+    expect(five).toBe(one);
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { groupBy } from '../../platform/data/group-by.js';
 import { ConsentProjection } from './entities/index.js';
 import { coveragesById, coveragesByPatient, type CoverageRow } from './store/coverage.js';
 import { claimCharges, claimsByIds, type ClaimRow } from './store/claims.js';
-import { chargesByAppointment, type ChargeRow } from './store/charges.js';
+import type { ChargeRow } from './store/charges.js';
 import { payersByIds, plansByIds, type PayerRow, type PlanRow } from './store/reference-reads.js';
 import type { Page } from './store/keyset.js';
 import { statementLinesPage, type StatementLine } from './store/statements.js';
@@ -76,9 +76,6 @@ export function createLoaders(em: EntityManager) {
       const map = await claimCharges(em, [...ids]);
       return ids.map((id) => map.get(id) ?? []);
     }),
-    chargesOfAppointment: new DataLoader<string, ChargeRow[]>(async (ids) =>
-      groupBy(ids, await chargesByAppointment(em, [...ids]), (r) => r.appointmentId),
-    ),
     /** Keyed by statement id and page: one SQL statement per distinct page. */
     statementLines: new DataLoader<PageKey, Page<StatementLine>, string>(
       (keys) => pagesByKey(keys, (ids, first, after) => statementLinesPage(em, ids, first, after)),

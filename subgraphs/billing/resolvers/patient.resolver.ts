@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
+import { perRequest } from '../../../platform/federation/per-request.js';
 import { billingEvent, decideBilling, type BillingData } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { pageKeyOf, pagesByKey, type PageKey } from '../loaders.js';
@@ -104,16 +105,6 @@ function patientLoaders(ctx: BillingContext) {
   };
 }
 
-const attached = new WeakMap<BillingContext, ReturnType<typeof patientLoaders>>();
-function loadersOf(ctx: BillingContext): ReturnType<typeof patientLoaders> {
-  let l = attached.get(ctx);
-  if (!l) {
-    l = patientLoaders(ctx);
-    attached.set(ctx, l);
-  }
-  return l;
-}
-
 /** The billing subgraph's fields on the patient entity. */
 @Resolver(() => Patient)
 export class PatientBillingResolver {
@@ -123,7 +114,7 @@ export class PatientBillingResolver {
       'The patient’s coverages in order of benefits (audited; null when the caller may not see them).',
   })
   async coverages(@Root() p: Patient, @Ctx() ctx: BillingContext): Promise<Coverage[] | null> {
-    return loadersOf(ctx).coverages.load(requireUuid(p.id));
+    return perRequest(ctx, patientLoaders).coverages.load(requireUuid(p.id));
   }
 
   @FieldResolver(() => MoneyAmount, {
@@ -132,7 +123,7 @@ export class PatientBillingResolver {
       'What the patient owes (negative: a credit): the sum of their ledger entries (audited; null when the caller may not see it).',
   })
   async balance(@Root() p: Patient, @Ctx() ctx: BillingContext): Promise<MoneyAmount | null> {
-    return loadersOf(ctx).balance.load(requireUuid(p.id));
+    return perRequest(ctx, patientLoaders).balance.load(requireUuid(p.id));
   }
 
   @FieldResolver(() => PaymentConnection, {
@@ -149,7 +140,7 @@ export class PatientBillingResolver {
   ): Promise<PaymentConnection | null> {
     const size = pageSize(first);
     checkPaymentCursor(after);
-    return loadersOf(ctx).payments.load({
+    return perRequest(ctx, patientLoaders).payments.load({
       id: requireUuid(p.id),
       first: size,
       after: after ?? null,
@@ -168,7 +159,7 @@ export class PatientBillingResolver {
     @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
     after?: string,
   ): Promise<StatementConnection> {
-    return loadersOf(ctx).statements.load({
+    return perRequest(ctx, patientLoaders).statements.load({
       id: requireUuid(p.id),
       first: pageSize(first),
       after: after ?? null,
