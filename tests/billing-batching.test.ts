@@ -280,7 +280,7 @@ describe('statements asked for twice with different pages', () => {
 });
 
 describe('Appointment.charges over a list of visits', () => {
-  it('costs as many billing statements and audit INSERTs for 5 visits as for 1', async () => {
+  it('costs as many billing statements for 5 visits (and their claims with coverage) as for 1', async () => {
     const patientId = listed[1]!;
     const visits: string[] = [];
     for (let i = 0; i < 5; i++) visits.push(await visit(t, patientId));
@@ -322,5 +322,37 @@ describe('Appointment.charges over a list of visits', () => {
     const five = await cost(5);
     expect(one).toBeGreaterThan(0);
     expect(five).toBe(one);
+
+    // The same visits claimed: a list of claims with their coverage reads the coverages in one round.
+    const [coverage] = await t.sql<{ id: string }>(
+      'SELECT id FROM billing.coverage WHERE patient_id = $1',
+      [patientId],
+    );
+    for (const appointmentId of visits) {
+      const c = await t.gql(
+        billing,
+        'mutation ($i: CreateClaimInput!) { createClaim(input: $i) { id } }',
+        { i: { appointmentId, coverageId: coverage!.id, idempotencyKey: key() } },
+      );
+      expect(c.errors).toBeUndefined();
+    }
+    const claimsCost = async (n: number) => {
+      await settle();
+      const before = await readCounter(url, 'carefed_db_statements_total');
+      const r = await t.gql<{
+        claims: { edges: { node: { coverage: { id: string; memberId: string } } }[] };
+      }>(
+        billing,
+        'query ($p: ID!, $n: Int!) { claims(patientId: $p, first: $n) { edges { node { coverage { id memberId } } } } }',
+        { p: patientId, n },
+      );
+      const after = await readCounter(url, 'carefed_db_statements_total');
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.claims.edges.map((e) => e.node.coverage.id)).toEqual(
+        Array<string>(n).fill(coverage!.id),
+      );
+      return after - before;
+    };
+    expect(await claimsCost(5)).toBe(await claimsCost(1));
   }, 60_000);
 });

@@ -2,9 +2,8 @@ import {
   buildFederatedSchema,
   type FederatedSchema,
 } from '../../platform/federation/build-schema.js';
-import { forbidden } from '../../platform/errors/index.js';
-import { NO_ACCESS, readable } from './access.js';
 import type { BillingContext } from './context.js';
+import { readableClaims, readableCoverages, readOne } from './readable.js';
 import { AccountResolver } from './resolvers/account.resolver.js';
 import { AppointmentChargesResolver } from './resolvers/appointment.resolver.js';
 import { toClaim, toCoverage } from './resolvers/billing.mapper.js';
@@ -14,19 +13,11 @@ import { PatientBillingResolver } from './resolvers/patient.resolver.js';
 import { ReferenceResolver } from './resolvers/reference.resolver.js';
 
 /** Claims and coverages referenced by other subgraphs pass the same checks and audit as `claim(id)`. */
-async function resolveClaim(ref: { id: string }, ctx: BillingContext) {
-  const row = await ctx.loaders.claim.load(ref.id);
-  const [ok] = row ? await readable(ctx, [row], 'Claim', 'read') : [];
-  if (!ok) throw forbidden(NO_ACCESS);
-  return toClaim(ok);
-}
+const resolveClaim = async (ref: { id: string }, ctx: BillingContext) =>
+  toClaim(await readOne(ctx, readableClaims, ref.id));
 
-async function resolveCoverage(ref: { id: string }, ctx: BillingContext) {
-  const row = await ctx.loaders.coverage.load(ref.id);
-  const [ok] = row ? await readable(ctx, [row], 'Coverage', 'read') : [];
-  if (!ok) throw forbidden(NO_ACCESS);
-  return toCoverage(ok);
-}
+const resolveCoverage = async (ref: { id: string }, ctx: BillingContext) =>
+  toCoverage(await readOne(ctx, readableCoverages, ref.id));
 
 /** The billing subgraph's schema (no database needed: `npm run compose` uses it too). */
 export function buildBillingSchema(): Promise<FederatedSchema> {

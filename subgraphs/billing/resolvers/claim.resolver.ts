@@ -8,6 +8,7 @@ import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import { NO_ACCESS, payerOf, readable, requireBilling } from '../access.js';
 import type { BillingContext } from '../context.js';
+import { readableClaims, readableCoverages, readOne } from '../readable.js';
 import {
   adjudicateClaim,
   claimCursor,
@@ -58,10 +59,7 @@ function inApiTerms(err: unknown): unknown {
 export class ClaimResolver {
   @Query(() => Claim, { description: 'One claim, if the caller may see it.' })
   async claim(@Arg('id', () => ID) id: string, @Ctx() ctx: BillingContext): Promise<Claim> {
-    const row = await ctx.loaders.claim.load(requireUuid(id));
-    const [ok] = row ? await readable(ctx, [row], 'Claim', 'read') : [];
-    if (!ok) throw forbidden(NO_ACCESS);
-    return toClaim(ok);
+    return toClaim(await readOne(ctx, readableClaims, requireUuid(id)));
   }
 
   @Query(() => ClaimConnection, {
@@ -247,10 +245,7 @@ export class ClaimResolver {
     description: 'The coverage claimed under (read with its own checks and audit).',
   })
   async coverage(@Root() c: Claim, @Ctx() ctx: BillingContext): Promise<Coverage> {
-    const row = await ctx.loaders.coverage.load(c.coverageId);
-    const [ok] = row ? await readable(ctx, [row], 'Coverage', 'read') : [];
-    if (!ok) throw forbidden(NO_ACCESS);
-    return toCoverage(ok);
+    return toCoverage(await readOne(ctx, readableCoverages, c.coverageId));
   }
 
   @FieldResolver(() => Payer)

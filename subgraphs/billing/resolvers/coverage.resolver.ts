@@ -2,8 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { calendarDate } from '../../../platform/federation/validators.js';
-import { NO_ACCESS, readable, requireBilling } from '../access.js';
+import { NO_ACCESS, requireBilling } from '../access.js';
 import type { BillingContext } from '../context.js';
+import { readableCoverages, readOne } from '../readable.js';
 import { cancelCoverage, memberIdOf, recordCoverage, coveragesById } from '../store/coverage.js';
 import { idempotent } from '../store/idempotent.js';
 import { auditedWrite } from './audited-write.js';
@@ -21,10 +22,7 @@ function isoDate(value: string | undefined | null, field: string): void {
 export class CoverageResolver {
   @Query(() => Coverage, { description: 'One coverage, if the caller may see it.' })
   async coverage(@Arg('id', () => ID) id: string, @Ctx() ctx: BillingContext): Promise<Coverage> {
-    const row = await ctx.loaders.coverage.load(requireUuid(id));
-    const [ok] = row ? await readable(ctx, [row], 'Coverage', 'read') : [];
-    if (!ok) throw forbidden(NO_ACCESS);
-    return toCoverage(ok);
+    return toCoverage(await readOne(ctx, readableCoverages, requireUuid(id)));
   }
 
   @Mutation(() => Coverage, {
