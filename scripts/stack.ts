@@ -13,12 +13,14 @@ import type { RunningService } from '../platform/http/server.js';
 import type { DevIssuer } from '../platform/identity/dev-issuer.js';
 import { createInternalTokenVerifier } from '../platform/identity/internal-token.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
+import { waitForTasks } from '../platform/events/settle.js';
 import { createLogger, type Logger } from '../platform/log/index.js';
 import { seedBilling } from '../subgraphs/billing/seed.js';
 import { startBillingSubgraph, type BillingSubgraph } from '../subgraphs/billing/server.js';
 import { seedPatients, type PatientSeedResult } from '../subgraphs/patient/seed.js';
 import { startPatientSubgraph, type PatientSubgraph } from '../subgraphs/patient/server.js';
 import { seedScheduling } from '../subgraphs/scheduling/seed.js';
+import { ACCESS_FACT_CONSUMERS } from '../subgraphs/subscriptions.js';
 import {
   startSchedulingSubgraph,
   type SchedulingSubgraph,
@@ -132,10 +134,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         )
       : undefined;
     if (opts.seed) await seedScheduling(scheduling.orm.em.fork(), DEMO_DATA_DIR);
-    if (seed)
+    if (seed) {
       await seedBilling(billing.orm.em.fork(), billing.services.cipher, {
         patientIds: seed.patientIds,
       });
+      // The demo care teams reach every subgraph by event: wait for them, so the printed
+      // clinician token reaches its patients' appointments from the first request.
+      if (!(await waitForTasks(adminUrl, ACCESS_FACT_CONSUMERS, 30_000)))
+        log.warn('demo access facts are still being delivered to the subgraphs');
+    }
 
     const { verifier, devIssuer } = await loadUserVerifier(config);
     const gateway = await startGateway({

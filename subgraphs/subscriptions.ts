@@ -4,12 +4,22 @@ const HOOK = ['scheduling:webhooks'];
 const BILL_AND_HOOK = ['scheduling:webhooks', 'billing:appointments'];
 
 /**
+ * The subgraphs that hold patient data and so keep the access-fact
+ * projections (platform/authz/access-facts): each runs `<name>:access-facts`.
+ * The patient subgraph decides from its own tables.
+ */
+export const ACCESS_FACT_CONSUMERS = ['scheduling:access-facts', 'billing:access-facts'];
+
+/**
  * Who consumes which event: task identifiers `<consumer subgraph>:<name>`,
  * enqueued by the producer in its own transaction (platform/events). Each
  * consumer subgraph implements its tasks in its `events.ts`.
  */
 export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'consent.changed': ['scheduling:consent-projection', 'billing:consent-projection'],
+  // Access facts, published by the patient subgraph.
+  'consent.changed': ACCESS_FACT_CONSUMERS,
+  'care-team.changed': ACCESS_FACT_CONSUMERS,
+  'break-glass.granted': ACCESS_FACT_CONSUMERS,
   // Patient notifications (confirmation, reminder) and partner webhooks.
   'appointment.booked': NOTIFY_AND_HOOK,
   'appointment.rescheduled': NOTIFY_AND_HOOK,

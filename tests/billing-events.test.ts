@@ -155,6 +155,30 @@ describe('billing’s appointment consumer, on the real worker', () => {
     ]);
   });
 
+  it('audits each charge it creates as billing’s system access, naming the event that caused it', async () => {
+    const patientId = await newPatient(t, 'events-audit');
+    const appointmentId = await visit(t, patientId);
+    const [charge] = await waitForCharges(t, appointmentId);
+    const completed = await outboxEvent(appointmentId, 'appointment.completed');
+    await drained([completed.id]);
+    const rows = await t.sql<{ payload: string }>(
+      `SELECT payload FROM audit.entry
+        WHERE patient_id = $1 AND payload::jsonb ->> 'resourceType' = 'ChargeItem'`,
+      [patientId],
+    );
+    expect(rows.map((r) => JSON.parse(r.payload) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        actor: { sub: 'system:billing', roles: ['system'], clientId: 'carefed-billing' },
+        resourceId: charge!.id,
+        action: 'create',
+        outcome: 'permit',
+        purpose: 'HPAYMT',
+        requestId: `event:${completed.id}`,
+        reason: `event:appointment.completed:${completed.id}`,
+      }),
+    ]);
+  });
+
   it('creates no second charge when the completed event is delivered again', async () => {
     const patientId = await newPatient(t, 'events-dup');
     const appointmentId = await visit(t, patientId);

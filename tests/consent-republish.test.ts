@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishConsents } from '../subgraphs/patient/consent-events.js';
+import { republishAccessFacts } from '../subgraphs/patient/access-fact-events.js';
 import { coverageFor, newPatient } from './support/billing.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * A subgraph that starts consuming consent.changed after consents exist learns
- * them from `npm run consents:republish` (republishConsents): simulated here by
+ * them from `npm run access-facts:republish` (republishAccessFacts): simulated here by
  * emptying billing's projection, as a freshly deployed billing would have it.
  */
 let t: TestStack;
@@ -30,7 +30,7 @@ const projected = async (consentId: string): Promise<string | undefined> =>
     ])
   )[0]?.status;
 
-describe('consents:republish', () => {
+describe('access-facts:republish (consents)', () => {
   it('brings a consent recorded before billing knew it into billing’s projection, which then enforces it', async () => {
     const patientId = await newPatient(t, 'republish');
     const coverageId = await coverageFor(t, patientId);
@@ -65,16 +65,16 @@ describe('consents:republish', () => {
     const read = `query ($id: ID!) { coverage(id: $id) { id } }`;
     expect((await t.gql(billing, read, { id: coverageId })).errors).toBeUndefined();
 
-    const count = await republishConsents(t.stack.patient.orm.em.fork(), [
-      'billing:consent-projection',
+    const count = await republishAccessFacts(t.stack.patient.orm.em.fork(), [
+      'billing:access-facts',
     ]);
-    expect(count).toBeGreaterThanOrEqual(1);
+    expect(count.consents).toBeGreaterThanOrEqual(1);
     await waitFor(async () => (await projected(consentId)) === 'active');
     const refused = await t.gql(billing, read, { id: coverageId });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // Running it again is harmless: still one row, same state.
-    await republishConsents(t.stack.patient.orm.em.fork(), ['billing:consent-projection']);
+    await republishAccessFacts(t.stack.patient.orm.em.fork(), ['billing:access-facts']);
     const events = await t.sql<{ id: string }>(
       'SELECT id FROM patient.outbox WHERE aggregate_id = $1',
       [consentId],

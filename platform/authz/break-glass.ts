@@ -3,7 +3,8 @@ export interface BreakGlassGrant {
   id: string;
   patientId: string;
   practitionerId: string;
-  reason: string;
+  /** Kept (encrypted) by the patient subgraph; projections elsewhere do not carry it. */
+  reason?: string;
   grantedAt: Date;
   expiresAt: Date;
 }

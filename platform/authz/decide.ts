@@ -10,8 +10,14 @@ export interface PatientAccessInput {
   /** The FHIR resource type touched, e.g. `Observation`. */
   dataClass: string;
   permission: Permission;
-  /** The principal's practitioner is on this patient's care team. */
+  /** The principal's practitioner is on this patient's care team (an open care-team link). */
   careTeam: boolean;
+  /**
+   * The subgraph's own compartment facts that hold for this record, by name
+   * (e.g. `appointment-clinician`): each places a clinician in the compartment
+   * beside the care team, never instead of it.
+   */
+  compartmentFacts?: readonly string[];
   /** This patient's consents; any of another patient are ignored. */
   consents: readonly ConsentRecord[];
   /** A break-the-glass grant to check; it counts only if it applies to this principal now. */
@@ -69,7 +75,7 @@ export function scopeContexts(p: Principal, patientId?: string): ScopeContext[] 
 }
 
 // Compartment reach of one role, before break-the-glass.
-function roleReaches(role: Role, p: Principal, patientId: string, careTeam: boolean): boolean {
+function roleReaches(role: Role, p: Principal, patientId: string, inCompartment: boolean): boolean {
   switch (role) {
     case 'patient':
       return inPatientContext(p, patientId);
@@ -78,7 +84,7 @@ function roleReaches(role: Role, p: Principal, patientId: string, careTeam: bool
       // system scopes, which the scope check has already bounded.
       return p.patientId === undefined || p.patientId === patientId;
     case 'clinician':
-      return careTeam;
+      return inCompartment;
     case 'scheduler':
     case 'pharmacist':
     case 'billing':
@@ -109,7 +115,8 @@ function result(
  * 2. SMART scope for `dataClass` and `permission`; `patient/` scopes count only when
  *    `principal.patientId === patientId`;
  * 3. compartment: a patient, or a partner with a patient context, reaches only that patient;
- *    a clinician only patients on their care team, or one they hold an applicable
+ *    a clinician only patients on their care team or records a subgraph's named compartment
+ *    fact places them in (the clinician of an appointment), or one they hold an applicable
  *    break-the-glass grant for (then purpose ETREAT, emergency); scheduler, pharmacist,
  *    billing, admin and partners without a patient context are not compartment-bound here;
  *    researcher and auditor reach no record. Several roles reach if any one does;
@@ -129,7 +136,8 @@ export function decidePatientAccess(input: PatientAccessInput): PatientAccessDec
   });
   if (!scopeOk) return result(false, 'scope', p.purposeOfUse);
 
-  const reached = p.roles.some((r) => roleReaches(r, p, patientId, input.careTeam));
+  const inCompartment = input.careTeam || (input.compartmentFacts?.length ?? 0) > 0;
+  const reached = p.roles.some((r) => roleReaches(r, p, patientId, inCompartment));
   // Emergency access is for reading: a grant never opens writes (such as joining the care team).
   const glass =
     READS.has(input.permission) &&

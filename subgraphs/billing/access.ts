@@ -1,15 +1,13 @@
 import {
-  consentRecordOf,
-  decidePatientAccess,
+  decideRecords,
+  readableRecords,
+  recordEvent,
+  requireRecord,
+  type AccessPolicy,
   type PatientAccessDecision,
   type Permission,
 } from '../../platform/authz/index.js';
-import {
-  decisionEvent,
-  recordAccess,
-  type AccessEvent,
-} from '../../platform/audit/request-audit.js';
-import { forbidden } from '../../platform/errors/index.js';
+import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { Principal } from '../../platform/identity/principal.js';
 import type { BillingContext } from './context.js';
 
@@ -88,31 +86,28 @@ function roleAllows(
 }
 
 /**
- * Decides access to billing data per patient: role (minimum necessary, above),
- * SMART scope for `data`, the compartment (a patient their own account) and
- * the patient's consent as projected from the patient subgraph. Consents load
- * in one batch.
+ * Access to billing data: the kernel's shared facts (care team,
+ * break-the-glass, consent) under billing's role policy (minimum necessary,
+ * above). Billing adds no compartment fact of its own; its policy keeps
+ * clinicians out whatever the care team or a grant says.
  */
-export async function decideBilling(
+export const billingAccess = (
+  data: BillingData,
+  permission: Permission,
+): AccessPolicy<BillingSubject> => ({
+  dataClass: data,
+  permission,
+  roleAllows: (p, s) => roleAllows(p, s, data, permission),
+});
+
+/** Decides access to billing data per subject, one batch of facts for all. */
+export function decideBilling(
   ctx: BillingContext,
   subjects: readonly BillingSubject[],
   data: BillingData,
   permission: Permission,
 ): Promise<PatientAccessDecision[]> {
-  const { principal, loaders, now } = ctx;
-  const consents = await Promise.all(subjects.map((s) => loaders.consents.load(s.patientId)));
-  return subjects.map((s, i) =>
-    decidePatientAccess({
-      principal,
-      patientId: s.patientId,
-      dataClass: data,
-      permission,
-      careTeam: false,
-      consents: (consents[i] ?? []).map(consentRecordOf),
-      now,
-      roleAllows: roleAllows(principal, s, data, permission),
-    }),
-  );
+  return decideRecords(ctx, subjects, billingAccess(data, permission));
 }
 
 /** The audit event for one billing access. */
@@ -123,12 +118,7 @@ export function billingEvent(
   action: AccessEvent['action'],
   resourceId?: string,
 ): AccessEvent {
-  return decisionEvent(d, {
-    patientId: subject.patientId,
-    resourceType: data,
-    resourceId,
-    action,
-  });
+  return recordEvent(subject.patientId, d, data, action, resourceId);
 }
 
 /**
@@ -136,23 +126,17 @@ export function billingEvent(
  * deny audited in one statement before anything is returned. Refused records
  * are left out.
  */
-export async function readable<T extends BillingSubject & { id: string }>(
+export function readable<T extends BillingSubject & { id: string }>(
   ctx: BillingContext,
   records: readonly T[],
   data: BillingData,
   action: 'read' | 'search',
 ): Promise<T[]> {
-  if (!records.length) return [];
-  const decisions = await decideBilling(ctx, records, data, action === 'read' ? 'r' : 's');
-  await recordAccess(
-    ctx,
-    records.map((r, i) => billingEvent(r, decisions[i]!, data, action, r.id)),
-  );
-  return records.filter((_, i) => decisions[i]!.allowed);
+  return readableRecords(ctx, records, billingAccess(data, action === 'read' ? 'r' : 's'), action);
 }
 
 /** Authorises one access, auditing (and committing) a refusal before FORBIDDEN. */
-export async function requireBilling(
+export function requireBilling(
   ctx: BillingContext,
   subject: BillingSubject,
   data: BillingData,
@@ -160,10 +144,12 @@ export async function requireBilling(
   action: AccessEvent['action'],
   resourceId?: string,
 ): Promise<PatientAccessDecision> {
-  const [decision] = await decideBilling(ctx, [subject], data, permission);
-  if (!decision!.allowed) {
-    await recordAccess(ctx, [billingEvent(subject, decision!, data, action, resourceId)]);
-    throw forbidden(NO_ACCESS);
-  }
-  return decision!;
+  return requireRecord(
+    ctx,
+    subject,
+    billingAccess(data, permission),
+    action,
+    NO_ACCESS,
+    resourceId,
+  );
 }

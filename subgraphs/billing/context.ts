@@ -1,4 +1,5 @@
 import type { FieldCipher } from '../../platform/crypto/index.js';
+import { projectedAccessFacts, type AccessContext } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import type { BillingPolicy } from './domain/charge-policy.js';
 import { createLoaders, type BillingLoaders } from './loaders.js';
@@ -11,7 +12,7 @@ export interface BillingServices {
 }
 
 /** The billing subgraph's request context. */
-export interface BillingContext extends RequestContext {
+export interface BillingContext extends AccessContext {
   loaders: BillingLoaders;
   services: BillingServices;
 }
@@ -21,5 +22,10 @@ export function createBillingContext(
   base: RequestContext,
   services: BillingServices,
 ): BillingContext {
-  return { ...base, services, loaders: createLoaders(base.em) };
+  return {
+    ...base,
+    services,
+    loaders: createLoaders(base.em),
+    accessFacts: projectedAccessFacts(base.em, base.principal, base.now),
+  };
 }

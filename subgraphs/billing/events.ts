@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
-import { projectConsent } from '../../platform/authz/consent-projection/index.js';
+import { accessFactTasks } from '../../platform/authz/access-facts/index.js';
+import { recordEventEffects } from '../../platform/audit/event-audit.js';
 import type { EventHandler } from '../../platform/events/consumer.js';
 import type { JobHandler } from '../../platform/events/jobs.js';
 import type { BillingPolicy } from './domain/charge-policy.js';
-import { applyAppointmentEvent } from './store/appointment-events.js';
+import { applyAppointmentEvent, type AppointmentEventOutcome } from './store/appointment-events.js';
 
 /** Task identifiers of billing's consumers (subgraphs/subscriptions.ts enqueues them). */
 export const BILLING_TASKS = {
-  consent: 'billing:consent-projection',
+  accessFacts: 'billing:access-facts',
   appointments: 'billing:appointments',
 } as const;
 
@@ -17,12 +18,30 @@ export interface BillingWorkerDeps {
   log: Logger;
 }
 
+/** The audit entries of what one appointment event did to a patient's account. */
+function chargeEffects(outcome: AppointmentEventOutcome) {
+  const effect = (resourceId: string, action: 'create' | 'update') => ({
+    patientId: outcome.patientId,
+    resourceType: 'ChargeItem',
+    resourceId,
+    action,
+    purpose: 'HPAYMT',
+    outcome: 'permit' as const,
+  });
+  return [
+    ...outcome.charged.map((id) => effect(id, 'create')),
+    ...outcome.reversed.map((id) => effect(id, 'update')),
+  ];
+}
+
 /**
- * What the billing subgraph consumes: consent changes (the shared consent
- * projection, platform/authz/consent-projection) and scheduling's appointment
- * events (booked, rescheduled, cancelled, arrived, completed, no-show), which
+ * What the billing subgraph consumes: the access facts (consents, care-team
+ * links, break-the-glass grants: the platform's projections,
+ * platform/authz/access-facts) and scheduling's appointment events, which
  * keep billing's appointment state and create or reverse charges
- * (store/appointment-events.ts). Billing runs no plain jobs yet.
+ * (store/appointment-events.ts). Each charge created or reversed is audited
+ * as billing's system access naming the event that caused it, in the same
+ * transaction. Billing runs no plain jobs yet.
  */
 export function billingTasks(deps: BillingWorkerDeps): {
   handlers: Record<string, EventHandler>;
@@ -31,9 +50,10 @@ export function billingTasks(deps: BillingWorkerDeps): {
   const log = deps.log.child({ component: 'billing-events' });
   return {
     handlers: {
-      [BILLING_TASKS.consent]: projectConsent,
+      ...accessFactTasks('billing'),
       [BILLING_TASKS.appointments]: async (event, em) => {
         const outcome = await applyAppointmentEvent(em, event, deps.policy);
+        await recordEventEffects(em, 'billing', event, chargeEffects(outcome));
         // Ids and counts only: the event's data stays out of the log.
         if (outcome.charged.length || outcome.reversed.length)
           log.info(

@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { groupBy } from '../../platform/data/group-by.js';
-import { ConsentProjection } from './entities/index.js';
 import { coveragesById, coveragesByPatient, type CoverageRow } from './store/coverage.js';
 import { claimCharges, claimsByIds, type ClaimRow } from './store/claims.js';
 import type { ChargeRow } from './store/charges.js';
@@ -60,13 +59,6 @@ const byIdLoader = <T extends { id: string }>(load: (ids: string[]) => Promise<T
 /** Per-request batch loaders: one SQL statement per kind of fact, however long the lists. */
 export function createLoaders(em: EntityManager) {
   return {
-    consents: new DataLoader<string, ConsentProjection[]>(async (ids) =>
-      groupBy(
-        ids,
-        await em.find(ConsentProjection, { patientId: { $in: [...ids] } }),
-        (r) => r.patientId,
-      ),
-    ),
     coverage: byIdLoader<CoverageRow>((ids) => coveragesById(em, ids)),
     coveragesOfPatient: new DataLoader<string, CoverageRow[]>(async (ids) =>
       groupBy(ids, await coveragesByPatient(em, [...ids]), (r) => r.patientId),

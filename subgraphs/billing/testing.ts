@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createTestDatabase } from '../../tests/support/db.js';
+import { auditSchemaSql, grantAuditSql } from '../../platform/audit/index.js';
 import { provisionDatabase } from '../../platform/db/provision.js';
 import { grantEventsSql, installEventBackbone } from '../../platform/events/provision.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
@@ -19,17 +20,18 @@ export interface BillingTestStore extends SubgraphStore {
 
 export interface BillingTestStoreOptions {
   /**
-   * Install the event queue (graphile-worker) and give the role its grants,
-   * as production provisioning does, so a test can publish events and run
-   * `startEventWorker` as billing. Default false.
+   * Install the event queue (graphile-worker) and the audit log and give the
+   * role its grants on both, as production provisioning does, so a test can
+   * publish events and run billing's consumers (which audit their effects)
+   * with `startEventWorker`. Default false.
    */
   events?: boolean;
 }
 
 /**
- * Provisions the `billing` schema and a role that owns only it (no audit
- * grants; event-queue grants only with `events`), then migrates through
- * MikroORM exactly as a subgraph start would.
+ * Provisions the `billing` schema and a role that owns only it (audit and
+ * event-queue grants only with `events`), then migrates through MikroORM
+ * exactly as a subgraph start would.
  */
 export async function openBillingTestStore(
   label: string,
@@ -38,11 +40,17 @@ export async function openBillingTestStore(
   const db = await createTestDatabase(label);
   if (opts.events) await installEventBackbone(db.url);
   const prefix = `b${randomBytes(4).toString('hex')}`;
+  const auditOwner = `${prefix}_audit`;
   const roles = await provisionDatabase(db.url, {
     schemas: ['billing'],
     rolePrefix: prefix,
     secret: randomBytes(32),
-    hooks: { sharedSql: [], grantSql: (role) => (opts.events ? grantEventsSql(role) : []) },
+    hooks: {
+      sharedSql: opts.events
+        ? [`CREATE ROLE "${auditOwner}" NOLOGIN`, ...auditSchemaSql({ owner: auditOwner })]
+        : [],
+      grantSql: (role) => (opts.events ? [...grantAuditSql(role), ...grantEventsSql(role)] : []),
+    },
   });
   const roleUrl = roles.billing?.url;
   if (!roleUrl) throw new Error('billing role was not provisioned');
@@ -64,6 +72,7 @@ export async function openBillingTestStore(
       const c = new pg.Client(db.url.replace(/\/[^/?]+(\?|$)/, '/postgres$1'));
       await c.connect();
       await c.query(`DROP ROLE IF EXISTS "${prefix}_billing"`);
+      await c.query(`DROP ROLE IF EXISTS "${auditOwner}"`);
       await c.end();
     },
   };

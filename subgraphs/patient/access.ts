@@ -1,19 +1,19 @@
 import DataLoader from 'dataloader';
 import {
   consentRecordOf,
-  decidePatientAccess,
+  decideRecords,
+  factsOf,
+  recordEvent,
+  requireRecord,
+  type AccessFactsLoader,
   type ConsentRecord,
   type PatientAccessDecision,
   type Permission,
 } from '../../platform/authz/index.js';
-import {
-  decisionEvent,
-  recordAccess,
-  type AccessEvent,
-} from '../../platform/audit/request-audit.js';
-import { forbidden } from '../../platform/errors/index.js';
+import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { PatientContext } from './context.js';
 import type { ConsentRecordEntity } from './entities/index.js';
+import type { PatientLoaders } from './loaders.js';
 
 /** The one answer for a record the caller may not touch or that does not exist. */
 export const NO_ACCESS = 'Not permitted to access this record, or it does not exist';
@@ -22,46 +22,49 @@ export const NO_ACCESS = 'Not permitted to access this record, or it does not ex
 export const toConsentRecord = (c: ConsentRecordEntity): ConsentRecord => consentRecordOf(c);
 
 /**
- * Decides access to each patient for the caller: SMART scope, patient
- * compartment or care team, break-the-glass and consent, with the facts
- * loaded in one batch per kind whatever the number of patients.
+ * The kernel's access facts from the patient subgraph's own tables (the
+ * source every other subgraph's projection is fed from): consents, the
+ * caller's open care-team links and unexpired grants, one statement per kind
+ * per batch.
  */
+export function ownAccessFacts(
+  loaders: PatientLoaders,
+  practitionerId?: string,
+): AccessFactsLoader {
+  return new DataLoader(async (ids) => {
+    const [teams, consents, grants] = await Promise.all([
+      practitionerId ? loaders.careTeam.loadMany(ids) : [],
+      loaders.consents.loadMany(ids),
+      loaders.myGrants.loadMany(ids),
+    ]);
+    const rows = <T>(v: (T[] | Error)[]): T[] =>
+      v.flatMap((x) => {
+        if (x instanceof Error) throw x;
+        return x;
+      });
+    const team = new Set(
+      rows(teams)
+        .filter((m) => m.practitionerId === practitionerId)
+        .map((m) => m.patientId),
+    );
+    return factsOf(ids, rows(consents).map(toConsentRecord), team, rows(grants));
+  });
+}
+
+/** Decides access to each patient for the caller (the kernel, one batch of facts per kind). */
 export async function decideMany(
   ctx: PatientContext,
   patientIds: readonly string[],
   dataClass: string,
   permission: Permission,
 ): Promise<Map<string, PatientAccessDecision>> {
-  const { principal, loaders, now } = ctx;
   const ids = [...new Set(patientIds)];
-  // load() (not loadMany) so a failed batch rejects instead of yielding Error values.
-  const all = <V>(load: (id: string) => Promise<V>) => Promise.all(ids.map(load));
-  const [teams, consents, grants] = await Promise.all([
-    principal.practitionerId ? all((id) => loaders.careTeam.load(id)) : ids.map(() => []),
-    all((id) => loaders.consents.load(id)),
-    all((id) => loaders.myGrants.load(id)),
-  ]);
-  const out = new Map<string, PatientAccessDecision>();
-  ids.forEach((patientId, i) => {
-    const team = teams[i] ?? [];
-    const cons = consents[i] ?? [];
-    const grant = grants[i] ?? [];
-    out.set(
-      patientId,
-      decidePatientAccess({
-        principal,
-        patientId,
-        dataClass,
-        permission,
-        careTeam: team.some((m) => m.practitionerId === principal.practitionerId),
-        consents: cons.map(toConsentRecord),
-        grant: grant[0],
-        now,
-        roleAllows: true,
-      }),
-    );
-  });
-  return out;
+  const decisions = await decideRecords(
+    ctx,
+    ids.map((patientId) => ({ patientId })),
+    { dataClass, permission },
+  );
+  return new Map(ids.map((id, i) => [id, decisions[i]!]));
 }
 
 /** The audit event for one decision. */
@@ -72,7 +75,7 @@ export function accessEvent(
   resourceType: string,
   resourceId?: string,
 ): AccessEvent {
-  return decisionEvent(d, { patientId, resourceType, resourceId: resourceId ?? patientId, action });
+  return recordEvent(patientId, d, resourceType, action, resourceId ?? patientId);
 }
 
 /**
@@ -80,71 +83,12 @@ export function accessEvent(
  * committed to the audit log before FORBIDDEN is returned, and the message
  * does not tell whether the record exists.
  */
-export async function requireAccess(
+export function requireAccess(
   ctx: PatientContext,
   patientId: string,
   dataClass: string,
   permission: Permission,
   action: AccessEvent['action'],
 ): Promise<PatientAccessDecision> {
-  const decision = (await decideMany(ctx, [patientId], dataClass, permission)).get(patientId)!;
-  if (!decision.allowed) {
-    await recordAccess(ctx, [accessEvent(patientId, decision, action, dataClass)]);
-    throw forbidden(NO_ACCESS);
-  }
-  return decision;
-}
-
-/** One access to decide and audit, batched with every other in the same tick. */
-export interface AccessRequestKey {
-  patientId: string;
-  dataClass: string;
-  permission: Permission;
-  action: AccessEvent['action'];
-  resourceId?: string;
-}
-
-/**
- * Decides and audits accesses in batches: however many patients a list
- * shows, the nested fields of one kind cost one decision round and one
- * audit INSERT. Refusals resolve to a decision with `allowed: false`.
- */
-export function createAccessLoader(
-  ctx: PatientContext,
-): DataLoader<AccessRequestKey, PatientAccessDecision, string> {
-  return new DataLoader<AccessRequestKey, PatientAccessDecision, string>(
-    async (keys) => {
-      const groups = new Map<string, AccessRequestKey[]>();
-      for (const k of keys) {
-        const g = `${k.dataClass}|${k.permission}`;
-        groups.set(g, [...(groups.get(g) ?? []), k]);
-      }
-      const decided = new Map<string, PatientAccessDecision>();
-      await Promise.all(
-        [...groups.values()].map(async (group) => {
-          const { dataClass, permission } = group[0]!;
-          const decisions = await decideMany(
-            ctx,
-            group.map((k) => k.patientId),
-            dataClass,
-            permission,
-          );
-          for (const [id, d] of decisions) decided.set(`${dataClass}|${permission}|${id}`, d);
-        }),
-      );
-      const decisionOf = (k: AccessRequestKey) =>
-        decided.get(`${k.dataClass}|${k.permission}|${k.patientId}`)!;
-      await recordAccess(
-        ctx,
-        keys.map((k) =>
-          accessEvent(k.patientId, decisionOf(k), k.action, k.dataClass, k.resourceId),
-        ),
-      );
-      return keys.map(decisionOf);
-    },
-    {
-      cacheKeyFn: (k) =>
-        JSON.stringify([k.patientId, k.dataClass, k.permission, k.action, k.resourceId]),
-    },
-  );
+  return requireRecord(ctx, { patientId }, { dataClass, permission }, action, NO_ACCESS, patientId);
 }

@@ -1,10 +1,15 @@
 import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
-import type { PatientAccessDecision } from '../../platform/authz/index.js';
+import {
+  createAccessLoader,
+  type AccessContext,
+  type AccessRequestKey,
+  type PatientAccessDecision,
+} from '../../platform/authz/index.js';
 import type { FieldCipher } from '../../platform/crypto/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import { requireUuid } from '../../platform/federation/ids.js';
-import { createAccessLoader, type AccessRequestKey } from './access.js';
+import { ownAccessFacts } from './access.js';
 import type { PatientView } from './domain/patient-data.js';
 import { createLoaders, type PatientLoaders } from './loaders.js';
 import { readPatients } from './store/patient-repository.js';
@@ -18,7 +23,7 @@ export interface PatientServices {
 }
 
 /** The patient subgraph's request context. */
-export interface PatientContext extends RequestContext {
+export interface PatientContext extends AccessContext {
   loaders: PatientLoaders;
   /** Accesses to decide and audit, batched per tick (nested fields of lists). */
   access: DataLoader<AccessRequestKey, PatientAccessDecision, string>;
@@ -53,10 +58,12 @@ export function createPatientContext(
   services: PatientServices,
 ): PatientContext {
   // The batch loaders close over the context itself, so they are attached once it exists.
+  const loaders = createLoaders(base.em, base.principal, base.now);
   const ctx = {
     ...base,
     services,
-    loaders: createLoaders(base.em, base.principal, base.now),
+    loaders,
+    accessFacts: ownAccessFacts(loaders, base.principal.practitionerId),
   } as PatientContext;
   ctx.access = createAccessLoader(ctx);
   ctx.references = createReferenceLoader(ctx);

@@ -5,6 +5,7 @@ import type { RequestContext } from '../../platform/federation/context.js';
 import type { Principal } from '../../platform/identity/principal.js';
 import { createPatientContext, type PatientServices } from './context.js';
 import type { AddressData, ContactPointData, Gender, PatientData } from './domain/patient-data.js';
+import { publishCareTeamChanged } from './access-fact-events.js';
 import { CareTeamMember, PatientRecord } from './entities/index.js';
 import { createPatient } from './store/patient-repository.js';
 
@@ -116,20 +117,22 @@ export async function seedPatients(
   if ((await base.em.count(PatientRecord, {})) > 0) return result;
   const ctx = createPatientContext({ ...base, principal: SEED_PRINCIPAL }, services);
   for (const p of patients) await createPatient(ctx, fromFhirPatient(p), p.id);
-  const em = base.em.fork();
-  for (const [patientId, practitioners] of careTeams)
-    practitioners.forEach((practitionerId, i) =>
-      em.persist(
-        em.create(CareTeamMember, {
+  // The links and their care-team.changed events commit together, so every subgraph learns them.
+  await base.em.fork().transactional(async (em) => {
+    for (const [patientId, practitioners] of careTeams)
+      for (const [i, practitionerId] of practitioners.entries()) {
+        const m = em.create(CareTeamMember, {
           id: randomUUID(),
           patientId,
           practitionerId,
           role: i === 0 ? 'primary-care' : 'attending',
           since: base.now,
           addedBy: SEED_PRINCIPAL.sub,
-        }),
-      ),
-    );
-  await em.flush();
+        });
+        em.persist(m);
+        await em.flush();
+        await publishCareTeamChanged(em, m, base.now);
+      }
+  });
   return result;
 }

@@ -1,4 +1,5 @@
 import type { FieldCipher } from '../../platform/crypto/index.js';
+import { projectedAccessFacts, type AccessContext } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import { createLoaders, type SchedulingLoaders } from './loaders.js';
 import { createPatientAppointmentsLoader } from './store/appointment-reads.js';
@@ -15,7 +16,7 @@ export interface SchedulingServices {
 }
 
 /** The scheduling subgraph's request context. */
-export interface SchedulingContext extends RequestContext {
+export interface SchedulingContext extends AccessContext {
   loaders: SchedulingLoaders;
   /** `Patient.appointments` for every patient in a response, in one batch. */
   patientAppointments: ReturnType<typeof createPatientAppointmentsLoader>;
@@ -31,7 +32,8 @@ export function createSchedulingContext(
   const ctx = {
     ...base,
     services,
-    loaders: createLoaders(base.em, base.principal),
+    loaders: createLoaders(base.em),
+    accessFacts: projectedAccessFacts(base.em, base.principal, base.now),
   } as SchedulingContext;
   ctx.patientAppointments = createPatientAppointmentsLoader(ctx);
   return ctx;

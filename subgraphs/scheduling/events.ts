@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { projectConsent } from '../../platform/authz/consent-projection/index.js';
+import { accessFactTasks } from '../../platform/authz/access-facts/index.js';
 import type { FieldCipher } from '../../platform/crypto/index.js';
 import type { EventHandler } from '../../platform/events/consumer.js';
 import type { JobHandler } from '../../platform/events/jobs.js';
@@ -13,10 +13,11 @@ import { WEBHOOK_DELIVER_TASK } from './webhooks/queue.js';
 /**
  * What the scheduling subgraph publishes (domain/events.ts: appointment
  * booked, rescheduled, cancelled, arrived, completed, no-show) and consumes:
- * consent changes, and its own appointment events for patient notifications
- * and partner webhooks (subgraphs/subscriptions.ts names the tasks). The
- * consent projection is shared with other consumers
- * (platform/authz/consent-projection).
+ * the patient subgraph's access facts (consents, care-team links and
+ * break-the-glass grants, kept by the platform's projections in
+ * platform/authz/access-facts), and its own appointment events for patient
+ * notifications and partner webhooks (subgraphs/subscriptions.ts names the
+ * tasks).
  *
  * What the consumer tasks and jobs need from the running service:
  */
@@ -35,7 +36,7 @@ export function schedulingTasks(deps: SchedulingWorkerDeps): {
 } {
   return {
     handlers: {
-      'scheduling:consent-projection': projectConsent,
+      ...accessFactTasks('scheduling'),
       'scheduling:notifications': planNotifications(deps.channel.name),
       'scheduling:webhooks': fanOutWebhooks(deps.webhookMaxAttempts),
     },

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { consentProjectionSql } from '../../../platform/authz/consent-projection/index.js';
+import { consentProjectionSql } from '../../../platform/authz/access-facts/sql.js';
 
 const CURRENCY = `char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$')`;
 const MONEY = 'bigint NOT NULL CHECK';

@@ -1,3 +1,4 @@
+import { accessFactsMigration } from '../../../platform/authz/access-facts/migration.js';
 import type { MigrationEntry } from '../../../platform/db/orm.js';
 import { Migration20261126200000Init } from './Migration20261126200000Init.js';
 import { Migration20261126210000Accounts } from './Migration20261126210000Accounts.js';
@@ -6,4 +7,5 @@ import { Migration20261126210000Accounts } from './Migration20261126210000Accoun
 export const migrations: MigrationEntry[] = [
   { name: 'Migration20261126200000Init', class: Migration20261126200000Init },
   { name: 'Migration20261126210000Accounts', class: Migration20261126210000Accounts },
+  accessFactsMigration,
 ];

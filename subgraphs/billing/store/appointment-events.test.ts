@@ -109,7 +109,12 @@ describe('applyAppointmentEvent', () => {
     const a = appointment();
     const e = a.event('fulfilled', 2);
     await apply(e);
-    expect(await apply(e)).toEqual({ applied: false, charged: [], reversed: [] });
+    expect(await apply(e)).toEqual({
+      patientId: a.patientId,
+      applied: false,
+      charged: [],
+      reversed: [],
+    });
     expect(await charges(a.appointmentId)).toHaveLength(1);
     expect(await entries(a.patientId)).toHaveLength(1);
     expect(await owed(a.patientId)).toBe(13602n);
@@ -138,7 +143,12 @@ describe('applyAppointmentEvent', () => {
     await apply(a.event('fulfilled', 2));
     const r = await apply(a.event('cancelled', 3));
     const [c] = await charges(a.appointmentId);
-    expect(r).toEqual({ applied: true, charged: [], reversed: [c?.ledgerEntryId] });
+    expect(r).toEqual({
+      patientId: a.patientId,
+      applied: true,
+      charged: [],
+      reversed: [c?.ledgerEntryId],
+    });
     expect(c?.reversed).toBe(true);
     expect(await owed(a.patientId)).toBe(0n);
     expect(await entries(a.patientId)).toEqual([

@@ -48,6 +48,8 @@ export function parseAppointmentEvent(event: EventEnvelope): AppointmentEvent {
 
 /** What applying one event did. */
 export interface AppointmentEventOutcome {
+  /** Whose account the event touched. */
+  patientId: string;
   /** False when billing already knew this version or a newer one: nothing changed. */
   applied: boolean;
   /** Charges created by this event. */
@@ -104,6 +106,7 @@ export async function applyAppointmentEvent(
       [a.appointmentId, a.patientId, a.practitionerId, a.status, a.version, a.start],
     );
     const outcome: AppointmentEventOutcome = {
+      patientId: a.patientId,
       applied: newer.length > 0,
       charged: [],
       reversed: [],

@@ -5,6 +5,7 @@ import { validateBreakGlassReason } from '../../../platform/authz/index.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { badInput, conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
+import { publishCareTeamChanged, publishGrant } from '../access-fact-events.js';
 import { accessEvent, NO_ACCESS, requireAccess } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { BreakGlassGrantEntity, CareTeamMember, PatientRecord } from '../entities/index.js';
@@ -46,6 +47,7 @@ export class CareTeamResolver {
           addedBy: ctx.principal.sub,
         });
         await em.persist(m).flush();
+        await publishCareTeamChanged(em, m, ctx.now);
         await recordAccess({ ...ctx, em }, [
           accessEvent(patientId, decision, 'create', 'CareTeam', m.id),
         ]);
@@ -66,7 +68,8 @@ export class CareTeamResolver {
   }
 
   @Mutation(() => Boolean, {
-    description: 'Ends a practitioner’s care-team link; their access ends with it.',
+    description:
+      'Ends a practitioner’s care-team link; their access ends with it here at once, and in every other subgraph once the change reaches its projection.',
   })
   async removeCareTeamMember(
     @Args(() => CareTeamArgs) args: CareTeamArgs,
@@ -83,6 +86,7 @@ export class CareTeamResolver {
       if (!m) return false;
       m.until = ctx.now;
       await em.flush();
+      await publishCareTeamChanged(em, m, ctx.now);
       await recordAccess({ ...ctx, em }, [
         accessEvent(patientId, decision, 'delete', 'CareTeam', m.id),
       ]);
@@ -123,6 +127,7 @@ export class CareTeamResolver {
         expiresAt,
       });
       await em.persist(grant).flush();
+      await publishGrant(em, grant);
       await recordAccess({ ...ctx, em }, [
         {
           patientId,

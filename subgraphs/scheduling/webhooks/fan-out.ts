@@ -1,8 +1,7 @@
-import { evaluateConsent } from '../../../platform/authz/consent.js';
+import { ConsentProjection } from '../../../platform/authz/access-facts/entities.js';
+import { consentRecordOf, evaluateConsent } from '../../../platform/authz/consent.js';
 import { appendAudit } from '../../../platform/audit/writer.js';
 import type { EventHandler } from '../../../platform/events/consumer.js';
-import { ConsentProjection } from '../entities/index.js';
-import { toConsentRecord } from '../access.js';
 import { enqueueDelivery } from './queue.js';
 
 interface Candidate {
@@ -31,7 +30,7 @@ export function fanOutWebhooks(maxAttempts: number): EventHandler {
     );
     if (candidates.length === 0) return;
     const consents = patientId
-      ? (await em.find(ConsentProjection, { patientId })).map(toConsentRecord)
+      ? (await em.find(ConsentProjection, { patientId })).map(consentRecordOf)
       : [];
     const at = new Date();
     const decided = candidates.map((c) => ({

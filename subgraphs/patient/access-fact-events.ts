@@ -1,0 +1,130 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  BREAK_GLASS_GRANTED,
+  CARE_TEAM_CHANGED,
+  CONSENT_CHANGED,
+  type ConsentChangedData,
+} from '../../platform/authz/access-facts/events.js';
+import { publish, type EventContract } from '../../platform/events/contract.js';
+import type { JsonValue } from '../../platform/events/envelope.js';
+import { consumersOf } from '../subscriptions.js';
+import { BreakGlassGrantEntity, CareTeamMember, ConsentRecordEntity } from './entities/index.js';
+
+/**
+ * The patient subgraph publishes the facts every other subgraph decides
+ * access from (platform/authz/access-facts): consents, care-team links and
+ * break-the-glass grants, each in the transaction that changed it.
+ */
+const SCHEMA = 'patient';
+
+const iso = (d: Date | null | undefined): string | null => d?.toISOString() ?? null;
+
+/** A consent as `consent.changed` carries it (ids, codes and periods; no PHI). */
+function consentData(c: ConsentRecordEntity): ConsentChangedData {
+  return {
+    consentId: c.id,
+    patientId: c.patientId,
+    status: c.status,
+    scope: c.scope,
+    provisions: JSON.parse(JSON.stringify(c.provisions)) as ConsentChangedData['provisions'],
+    periodStart: iso(c.periodStart),
+    periodEnd: iso(c.periodEnd),
+  };
+}
+
+const careTeamData = (m: CareTeamMember) => ({
+  linkId: m.id,
+  patientId: m.patientId,
+  practitionerId: m.practitionerId,
+  role: m.role,
+  since: m.since.toISOString(),
+  until: iso(m.until),
+});
+
+const grantData = (g: BreakGlassGrantEntity) => ({
+  grantId: g.id,
+  patientId: g.patientId,
+  practitionerId: g.practitionerId,
+  grantedAt: g.grantedAt.toISOString(),
+  expiresAt: g.expiresAt.toISOString(),
+});
+
+const emit = <T extends JsonValue>(
+  em: EntityManager,
+  contract: EventContract<T>,
+  data: T,
+  at: Date,
+  consumers: readonly string[] = consumersOf(contract.type),
+) => publish(em, SCHEMA, contract, data, consumers, { occurredAt: at });
+
+/** Publishes a consent's current state in the transaction that changed it. */
+export const publishConsentChanged = (em: EntityManager, c: ConsentRecordEntity, at: Date) =>
+  emit(em, CONSENT_CHANGED, consentData(c), at);
+
+/** Publishes a care-team link's current state (joined, or left) in the transaction that changed it. */
+export const publishCareTeamChanged = (em: EntityManager, m: CareTeamMember, at: Date) =>
+  emit(em, CARE_TEAM_CHANGED, careTeamData(m), at);
+
+/** Publishes a break-the-glass grant in the transaction that opened it. */
+export const publishGrant = (em: EntityManager, g: BreakGlassGrantEntity) =>
+  emit(em, BREAK_GLASS_GRANTED, grantData(g), g.grantedAt);
+
+/** The access-fact event types, each with the consumers it goes to. */
+export const ACCESS_FACT_TYPES = [CONSENT_CHANGED, CARE_TEAM_CHANGED, BREAK_GLASS_GRANTED].map(
+  (c) => c.type,
+);
+
+/** What `republishAccessFacts` sent. */
+export interface RepublishCounts {
+  consents: number;
+  careTeamLinks: number;
+  grants: number;
+}
+
+/**
+ * Publishes every access fact's current state again, as of its last change,
+ * to `consumers` only: every consent, every care-team link (open or ended)
+ * and every grant not yet expired at `now`. For a subgraph that starts
+ * consuming these events after the facts exist (its projections would
+ * otherwise miss them). Projections keep the newest change, so running this
+ * twice, or beside live changes, is harmless. Commits per batch of `batch`
+ * rows of each kind.
+ */
+export async function republishAccessFacts(
+  em: EntityManager,
+  consumers: readonly string[],
+  now = new Date(),
+  batch = 500,
+): Promise<RepublishCounts> {
+  const pages = async <T extends { id: string }>(
+    read: (fork: EntityManager, offset: number) => Promise<T[]>,
+    send: (tem: EntityManager, row: T) => Promise<unknown>,
+  ): Promise<number> => {
+    let count = 0;
+    for (let offset = 0; ; offset += batch) {
+      const rows = await read(em.fork(), offset);
+      if (!rows.length) return count;
+      await em.fork().transactional(async (tem) => {
+        for (const r of rows) await send(tem, r);
+      });
+      count += rows.length;
+    }
+  };
+  const page = { orderBy: { id: 'asc' as const }, limit: batch };
+  return {
+    consents: await pages(
+      (f, offset) => f.find(ConsentRecordEntity, {}, { ...page, offset }),
+      (tem, c) =>
+        emit(tem, CONSENT_CHANGED, consentData(c), c.revokedAt ?? c.recordedAt, consumers),
+    ),
+    careTeamLinks: await pages(
+      (f, offset) => f.find(CareTeamMember, {}, { ...page, offset }),
+      (tem, m) => emit(tem, CARE_TEAM_CHANGED, careTeamData(m), m.until ?? m.since, consumers),
+    ),
+    grants: await pages(
+      (f, offset) =>
+        f.find(BreakGlassGrantEntity, { expiresAt: { $gt: now } }, { ...page, offset }),
+      (tem, g) => emit(tem, BREAK_GLASS_GRANTED, grantData(g), g.grantedAt, consumers),
+    ),
+  };
+}

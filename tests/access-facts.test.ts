@@ -1,0 +1,335 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BreakGlassGrantEntity } from '../subgraphs/patient/entities/index.js';
+import { publishGrant, republishAccessFacts } from '../subgraphs/patient/access-fact-events.js';
+import { newPatient, visit } from './support/billing.js';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+/**
+ * One set of access facts everywhere: care-team links and break-the-glass
+ * grants made in the patient subgraph reach scheduling and billing by event
+ * (platform/authz/access-facts) and one kernel decides from them
+ * (platform/authz/record-access.ts). Over real HTTP through the gateway and
+ * the real event worker.
+ */
+let t: TestStack;
+let admin: string;
+
+beforeAll(async () => {
+  t = await startTestStack('access-facts');
+  admin = await t.token('admin');
+});
+afterAll(() => t?.stop());
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > ms) throw new Error(`${what}: never happened`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Date.now() - started;
+}
+
+const practitioner = () => `prac-${randomBytes(5).toString('hex')}`;
+const clinician = (practitionerId: string) =>
+  t.token('clinician', { practitionerId, sub: `user-${practitionerId}` });
+
+const READ_APPOINTMENT = 'query ($id: ID!) { appointment(id: $id) { id status } }';
+const PATIENT_APPOINTMENTS = /* GraphQL */ `
+  query ($id: ID!) {
+    patient(id: $id) {
+      id
+      appointments(first: 20) {
+        edges {
+          node {
+            id
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Whether the clinician reads the appointment in scheduling (true), or is refused (false). */
+async function readsAppointment(token: string, id: string): Promise<boolean> {
+  const r = await t.gql<{ appointment: { id: string } | null }>(token, READ_APPOINTMENT, { id });
+  expect(r.status).toBeLessThan(500);
+  if (r.data?.appointment?.id === id) return true;
+  expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  return false;
+}
+
+/** The appointment ids the clinician gets on `Patient.appointments`, or null when the patient is refused. */
+async function listed(token: string, patientId: string): Promise<string[] | null> {
+  const r = await t.gql<{ patient: { appointments: { edges: { node: { id: string } }[] } } }>(
+    token,
+    PATIENT_APPOINTMENTS,
+    { id: patientId },
+  );
+  expect(r.status).toBeLessThan(500);
+  if (!r.data?.patient) return null;
+  expect(r.errors).toBeUndefined();
+  return r.data.patient.appointments.edges.map((e) => e.node.id);
+}
+
+async function addToTeam(patientId: string, practitionerId: string): Promise<string> {
+  const r = await t.gql<{ addCareTeamMember: { id: string } }>(
+    admin,
+    'mutation ($p: ID!, $pr: ID!) { addCareTeamMember(patientId: $p, practitionerId: $pr, role: "attending") { id } }',
+    { p: patientId, pr: practitionerId },
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data!.addCareTeamMember.id;
+}
+
+async function removeFromTeam(patientId: string, practitionerId: string): Promise<void> {
+  const r = await t.gql<{ removeCareTeamMember: boolean }>(
+    admin,
+    'mutation ($p: ID!, $pr: ID!) { removeCareTeamMember(patientId: $p, practitionerId: $pr) }',
+    { p: patientId, pr: practitionerId },
+  );
+  expect(r.data?.removeCareTeamMember).toBe(true);
+}
+
+const openLink = async (schema: string, linkId: string): Promise<boolean> =>
+  (
+    await t.sql(`SELECT 1 FROM ${schema}.care_team_projection WHERE id = $1 AND until IS NULL`, [
+      linkId,
+    ])
+  ).length === 1;
+
+interface AuditRow {
+  actor: { sub: string; roles: string[] };
+  resourceType: string;
+  resourceId?: string;
+  action: string;
+  outcome: string;
+  purpose: string;
+  emergency?: boolean;
+  reason?: string;
+  requestId: string;
+}
+
+/** The audit entries about a patient of one resource type, oldest first. */
+async function audited(patientId: string, resourceType: string): Promise<AuditRow[]> {
+  const rows = await t.sql<{ payload: string }>(
+    `SELECT payload FROM audit.entry
+      WHERE patient_id = $1 AND payload::jsonb ->> 'resourceType' = $2 ORDER BY seq`,
+    [patientId, resourceType],
+  );
+  return rows.map((r) => JSON.parse(r.payload) as AuditRow);
+}
+
+async function breakTheGlass(token: string, patientId: string): Promise<string> {
+  const r = await t.gql<{ breakTheGlass: { id: string } }>(
+    token,
+    'mutation ($p: ID!) { breakTheGlass(patientId: $p, reason: "Unconscious patient in the ED") { id } }',
+    { p: patientId },
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data!.breakTheGlass.id;
+}
+
+describe('the care team means one thing in every subgraph', () => {
+  it('a clinician on the care team reads the patient’s appointments with anyone; off the team they do not; removing the link removes it everywhere', async () => {
+    const patientId = await newPatient(t, 'care-team');
+    // Booked with another practitioner: only the care team (or that practitioner) reaches it.
+    const appointmentId = await visit(t, patientId, 'cancelled', t.demo.otherPractitionerId);
+    const me = practitioner();
+    const token = await clinician(me);
+
+    // Off the team: refused in the patient subgraph and in scheduling, each refusal audited.
+    expect(await listed(token, patientId)).toBeNull();
+    expect(await readsAppointment(token, appointmentId)).toBe(false);
+    const denials = (await audited(patientId, 'Appointment')).filter(
+      (e) => e.actor.sub === `user-${me}`,
+    );
+    expect(denials).toEqual([
+      expect.objectContaining({ outcome: 'deny', reason: 'denied:compartment', action: 'read' }),
+    ]);
+
+    // On the team (a link made in the patient subgraph): scheduling lets them in once the event lands.
+    const linkId = await addToTeam(patientId, me);
+    await waitFor('scheduling learns the link', () => openLink('scheduling', linkId));
+    await waitFor('billing learns the link', () => openLink('billing', linkId));
+    expect(await listed(token, patientId)).toEqual([appointmentId]);
+    expect(await readsAppointment(token, appointmentId)).toBe(true);
+    const permits = (await audited(patientId, 'Appointment')).filter(
+      (e) => e.actor.sub === `user-${me}` && e.outcome === 'permit',
+    );
+    expect(permits.map((e) => e.action).sort()).toEqual(['read', 'search']);
+    expect(permits.every((e) => !e.emergency)).toBe(true);
+
+    // Removed: refused again in every subgraph, as soon as the change reaches each projection.
+    const removedAt = Date.now();
+    await removeFromTeam(patientId, me);
+    expect(await listed(token, patientId)).toBeNull();
+    await waitFor(
+      'scheduling learns the link ended',
+      async () => !(await openLink('scheduling', linkId)),
+    );
+    await waitFor(
+      'billing learns the link ended',
+      async () => !(await openLink('billing', linkId)),
+    );
+    const lag = Date.now() - removedAt;
+    expect(await readsAppointment(token, appointmentId)).toBe(false);
+    console.info(`care-team removal reached scheduling and billing within ${lag} ms`);
+  });
+
+  it('the clinician of an appointment reaches that appointment by scheduling’s own named fact, not the patient’s other ones', async () => {
+    const patientId = await newPatient(t, 'appointment-clinician');
+    const theirs = await visit(t, patientId, 'cancelled', t.demo.otherPractitionerId);
+    const other = await visit(t, patientId, 'cancelled', t.demo.practitionerId);
+    const token = await clinician(t.demo.otherPractitionerId);
+    expect(await readsAppointment(token, theirs)).toBe(true);
+    expect(await readsAppointment(token, other)).toBe(false);
+  });
+});
+
+describe('break-the-glass opens every subgraph where policy allows, and expires there too', () => {
+  it('a grant made in the patient subgraph opens scheduling (audited as emergency access) but not billing, whose policy keeps clinicians out', async () => {
+    const patientId = await newPatient(t, 'glass');
+    const appointmentId = await visit(t, patientId, 'cancelled', t.demo.otherPractitionerId);
+    const me = practitioner();
+    const token = await clinician(me);
+    expect(await readsAppointment(token, appointmentId)).toBe(false);
+
+    const grantId = await breakTheGlass(token, patientId);
+    const projected = (schema: string) => async () =>
+      (await t.sql(`SELECT 1 FROM ${schema}.break_glass_projection WHERE id = $1`, [grantId]))
+        .length === 1;
+    await waitFor('scheduling learns the grant', projected('scheduling'));
+    await waitFor('billing learns the grant', projected('billing'));
+
+    expect(await readsAppointment(token, appointmentId)).toBe(true);
+    expect(await listed(token, patientId)).toEqual([appointmentId]);
+    const emergency = (await audited(patientId, 'Appointment')).filter(
+      (e) => e.actor.sub === `user-${me}` && e.outcome === 'permit',
+    );
+    expect(emergency.length).toBe(2);
+    for (const e of emergency)
+      expect(e).toMatchObject({ emergency: true, purpose: 'ETREAT', reason: 'break-glass' });
+
+    // Billing holds the grant but its role policy (minimum necessary) refuses clinicians.
+    const balance = await t.gql(
+      token,
+      'query ($id: ID!) { patient(id: $id) { balance { amount } } }',
+      {
+        id: patientId,
+      },
+    );
+    expect(balance.data?.patient ?? null).not.toBeNull();
+    expect(balance.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(balance.errors?.[0]?.path).toEqual(['patient', 'balance']);
+  });
+
+  it('a grant that expires closes scheduling again without any further event', async () => {
+    const patientId = await newPatient(t, 'glass-expiry');
+    const appointmentId = await visit(t, patientId, 'cancelled', t.demo.otherPractitionerId);
+    const me = practitioner();
+    const token = await clinician(me);
+    // A grant of a few seconds, given by the patient subgraph's own store and event.
+    const grant = await t.stack.patient.orm.em.fork().transactional(async (em) => {
+      const id = randomUUID();
+      const g = em.create(BreakGlassGrantEntity, {
+        id,
+        patientId,
+        practitionerId: me,
+        reason: await t.stack.patient.services.cipher.encrypt(em, 'Short test grant', {
+          table: 'patient.break_glass_grant',
+          column: 'reason',
+          rowId: id,
+        }),
+        grantedAt: new Date(),
+        expiresAt: new Date(Date.now() + 4_000),
+      });
+      await em.persist(g).flush();
+      await publishGrant(em, g);
+      return g;
+    });
+    await waitFor('scheduling learns the grant', async () =>
+      readsAppointment(token, appointmentId),
+    );
+    await waitFor(
+      'the grant lapses in scheduling',
+      async () => !(await readsAppointment(token, appointmentId)),
+      grant.expiresAt.getTime() - Date.now() + 5_000,
+    );
+    expect(Date.now()).toBeGreaterThanOrEqual(grant.expiresAt.getTime());
+    const last = (await audited(patientId, 'Appointment')).at(-1)!;
+    expect(last).toMatchObject({ outcome: 'deny', reason: 'denied:compartment' });
+  });
+});
+
+describe('a subgraph deployed after the facts exist decides correctly once back-filled', () => {
+  it('access-facts:republish brings care-team links, grants and consents into an empty projection', async () => {
+    const teamPatient = await newPatient(t, 'backfill-team');
+    const teamVisit = await visit(t, teamPatient, 'cancelled', t.demo.otherPractitionerId);
+    const member = practitioner();
+    const linkId = await addToTeam(teamPatient, member);
+
+    const glassPatient = await newPatient(t, 'backfill-glass');
+    const glassVisit = await visit(t, glassPatient, 'cancelled', t.demo.otherPractitionerId);
+    const responder = practitioner();
+    const grantId = await breakTheGlass(await clinician(responder), glassPatient);
+
+    // A deny of the appointment's own clinician, recorded by the patient.
+    const denyPatient = await newPatient(t, 'backfill-deny');
+    const denyVisit = await visit(t, denyPatient, 'cancelled', t.demo.otherPractitionerId);
+    const consent = await t.gql<{ recordConsent: { id: string } }>(
+      await t.token('patient', {
+        patientId: denyPatient,
+        sub: `p-${randomBytes(4).toString('hex')}`,
+      }),
+      'mutation ($p: ID!, $pr: ID!) { recordConsent(patientId: $p, input: { scope: treatment, provisions: [{ type: deny, actors: [{ kind: practitioner, id: $pr }] }] }) { id } }',
+      { p: denyPatient, pr: t.demo.otherPractitionerId },
+    );
+    expect(consent.errors).toBeUndefined();
+    const consentId = consent.data!.recordConsent.id;
+    await waitFor('scheduling learns all three', async () => {
+      const n = await t.sql(
+        `SELECT id FROM scheduling.care_team_projection WHERE id = $1
+         UNION ALL SELECT id FROM scheduling.break_glass_projection WHERE id = $2
+         UNION ALL SELECT id FROM scheduling.consent_projection WHERE id = $3`,
+        [linkId, grantId, consentId],
+      );
+      return n.length === 3;
+    });
+
+    // As a scheduling deployed after all three: its projections know nothing.
+    for (const table of ['care_team_projection', 'break_glass_projection', 'consent_projection'])
+      await t.sql(`DELETE FROM scheduling.${table}`);
+    const memberToken = await clinician(member);
+    const responderToken = await clinician(responder);
+    const ownClinician = await clinician(t.demo.otherPractitionerId);
+    expect(await readsAppointment(memberToken, teamVisit)).toBe(false);
+    expect(await readsAppointment(responderToken, glassVisit)).toBe(false);
+    expect(await readsAppointment(ownClinician, denyVisit)).toBe(true);
+
+    const counts = await republishAccessFacts(t.stack.patient.orm.em.fork(), [
+      'scheduling:access-facts',
+    ]);
+    expect(counts.consents).toBeGreaterThanOrEqual(1);
+    expect(counts.careTeamLinks).toBeGreaterThanOrEqual(2);
+    expect(counts.grants).toBeGreaterThanOrEqual(1);
+    await waitFor('the back-fill lands', async () => {
+      const n = await t.sql('SELECT count(*)::int AS n FROM scheduling.care_team_projection');
+      return (n[0] as { n: number }).n >= counts.careTeamLinks;
+    });
+    await waitFor('the grant lands', async () => readsAppointment(responderToken, glassVisit));
+    await waitFor(
+      'the consent lands',
+      async () => !(await readsAppointment(ownClinician, denyVisit)),
+    );
+    expect(await readsAppointment(memberToken, teamVisit)).toBe(true);
+    expect(await openLink('scheduling', linkId)).toBe(true);
+
+    // Only the named consumer was sent them: billing still holds exactly one copy of each fact.
+    const [billing] = await t.sql<{ n: number }>(
+      'SELECT count(*)::int AS n FROM billing.care_team_projection WHERE id = $1',
+      [linkId],
+    );
+    expect(billing!.n).toBe(1);
+  });
+});
