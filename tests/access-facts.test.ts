@@ -177,6 +177,39 @@ describe('the care team means one thing in every subgraph', () => {
     console.info(`care-team removal reached scheduling and billing within ${lag} ms`);
   });
 
+  it('a clinician who registers a patient is on their care team in scheduling too', async () => {
+    const me = practitioner();
+    const token = await clinician(me);
+    const created = await t.gql<{ createPatient: { id: string } }>(
+      token,
+      /* GraphQL */ `
+        mutation ($input: CreatePatientInput!) {
+          createPatient(input: $input) {
+            id
+          }
+        }
+      `,
+      {
+        input: {
+          mrn: `AF-${randomBytes(4).toString('hex')}`,
+          name: { family: 'Registered', given: ['By', 'Clinician'] },
+          birthDate: '1981-01-01',
+          gender: 'male',
+        },
+      },
+    );
+    expect(created.errors).toBeUndefined();
+    const patientId = created.data!.createPatient.id;
+    const [link] = await t.sql<{ id: string }>(
+      'SELECT id FROM patient.care_team_member WHERE patient_id = $1 AND practitioner_id = $2',
+      [patientId, me],
+    );
+    await waitFor('scheduling learns the link', () => openLink('scheduling', link!.id));
+    const appointmentId = await visit(t, patientId, 'cancelled', t.demo.otherPractitionerId);
+    expect(await readsAppointment(token, appointmentId)).toBe(true);
+    expect(await listed(token, patientId)).toEqual([appointmentId]);
+  });
+
   it('the clinician of an appointment reaches that appointment by scheduling’s own named fact, not the patient’s other ones', async () => {
     const patientId = await newPatient(t, 'appointment-clinician');
     const theirs = await visit(t, patientId, 'cancelled', t.demo.otherPractitionerId);

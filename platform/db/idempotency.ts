@@ -82,3 +82,41 @@ export async function completeIdempotencyKey(
     [resultId, principal, key],
   );
 }
+
+/** One mutation guarded by a caller's idempotency key. */
+export interface IdempotentRequest {
+  /** The caller (principal `sub`): keys are per caller. */
+  by: string;
+  key: string;
+  /** Operation name; a key reused for another operation is CONFLICT. */
+  operation: string;
+  /** What was asked (JSON-able; bigints as strings): a key reused with another request is CONFLICT. */
+  request: unknown;
+}
+
+/**
+ * Runs `mutate` once per (caller, key) in `schema`, in one transaction with
+ * the key's claim: a retry returns the first result's id (`replayed`), a
+ * concurrent retry waits for the first and then does the same, and the same
+ * key with another request is CONFLICT. Nests as a savepoint in a caller's
+ * transaction.
+ */
+export async function runOnce(
+  em: EntityManager,
+  schema: string,
+  g: IdempotentRequest,
+  mutate: (tem: EntityManager) => Promise<string>,
+): Promise<{ id: string; replayed: boolean }> {
+  return em.transactional(async (tem) => {
+    const claim = await claimIdempotencyKey(tem, schema, {
+      principal: g.by,
+      key: g.key,
+      operation: g.operation,
+      requestHash: requestHash(g.operation, g.request),
+    });
+    if (!claim.fresh) return { id: claim.resultId, replayed: true };
+    const id = await mutate(tem);
+    await completeIdempotencyKey(tem, schema, g.by, g.key, id);
+    return { id, replayed: false };
+  });
+}

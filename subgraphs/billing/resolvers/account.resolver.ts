@@ -12,7 +12,7 @@ import { paymentView } from '../store/payment-views.js';
 import { takePayment } from '../store/payments.js';
 import { refundPayment } from '../store/refunds.js';
 import { checkLineCursor, issueStatement, type StatementRow } from '../store/statements.js';
-import { auditedWrite } from './audited-write.js';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { toAdjustment, toPayment, toRefund } from './billing.mapper.js';
 import {
   AdjustBalanceInput,
@@ -72,7 +72,7 @@ export class AccountResolver {
     const decision = await requireBilling(ctx, subject, 'Account', 'c', 'create');
     return auditedWrite(
       ctx,
-      { decision, subject, data: 'Account', action: 'create' },
+      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'create' },
       async (em) => {
         const out = await takePayment(em, {
           patientId,
@@ -107,7 +107,7 @@ export class AccountResolver {
     const decision = await requireBilling(ctx, subject, 'Account', 'u', 'update');
     return auditedWrite(
       ctx,
-      { decision, subject, data: 'Account', action: 'update' },
+      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'update' },
       async (em) => {
         const out = await refundPayment(em, {
           paymentId,
@@ -141,7 +141,7 @@ export class AccountResolver {
     const decision = await requireBilling(ctx, subject, 'Account', 'u', 'update');
     return auditedWrite(
       ctx,
-      { decision, subject, data: 'Account', action: 'update' },
+      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'update' },
       async (em) => {
         const out = await adjustBalance(em, {
           patientId,
@@ -176,7 +176,7 @@ export class AccountResolver {
     const decision = await requireBilling(ctx, subject, 'Account', 'c', 'create');
     return auditedWrite(
       ctx,
-      { decision, subject, data: 'Account', action: 'create' },
+      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'create' },
       async (em) => {
         const out = await issueStatement(em, {
           patientId,

@@ -19,8 +19,9 @@ import {
   submitClaim,
   type ClaimRow,
 } from '../store/claims.js';
-import { idempotent } from '../store/idempotent.js';
-import { auditedWrite } from './audited-write.js';
+import { runOnce } from '../../../platform/db/idempotency.js';
+import { SCHEMA } from '../store/ledger.js';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { toCharge, toClaim, toCoverage, toPayer } from './billing.mapper.js';
 import {
   Charge,
@@ -130,19 +131,26 @@ export class ClaimResolver {
     const subject = { patientId: coverage.patientId, payerId: coverage.payerId };
     const decision = await requireBilling(ctx, subject, 'Claim', 'c', 'create');
     const by = ctx.principal.sub;
-    return auditedWrite(ctx, { decision, subject, data: 'Claim', action: 'create' }, async (em) => {
-      const out = await idempotent(
-        em,
-        {
-          by,
+    const request = { appointmentId, coverageId: coverage.id };
+    const answer = async (em: EntityManager, claimId: string) =>
+      toClaim(await loadClaim(em, claimId));
+    return auditedWrite(
+      ctx,
+      { decision, patientId: subject.patientId, dataClass: 'Claim', action: 'create' },
+      {
+        idempotency: {
+          schema: SCHEMA,
           key: input.idempotencyKey,
           operation: 'createClaim',
-          request: { appointmentId, coverageId: coverage.id },
+          request,
         },
-        async (tem) => (await createClaim(tem, { appointmentId, coverageId: coverage.id, by })).id,
-      );
-      return { ...out, result: toClaim(await loadClaim(em, out.id)) };
-    });
+        write: async (em) => {
+          const { id } = await createClaim(em, { ...request, by });
+          return { id, result: await answer(em, id) };
+        },
+        replay: answer,
+      },
+    );
   }
 
   @Mutation(() => Claim, { description: 'Submits a draft claim to its payer.' })
@@ -173,8 +181,9 @@ export class ClaimResolver {
     const paid = moneyIn(input.paid, 'paid');
     const by = ctx.principal.sub;
     return this.change(ctx, id, 'u', async (em, row) => {
-      const out = await idempotent(
+      const out = await runOnce(
         em,
+        SCHEMA,
         {
           by,
           key: input.idempotencyKey,
@@ -225,7 +234,7 @@ export class ClaimResolver {
     try {
       return await auditedWrite(
         ctx,
-        { decision, subject, data: 'Claim', action: 'update' },
+        { decision, patientId: subject.patientId, dataClass: 'Claim', action: 'update' },
         async (em) => {
           const updated = await apply(em, row);
           return { id: updated.id, replayed: false, result: toClaim(updated) };

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { calendarDate } from '../../../platform/federation/validators.js';
@@ -6,8 +7,8 @@ import { NO_ACCESS, requireBilling } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { readableCoverages, readOne } from '../readable.js';
 import { cancelCoverage, memberIdOf, recordCoverage, coveragesById } from '../store/coverage.js';
-import { idempotent } from '../store/idempotent.js';
-import { auditedWrite } from './audited-write.js';
+import { SCHEMA } from '../store/ledger.js';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { toCoverage, toPayer, toPlan } from './billing.mapper.js';
 import { Coverage, Payer, Plan } from './billing.types.js';
 import { RecordCoverageInput } from './coverage.inputs.js';
@@ -40,30 +41,35 @@ export class CoverageResolver {
     const decision = await requireBilling(ctx, subject, 'Coverage', 'c', 'create');
     const by = ctx.principal.sub;
     const request = { ...input, patientId, idempotencyKey: undefined };
+    const answer = async (em: EntityManager, coverageId: string) => {
+      const [row] = await coveragesById(em, [coverageId]);
+      if (!row) throw new Error('Recorded coverage vanished');
+      return toCoverage(row);
+    };
     return auditedWrite(
       ctx,
-      { decision, subject, data: 'Coverage', action: 'create' },
-      async (em) => {
-        const out = await idempotent(
-          em,
-          { by, key: input.idempotencyKey, operation: 'recordCoverage', request },
-          async (tem) =>
-            (
-              await recordCoverage(tem, ctx.services.cipher, {
-                patientId,
-                planId: input.planId,
-                memberId: input.memberId,
-                relationship: input.relationship,
-                periodStart: input.periodStart,
-                periodEnd: input.periodEnd ?? null,
-                priority: input.priority,
-                by,
-              })
-            ).id,
-        );
-        const [row] = await coveragesById(em, [out.id]);
-        if (!row) throw new Error('Recorded coverage vanished');
-        return { ...out, result: toCoverage(row) };
+      { decision, patientId: subject.patientId, dataClass: 'Coverage', action: 'create' },
+      {
+        idempotency: {
+          schema: SCHEMA,
+          key: input.idempotencyKey,
+          operation: 'recordCoverage',
+          request,
+        },
+        write: async (em) => {
+          const { id } = await recordCoverage(em, ctx.services.cipher, {
+            patientId,
+            planId: input.planId,
+            memberId: input.memberId,
+            relationship: input.relationship,
+            periodStart: input.periodStart,
+            periodEnd: input.periodEnd ?? null,
+            priority: input.priority,
+            by,
+          });
+          return { id, result: await answer(em, id) };
+        },
+        replay: answer,
       },
     );
   }
@@ -83,7 +89,7 @@ export class CoverageResolver {
     const decision = await requireBilling(ctx, subject, 'Coverage', 'u', 'update', row.id);
     return auditedWrite(
       ctx,
-      { decision, subject, data: 'Coverage', action: 'update' },
+      { decision, patientId: subject.patientId, dataClass: 'Coverage', action: 'update' },
       async (em) => {
         const updated = await cancelCoverage(em, row.id, expectedVersion, ctx.principal.sub);
         return { id: updated.id, replayed: false, result: toCoverage(updated) };

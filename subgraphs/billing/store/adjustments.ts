@@ -4,7 +4,7 @@ import { badInput } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import type { Cause } from '../domain/ledger.js';
 import { money, type Money } from '../domain/money.js';
-import { idempotent } from './idempotent.js';
+import { runOnce } from '../../../platform/db/idempotency.js';
 import { postEntries, SCHEMA } from './ledger.js';
 import { requireMoney, requireReason } from './refunds.js';
 
@@ -102,8 +102,9 @@ export async function adjustBalance(
   const amount = postedAmount(kind, requireMoney(input.amount));
   const reason = requireReason(input.reason);
   const claimId = input.claimId ? requireUuid(input.claimId, 'claimId') : null;
-  const { id, replayed } = await idempotent(
+  const { id, replayed } = await runOnce(
     em,
+    SCHEMA,
     {
       by: input.by,
       key: input.idempotencyKey,

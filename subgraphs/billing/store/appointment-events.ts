@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { z } from 'zod';
+import { parseEvent } from '../../../platform/events/contract.js';
 import type { EventEnvelope } from '../../../platform/events/envelope.js';
-// The statuses of the producer's event contract: one list, so billing accepts what scheduling publishes.
-import { APPOINTMENT_STATUSES } from '../../scheduling/domain/status.js';
+import {
+  appointmentContract,
+  type AppointmentEventData,
+} from '../../contracts/appointment-events.js';
 import { chargesFor, ratedCodes, type BillingPolicy } from '../domain/charge-policy.js';
 import { money, type Money } from '../domain/money.js';
 import { chargesByAppointment, recordCharge } from './charges.js';
@@ -11,39 +13,16 @@ import { reverseEntry, SCHEMA } from './ledger.js';
 /** Who billing's automatic charges and reversals are recorded as. */
 export const BILLING_SYSTEM = 'system:billing';
 
-const isoInstant = z.iso.datetime({ offset: true });
-
-/** The data of scheduling's appointment events, as billing relies on it. */
-const appointmentData = z.object({
-  appointmentId: z.guid(),
-  patientId: z.guid(),
-  practitionerId: z.guid(),
-  status: z.enum(APPOINTMENT_STATUSES),
-  start: isoInstant,
-  version: z.number().int().min(1).max(2_147_483_647),
-  // Not used by billing; checked only when present.
-  facilityId: z.string().min(1).max(200).optional(),
-  end: isoInstant.optional(),
-});
-
-export type AppointmentEvent = z.infer<typeof appointmentData>;
-
 /**
- * The appointment an event describes. A malformed event throws naming the
- * event and the bad fields, never their values (the worker retries it, then
- * leaves it failed for an operator).
+ * The appointment an event describes, parsed against scheduling's contract
+ * (subgraphs/contracts). A malformed event throws naming the event and the
+ * bad fields, never their values (the worker retries it, then leaves it
+ * failed for an operator).
  */
-export function parseAppointmentEvent(event: EventEnvelope): AppointmentEvent {
-  if (!event.type.startsWith('appointment.'))
-    throw new Error(`Event ${event.id} is not an appointment event`);
-  const r = appointmentData.safeParse(event.data);
-  if (!r.success) {
-    const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || 'data'))];
-    throw new Error(`Appointment event ${event.id} has invalid fields: ${fields.join(', ')}`);
-  }
-  if (r.data.appointmentId !== event.aggregateId)
-    throw new Error(`Appointment event ${event.id} names another appointment than its aggregate`);
-  return r.data;
+export function parseAppointmentEvent(event: EventEnvelope): AppointmentEventData {
+  const contract = appointmentContract(event.type);
+  if (!contract) throw new Error(`Event ${event.id} is not an appointment event`);
+  return parseEvent(contract, event);
 }
 
 /** What applying one event did. */

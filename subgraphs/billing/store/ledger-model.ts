@@ -9,8 +9,8 @@ import { adjustBalance } from './adjustments.js';
 import { recordCharge } from './charges.js';
 import { adjudicateClaim, createClaim, submitClaim } from './claims.js';
 import { recordCoverage } from './coverage.js';
-import { idempotent } from './idempotent.js';
-import { reverseEntry } from './ledger.js';
+import { runOnce } from '../../../platform/db/idempotency.js';
+import { reverseEntry, SCHEMA } from './ledger.js';
 import type { Op } from './ledger-ops.js';
 import { takePayment } from './payments.js';
 import { refundPayment } from './refunds.js';
@@ -139,8 +139,9 @@ export class LedgerModel {
     if (this.memo.has(i)) {
       const claimId = this.memo.get(i);
       if (!claimId) return;
-      const replay = await idempotent(
+      const replay = await runOnce(
         em,
+        SCHEMA,
         { by: 'clerk', key: `claim:${this.seq}:${i}`, operation: 'claimOutcome', request: op },
         () => Promise.reject(new Error('A replayed claim ran again')),
       );
@@ -154,8 +155,9 @@ export class LedgerModel {
     const billable = (this.charges.get(appointmentId) ?? []).filter((c) => this.live(c.entryId));
     const coverageId = await this.coverageOf(em, op.p);
     const run = () =>
-      idempotent(
+      runOnce(
         em,
+        SCHEMA,
         { by: 'clerk', key: `claim:${this.seq}:${i}`, operation: 'claimOutcome', request: op },
         async (tem) => {
           const claim = await createClaim(tem, { appointmentId, coverageId, by: 'clerk' });

@@ -4,7 +4,7 @@ import { badInput } from '../../../platform/errors/index.js';
 import type { Principal } from '../../../platform/identity/principal.js';
 import type { PaymentSource } from '../entities/payment.js';
 import { money, type Money } from '../domain/money.js';
-import { idempotent } from './idempotent.js';
+import { runOnce } from '../../../platform/db/idempotency.js';
 import { postEntries, SCHEMA } from './ledger.js';
 
 export interface TakePayment {
@@ -97,8 +97,9 @@ export async function takePayment(
     throw badInput('Unsupported currency', 'currency');
   }
   const principal = input.principal.sub;
-  const { id, replayed } = await idempotent(
+  const { id, replayed } = await runOnce(
     em,
+    SCHEMA,
     {
       by: principal,
       key: input.idempotencyKey,

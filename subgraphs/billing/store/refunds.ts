@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, notFound } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { money, parseCurrency, toDecimalString, type Money } from '../domain/money.js';
-import { idempotent } from './idempotent.js';
+import { runOnce } from '../../../platform/db/idempotency.js';
 import { postEntries, SCHEMA } from './ledger.js';
 import { refundedSql } from './payment-views.js';
 
@@ -100,8 +100,9 @@ export async function refundPayment(
   const amount = requireMoney(input.amount);
   if (amount.amountMinor <= 0n) throw badInput('A refund is a positive amount', 'amount');
   const reason = requireReason(input.reason);
-  const { id, replayed } = await idempotent(
+  const { id, replayed } = await runOnce(
     em,
+    SCHEMA,
     {
       by: input.by,
       key: input.idempotencyKey,

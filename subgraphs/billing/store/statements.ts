@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../../../platform/federati
 import type { CauseType, EntryKind } from '../domain/ledger.js';
 import { money, parseCurrency, type Currency, type Money } from '../domain/money.js';
 import type { ChargeKind } from './charges.js';
-import { idempotent } from './idempotent.js';
+import { runOnce } from '../../../platform/db/idempotency.js';
 import { decodeKeyset, emptyPage, instantKey, keysetCursor, type Page } from './keyset.js';
 import { SCHEMA } from './ledger.js';
 
@@ -121,8 +121,9 @@ export async function issueStatement(
     throw badInput('Unsupported currency', 'currency');
   }
   const dueOn = input.dueOn == null ? null : requireDueOn(input.dueOn);
-  const { id, replayed } = await idempotent(
+  const { id, replayed } = await runOnce(
     em,
+    SCHEMA,
     {
       by: input.by,
       key: input.idempotencyKey,

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Length, Matches } from 'class-validator';
 import { Arg, ArgsType, Args, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
 import { validateBreakGlassReason } from '../../../platform/authz/index.js';
-import { recordAccess } from '../../../platform/audit/request-audit.js';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { badInput, conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { publishCareTeamChanged, publishGrant } from '../access-fact-events.js';
-import { accessEvent, NO_ACCESS, requireAccess } from '../access.js';
+import { NO_ACCESS, requireAccess } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { BreakGlassGrantEntity, CareTeamMember, PatientRecord } from '../entities/index.js';
 import { BreakGlassGrant, CareTeamLink } from './care-team.types.js';
@@ -35,30 +35,31 @@ export class CareTeamResolver {
     if (!/^[a-z][a-z-]{1,39}$/.test(role))
       throw badInput('role must be 2–40 lower-case letters or hyphens', 'role');
     const decision = await requireAccess(ctx, patientId, 'CareTeam', 'c', 'create');
+    const audit = { decision, patientId, dataClass: 'CareTeam', action: 'create' } as const;
     try {
-      return await ctx.em.transactional(async (em) => {
-        if (!(await em.count(PatientRecord, { id: patientId }))) throw forbidden(NO_ACCESS);
-        const m = em.create(CareTeamMember, {
-          id: randomUUID(),
-          patientId,
-          practitionerId: args.practitionerId,
-          role,
-          since: ctx.now,
-          addedBy: ctx.principal.sub,
-        });
-        await em.persist(m).flush();
-        await publishCareTeamChanged(em, m, ctx.now);
-        await recordAccess({ ...ctx, em }, [
-          accessEvent(patientId, decision, 'create', 'CareTeam', m.id),
-        ]);
-        return {
-          id: m.id,
-          patientId,
-          practitionerId: m.practitionerId,
-          role: m.role,
-          since: m.since,
-        };
+      const m = await auditedWrite(ctx, audit, {
+        write: async (em) => {
+          if (!(await em.count(PatientRecord, { id: patientId }))) throw forbidden(NO_ACCESS);
+          const m = em.create(CareTeamMember, {
+            id: randomUUID(),
+            patientId,
+            practitionerId: args.practitionerId,
+            role,
+            since: ctx.now,
+            addedBy: ctx.principal.sub,
+          });
+          await em.persist(m).flush();
+          return { id: m.id, result: m };
+        },
+        publish: (em, m) => publishCareTeamChanged(em, m, ctx.now),
       });
+      return {
+        id: m.id,
+        patientId,
+        practitionerId: m.practitionerId,
+        role: m.role,
+        since: m.since,
+      };
     } catch (err) {
       const mapped = mapDatabaseError(err);
       if (mapped?.extensions.code === 'CONFLICT')
@@ -77,21 +78,24 @@ export class CareTeamResolver {
   ): Promise<boolean> {
     const patientId = requireUuid(args.patientId, 'patientId');
     const decision = await requireAccess(ctx, patientId, 'CareTeam', 'd', 'delete');
-    return ctx.em.transactional(async (em) => {
-      const m = await em.findOne(CareTeamMember, {
-        patientId,
-        practitionerId: args.practitionerId,
-        until: null,
-      });
-      if (!m) return false;
-      m.until = ctx.now;
-      await em.flush();
-      await publishCareTeamChanged(em, m, ctx.now);
-      await recordAccess({ ...ctx, em }, [
-        accessEvent(patientId, decision, 'delete', 'CareTeam', m.id),
-      ]);
-      return true;
+    const link = await ctx.em.findOne(CareTeamMember, {
+      patientId,
+      practitionerId: args.practitionerId,
+      until: null,
     });
+    if (!link) return false;
+    const audit = { decision, patientId, dataClass: 'CareTeam', action: 'delete' } as const;
+    return auditedWrite(ctx, audit, {
+      write: async (em) => {
+        const m = await em.findOneOrFail(CareTeamMember, { id: link.id });
+        // Ended meanwhile by another request: nothing more to end.
+        if (m.until) return { id: m.id, result: m, replayed: true };
+        m.until = ctx.now;
+        await em.flush();
+        return { id: m.id, result: m };
+      },
+      publish: (em, m) => publishCareTeamChanged(em, m, ctx.now),
+    }).then(() => true);
   }
 
   @Mutation(() => BreakGlassGrant, {
@@ -111,36 +115,35 @@ export class CareTeamResolver {
     if (!check.ok) throw badInput(check.message, 'reason');
     const expiresAt = new Date(ctx.now.getTime() + ctx.services.breakGlassMinutes * 60_000);
     const practitionerId = p.practitionerId;
-    return ctx.em.transactional(async (em) => {
-      if (!(await em.count(PatientRecord, { id: patientId }))) throw forbidden(NO_ACCESS);
-      const id = randomUUID();
-      const grant = em.create(BreakGlassGrantEntity, {
-        id,
-        patientId,
-        practitionerId,
-        reason: await ctx.services.cipher.encrypt(em, check.reason, {
-          table: 'patient.break_glass_grant',
-          column: 'reason',
-          rowId: id,
-        }),
-        grantedAt: ctx.now,
-        expiresAt,
-      });
-      await em.persist(grant).flush();
-      await publishGrant(em, grant);
-      await recordAccess({ ...ctx, em }, [
-        {
+    const id = randomUUID();
+    const audit = {
+      decision: { allowed: true, emergency: true, purpose: 'ETREAT', reason: 'break-glass' },
+      patientId,
+      dataClass: 'Patient',
+      action: 'emergency-access',
+      reason: `break-glass-grant:${id}`,
+    } as const;
+    const grant = await auditedWrite(ctx, audit, {
+      write: async (em) => {
+        if (!(await em.count(PatientRecord, { id: patientId }))) throw forbidden(NO_ACCESS);
+        const grant = em.create(BreakGlassGrantEntity, {
+          id,
           patientId,
-          resourceType: 'Patient',
-          resourceId: patientId,
-          action: 'emergency-access',
-          purpose: 'ETREAT',
-          outcome: 'permit',
-          emergency: true,
-          reason: `break-glass-grant:${id}`,
-        },
-      ]);
-      return { id, patientId, grantedAt: grant.grantedAt, expiresAt };
+          practitionerId,
+          reason: await ctx.services.cipher.encrypt(em, check.reason, {
+            table: 'patient.break_glass_grant',
+            column: 'reason',
+            rowId: id,
+          }),
+          grantedAt: ctx.now,
+          expiresAt,
+        });
+        await em.persist(grant).flush();
+        // The audit names the patient's record, as every access under the grant does.
+        return { id: patientId, result: grant };
+      },
+      publish: (em, g) => publishGrant(em, g),
     });
+    return { id, patientId, grantedAt: grant.grantedAt, expiresAt };
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { consentActorOf, consentDeniesActor } from '../../../platform/authz/index.js';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
@@ -31,30 +32,33 @@ export class ConsentResolver {
     if (input.periodStart && input.periodEnd && input.periodEnd <= input.periodStart)
       throw badInput('periodEnd must be after periodStart', 'periodEnd');
     const decision = await requireAccess(ctx, id, 'Consent', 'c', 'create');
-    return ctx.em.transactional(async (em) => {
-      const consent = em.create(ConsentRecordEntity, {
-        id: randomUUID(),
-        patientId: id,
-        status: 'active',
-        scope: input.scope,
-        provisions: input.provisions.map((p) => ({
-          type: p.type,
-          actors: p.actors?.map((a) => ({ kind: a.kind, id: a.id })),
-          purposes: p.purposes,
-          dataClasses: p.dataClasses,
-        })),
-        periodStart: input.periodStart ?? null,
-        periodEnd: input.periodEnd ?? null,
-        recordedAt: ctx.now,
-        recordedBy: ctx.principal.sub,
-      });
-      await em.persist(consent).flush();
-      await publishConsentChanged(em, consent, ctx.now);
-      await recordAccess({ ...ctx, em }, [
-        accessEvent(id, decision, 'create', 'Consent', consent.id),
-      ]);
-      return toConsent(consent);
-    });
+    return auditedWrite(
+      ctx,
+      { decision, patientId: id, dataClass: 'Consent', action: 'create' },
+      {
+        write: async (em) => {
+          const consent = em.create(ConsentRecordEntity, {
+            id: randomUUID(),
+            patientId: id,
+            status: 'active',
+            scope: input.scope,
+            provisions: input.provisions.map((p) => ({
+              type: p.type,
+              actors: p.actors?.map((a) => ({ kind: a.kind, id: a.id })),
+              purposes: p.purposes,
+              dataClasses: p.dataClasses,
+            })),
+            periodStart: input.periodStart ?? null,
+            periodEnd: input.periodEnd ?? null,
+            recordedAt: ctx.now,
+            recordedBy: ctx.principal.sub,
+          });
+          await em.persist(consent).flush();
+          return { id: consent.id, result: consent };
+        },
+        publish: (em, consent) => publishConsentChanged(em, consent, ctx.now),
+      },
+    ).then(toConsent);
   }
 
   @Mutation(() => Consent, {
@@ -87,18 +91,23 @@ export class ConsentResolver {
         'A consent that denies you cannot be revoked by you; the patient may revoke it',
       );
     }
-    return ctx.em.transactional(async (em) => {
-      const consent = await em.findOneOrFail(ConsentRecordEntity, { id: existing.id });
-      const action = consent.status === 'inactive' ? 'read' : 'update';
-      if (action === 'update') {
+    const audit = {
+      decision,
+      patientId: existing.patientId,
+      dataClass: 'Consent',
+      action: 'update',
+    } as const;
+    return auditedWrite(ctx, audit, {
+      write: async (em) => {
+        const consent = await em.findOneOrFail(ConsentRecordEntity, { id: existing.id });
+        // Revoking a revoked consent changes nothing: answered, and audited, as a read.
+        if (consent.status === 'inactive')
+          return { id: consent.id, result: consent, replayed: true };
         em.assign(consent, { status: 'inactive', revokedAt: ctx.now, revokedBy: p.sub });
         await em.flush();
-        await publishConsentChanged(em, consent, ctx.now);
-      }
-      await recordAccess({ ...ctx, em }, [
-        accessEvent(consent.patientId, decision, action, 'Consent', consent.id),
-      ]);
-      return toConsent(consent);
-    });
+        return { id: consent.id, result: consent };
+      },
+      publish: (em, consent) => publishConsentChanged(em, consent, ctx.now),
+    }).then(toConsent);
   }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { GraphQLError } from 'graphql';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
+import { publishCareTeamChanged } from '../access-fact-events.js';
 import { accessEvent, decideMany, NO_ACCESS, requireAccess } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
@@ -51,51 +53,55 @@ export async function createPatient(
 ): Promise<PatientView> {
   const { cipher, indexKey } = ctx.services;
   const p = ctx.principal;
+  // Registration is decided by the shield (role and scope): there is no record to decide on yet.
+  const registration = { allowed: true, emergency: false, purpose: p.purposeOfUse, reason: 'ok' };
+  const audit = {
+    decision: registration,
+    patientId: id,
+    dataClass: 'Patient',
+    action: 'create',
+  } as const;
+  let link: CareTeamMember | undefined;
   try {
-    return await ctx.em.transactional(async (em) => {
-      const txCtx = { ...ctx, em };
-      const record = em.create(PatientRecord, {
-        ...(await encodePatient(em, cipher, indexKey, id, data)),
-        version: 1,
-        active: true,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      });
-      await em.persist(record).flush();
-      em.persist(
-        em.create(PatientVersion, {
-          id: randomUUID(),
-          patientId: id,
+    return await auditedWrite(ctx, audit, {
+      write: async (em) => {
+        const record = em.create(PatientRecord, {
+          ...(await encodePatient(em, cipher, indexKey, id, data)),
           version: 1,
-          snapshot: await encodeSnapshot(em, cipher, id, 1, data),
-          recordedAt: ctx.now,
-          recordedBy: p.sub,
-        }),
-      );
-      // A clinician who registers a patient is on that patient's care team.
-      if (p.roles.includes('clinician') && p.practitionerId)
+          active: true,
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+        });
+        await em.persist(record).flush();
         em.persist(
-          em.create(CareTeamMember, {
+          em.create(PatientVersion, {
             id: randomUUID(),
             patientId: id,
-            practitionerId: p.practitionerId,
-            role: 'registering-clinician',
-            since: ctx.now,
-            addedBy: p.sub,
+            version: 1,
+            snapshot: await encodeSnapshot(em, cipher, id, 1, data),
+            recordedAt: ctx.now,
+            recordedBy: p.sub,
           }),
         );
-      await em.flush();
-      await recordAccess(txCtx, [
-        {
-          patientId: id,
-          resourceType: 'Patient',
-          resourceId: id,
-          action: 'create',
-          purpose: p.purposeOfUse,
-          outcome: 'permit',
-        },
-      ]);
-      return { ...data, id, version: 1, active: true, updatedAt: ctx.now };
+        // A clinician who registers a patient is on that patient's care team, in every subgraph.
+        link =
+          p.roles.includes('clinician') && p.practitionerId
+            ? em.create(CareTeamMember, {
+                id: randomUUID(),
+                patientId: id,
+                practitionerId: p.practitionerId,
+                role: 'registering-clinician',
+                since: ctx.now,
+                addedBy: p.sub,
+              })
+            : undefined;
+        if (link) em.persist(link);
+        await em.flush();
+        return { id, result: { ...data, id, version: 1, active: true, updatedAt: ctx.now } };
+      },
+      publish: async (em) => {
+        if (link) await publishCareTeamChanged(em, link, ctx.now);
+      },
     });
   } catch (err) {
     throw mapDatabaseError(err) ?? err;
@@ -115,8 +121,9 @@ export async function updatePatient(
 ): Promise<PatientView> {
   const decision = await requireAccess(ctx, id, 'Patient', 'u', 'update');
   const { cipher, indexKey } = ctx.services;
+  const audit = { decision, patientId: id, dataClass: 'Patient', action: 'update' } as const;
   try {
-    return await ctx.em.transactional(async (em) => {
+    return await auditedWrite(ctx, audit, async (em) => {
       const record = await em.findOne(PatientRecord, { id });
       if (!record) throw forbidden(NO_ACCESS);
       if (record.version !== expectedVersion)
@@ -137,13 +144,15 @@ export async function updatePatient(
         }),
       );
       await em.flush();
-      await recordAccess({ ...ctx, em }, [accessEvent(id, decision, 'update', 'Patient')]);
       return {
-        ...next,
         id,
-        version: record.version,
-        active: record.active,
-        updatedAt: record.updatedAt,
+        result: {
+          ...next,
+          id,
+          version: record.version,
+          active: record.active,
+          updatedAt: record.updatedAt,
+        },
       };
     });
   } catch (err) {

@@ -1,13 +1,9 @@
-/** FHIR Appointment statuses Carefed uses. */
-export const APPOINTMENT_STATUSES = [
-  'proposed',
-  'booked',
-  'arrived',
-  'fulfilled',
-  'cancelled',
-  'noshow',
-] as const;
-export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+import type { AppointmentStatus } from '../../contracts/appointment-events.js';
+
+export {
+  APPOINTMENT_STATUSES,
+  type AppointmentStatus,
+} from '../../contracts/appointment-events.js';
 
 /** Statuses that hold the practitioner's time (the exclusion constraint covers these). */
 export const HOLDS_TIME: readonly AppointmentStatus[] = ['booked', 'arrived', 'fulfilled'];

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PatientAccessDecision } from '../../../platform/authz/index.js';
-import { recordAccess } from '../../../platform/audit/request-audit.js';
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  requestHash,
-} from '../../../platform/db/idempotency.js';
-import { publishEvent } from '../../../platform/events/publish.js';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
+import { publish } from '../../../platform/events/contract.js';
 import { faultPoint } from '../../../platform/testing/fault-points.js';
-import { appointmentEvent } from '../access.js';
 import type { SchedulingContext } from '../context.js';
 import { AppointmentRecord, AppointmentVersion } from '../entities/index.js';
-import type { AppointmentEventData, AppointmentEventType } from '../domain/events.js';
+import type {
+  AppointmentEventContract,
+  AppointmentEventData,
+} from '../../contracts/appointment-events.js';
 
 export const SCHEMA = 'scheduling';
 
@@ -33,13 +30,14 @@ export function eventData(a: AppointmentRecord): AppointmentEventData {
 /** What one guarded write does inside its transaction; returns the appointment and the event to publish. */
 export type WriteStep = (
   em: EntityManager,
-) => Promise<{ appointment: AppointmentRecord; event?: AppointmentEventType }>;
+) => Promise<{ appointment: AppointmentRecord; event?: AppointmentEventContract }>;
 
 /**
- * Runs one appointment write exactly once per idempotency key: the claim, the
- * business rows, a version row, the audit entry and the event (outbox + jobs)
- * commit together or not at all. A retry with the same key returns the
- * appointment the first attempt produced, audited as a read.
+ * Runs one appointment write exactly once per idempotency key, through the
+ * platform's one audited write: the claim, the business rows and a version
+ * row, the event (outbox + jobs) and the audit entry commit together or not
+ * at all. A retry with the same key returns the appointment the first attempt
+ * produced, audited as a read.
  */
 export async function guardedWrite(
   ctx: SchedulingContext,
@@ -53,54 +51,50 @@ export async function guardedWrite(
   },
   step: WriteStep,
 ): Promise<AppointmentRecord> {
-  const principal = ctx.principal.sub;
-  const written = await ctx.em.transactional(async (em) => {
-    const claim = await claimIdempotencyKey(em, SCHEMA, {
-      principal,
-      key: opts.idempotencyKey,
-      operation: opts.operation,
-      requestHash: requestHash(opts.operation, opts.request),
-    });
-    const tx = { ...ctx, em };
-    if (!claim.fresh) {
-      const earlier = await em.findOneOrFail(AppointmentRecord, { id: claim.resultId });
-      await recordAccess(tx, [
-        appointmentEvent(earlier.patientId, opts.decision, 'read', earlier.id),
-      ]);
-      return earlier;
-    }
-    const { appointment, event } = await step(em);
-    em.persist(
-      em.create(AppointmentVersion, {
-        id: randomUUID(),
-        appointmentId: appointment.id,
-        version: appointment.version,
-        status: appointment.status,
-        startsAt: appointment.startsAt,
-        endsAt: appointment.endsAt,
-        recordedAt: ctx.now,
-        recordedBy: principal,
-      }),
-    );
-    await em.flush();
-    await completeIdempotencyKey(em, SCHEMA, principal, opts.idempotencyKey, appointment.id);
-    await recordAccess(tx, [
-      appointmentEvent(opts.patientId, opts.decision, opts.action, appointment.id),
-    ]);
-    if (event)
-      await publishEvent(
-        em,
-        SCHEMA,
-        {
-          type: event,
-          aggregateId: appointment.id,
-          data: eventData(appointment),
-          occurredAt: ctx.now,
-        },
-        ctx.services.consumersOf(event),
-      );
-    return appointment;
-  });
+  let event: AppointmentEventContract | undefined;
+  const written = await auditedWrite(
+    ctx,
+    {
+      decision: opts.decision,
+      patientId: opts.patientId,
+      dataClass: 'Appointment',
+      action: opts.action,
+    },
+    {
+      idempotency: {
+        schema: SCHEMA,
+        key: opts.idempotencyKey,
+        operation: opts.operation,
+        request: opts.request,
+      },
+      write: async (em) => {
+        const done = await step(em);
+        event = done.event;
+        const a = done.appointment;
+        em.persist(
+          em.create(AppointmentVersion, {
+            id: randomUUID(),
+            appointmentId: a.id,
+            version: a.version,
+            status: a.status,
+            startsAt: a.startsAt,
+            endsAt: a.endsAt,
+            recordedAt: ctx.now,
+            recordedBy: ctx.principal.sub,
+          }),
+        );
+        await em.flush();
+        return { id: a.id, result: a };
+      },
+      replay: (em, id) => em.findOneOrFail(AppointmentRecord, { id }),
+      publish: async (em, a) => {
+        if (event)
+          await publish(em, SCHEMA, event, eventData(a), ctx.services.consumersOf(event.type), {
+            occurredAt: ctx.now,
+          });
+      },
+    },
+  );
   // Committed but not yet answered: where a crash tests the idempotency key.
   faultPoint(`after-commit:${opts.operation}`);
   return written;

@@ -3,7 +3,10 @@ import { GraphQLError } from 'graphql';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { NO_ACCESS, requireAppointmentAccess } from '../access.js';
 import type { SchedulingContext } from '../context.js';
-import { APPOINTMENT_EVENTS, type AppointmentEventType } from '../domain/events.js';
+import {
+  APPOINTMENT_EVENTS,
+  type AppointmentEventContract,
+} from '../../contracts/appointment-events.js';
 import { canReschedule, canTransition, type AppointmentStatus } from '../domain/status.js';
 import { AppointmentRecord, type ScheduleRecord } from '../entities/index.js';
 import { freeSlots, slotAt } from './slots.js';
@@ -124,7 +127,7 @@ function invalidTransition(from: AppointmentStatus, to: AppointmentStatus): Grap
   });
 }
 
-const EVENT_OF: Partial<Record<AppointmentStatus, AppointmentEventType>> = {
+const EVENT_OF: Partial<Record<AppointmentStatus, AppointmentEventContract>> = {
   cancelled: APPOINTMENT_EVENTS.cancelled,
   arrived: APPOINTMENT_EVENTS.arrived,
   fulfilled: APPOINTMENT_EVENTS.completed,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { badInput, conflict, forbidden } from '../../../platform/errors/index.js';
 import { decodeCursor, encodeCursor } from '../../../platform/federation/pagination.js';
 import type { SchedulingContext } from '../context.js';
-import { APPOINTMENT_EVENTS } from '../domain/events.js';
+import { APPOINTMENT_EVENT_TYPES } from '../../contracts/appointment-events.js';
 import { enqueueDelivery, secretField } from './queue.js';
 import { newWebhookSecret } from './signature.js';
 import { resolvesToPublicAddresses } from '../../../platform/http/public-address.js';
@@ -10,7 +10,7 @@ import { checkWebhookUrl } from './url.js';
 import { toDelivery, toSubscription, type DeliveryRow, type SubscriptionRow } from './rows.js';
 import type { WebhookDelivery, WebhookSubscription } from './webhook.types.js';
 
-const EVENT_TYPES = new Set<string>(Object.values(APPOINTMENT_EVENTS));
+const EVENT_TYPES = new Set<string>(APPOINTMENT_EVENT_TYPES);
 const MAX_ACTIVE = 20;
 export const NO_DELIVERY = 'Not permitted to replay this delivery, or it does not exist';
 
