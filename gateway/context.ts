@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { unauthenticated } from '../platform/errors/index.js';
+import type { InternalTokenSigner } from '../platform/identity/internal-token.js';
 import type { Principal } from '../platform/identity/principal.js';
 import type { TokenVerifier } from '../platform/identity/verify.js';
+import { requestIdOf } from './request-id.js';
 import { bearerTokenOf, verifyOnce } from './verify-once.js';
 
 /** What the gateway knows of a request. */
@@ -35,7 +36,7 @@ export async function gatewayContext(
   verifier: TokenVerifier,
   onRefused: (reason: string, requestId: string) => void,
 ): Promise<GatewayContext> {
-  const requestId = (req.res?.getHeader('x-request-id') as string | undefined) ?? randomUUID();
+  const requestId = requestIdOf(req);
   const token = bearerTokenOf(req);
   if (!token) {
     onRefused('missing-token', requestId);
@@ -48,4 +49,24 @@ export async function gatewayContext(
     onRefused((err as { reason?: string }).reason ?? 'invalid', requestId);
     throw unauthenticated('Invalid or expired token');
   }
+}
+
+const signed = new WeakMap<object, Promise<string>>();
+
+/**
+ * The token that carries this request's principal to the subgraphs, signed
+ * once per request however many subgraph fetches its plan makes (every
+ * subgraph accepts the same audience, so one token serves them all for its
+ * 60 seconds).
+ */
+export function internalTokenOf(
+  context: Pick<GatewayContext, 'principal' | 'requestId' | 'ip'>,
+  signer: InternalTokenSigner,
+): Promise<string> {
+  let token = signed.get(context);
+  if (!token) {
+    token = signer.sign(context.principal, { requestId: context.requestId, ip: context.ip });
+    signed.set(context, token);
+  }
+  return token;
 }

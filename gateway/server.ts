@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   ApolloGateway,
   RemoteGraphQLDataSource,
@@ -7,7 +6,6 @@ import {
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
-import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { formatError } from '../platform/errors/format.js';
 import { INTERNAL_TOKEN_HEADER } from '../platform/federation/subgraph-server.js';
@@ -19,7 +17,8 @@ import type { InternalTokenSigner } from '../platform/identity/internal-token.js
 import type { TokenVerifier } from '../platform/identity/verify.js';
 import { ClientRegistry } from './clients/registry.js';
 import { tokenEndpoint } from './clients/token-endpoint.js';
-import { gatewayContext, type GatewayContext } from './context.js';
+import { gatewayContext, internalTokenOf, type GatewayContext } from './context.js';
+import { assignRequestId } from './request-id.js';
 import { gatewayPersistedOperations } from './persisted/gateway-plugin.js';
 import { gatewayLimits, LIMITS, refineLimitCode } from './limits/index.js';
 import { mountExplorer } from './explorer/routes.js';
@@ -70,11 +69,10 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const { request } = options;
     const context = options.context as Partial<GatewayContext>;
     if (!context.principal || !context.requestId) return;
-    const token = await this.signer.sign(context.principal, {
-      requestId: context.requestId,
-      ip: context.ip,
-    });
-    request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
+    request.http?.headers.set(
+      INTERNAL_TOKEN_HEADER,
+      await internalTokenOf(context as GatewayContext, this.signer),
+    );
     request.http?.headers.set('x-request-id', context.requestId);
   }
 
@@ -145,10 +143,6 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
-  const stampRequestId: RequestHandler = (_req, res, next) => {
-    res.setHeader('x-request-id', randomUUID());
-    next();
-  };
   const limiter = await createRateLimiter(
     { tiers: tiersFrom(clients), ...opts.rateLimit },
     opts.log,
@@ -160,7 +154,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     metrics,
     bodyLimit: LIMITS.bodyLimit,
     before: [
-      stampRequestId,
+      assignRequestId,
       rateLimitMiddleware({ limiter, verifier: opts.verifier, log: opts.log, metrics }),
     ],
     context: (req) =>

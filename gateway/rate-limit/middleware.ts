@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../../platform/http/metrics.js';
 import type { TokenVerifier } from '../../platform/identity/verify.js';
 import { bearerTokenOf, verifyOnce } from '../verify-once.js';
+import { requestIdOf } from '../request-id.js';
 import type { RateLimiter } from './limiter.js';
 
 export interface RateLimitMiddlewareOptions {
@@ -37,7 +38,7 @@ export function rateLimitMiddleware(opts: RateLimitMiddlewareOptions): RequestHa
     if (verdict.crossed)
       opts.log.warn(
         {
-          requestId: res.getHeader('x-request-id'),
+          requestId: requestIdOf(req),
           scope: verdict.scope,
           clientId: caller.clientId,
           sub: caller.sub,

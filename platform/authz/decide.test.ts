@@ -189,6 +189,18 @@ const cases: Case[] = [
   ],
   ['clinician off the care team', clinician, {}, denied('compartment')],
   [
+    'clinician placed by a subgraph’s named compartment fact',
+    clinician,
+    { compartmentFacts: ['appointment-clinician'] },
+    ok('TREAT'),
+  ],
+  [
+    'a named fact places only clinicians, never a role that reaches no record',
+    who({ roles: ['researcher'], scopes: ['user/*.rs'] }),
+    { compartmentFacts: ['appointment-clinician'] },
+    denied('compartment'),
+  ],
+  [
     'EHR-launched clinician outside the launch patient',
     launchedClinician,
     { careTeam: true, patientId: 'p2' },

@@ -152,3 +152,15 @@ describe('grantedContexts', () => {
     expect(grantedContexts(scopes, 'Patient', 'c')).toEqual(new Set());
   });
 });
+
+describe('parseScopes, once per principal', () => {
+  it('parses a scope list once and hands every caller the same frozen result', () => {
+    const raw = ['patient/Observation.rs user/Patient.r'];
+    const first = parseScopes(raw);
+    expect(parseScopes(raw)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first.map((s) => s.resourceType)).toEqual(['Observation', 'Patient']);
+    // Another list (another request's principal) is parsed on its own.
+    expect(parseScopes([...raw])).not.toBe(first);
+  });
+});

@@ -80,12 +80,21 @@ function parseParams(query: string): [string, string][] | null {
  * Parses every resource scope in a token's scope list. Entries may themselves hold several
  * space-separated scopes; non-resource and malformed scopes are dropped.
  */
-export function parseScopes(raw: readonly string[]): SmartScope[] {
-  return raw
+export function parseScopes(raw: readonly string[]): readonly SmartScope[] {
+  const known = parsed.get(raw);
+  if (known) return known;
+  const scopes = raw
     .flatMap((entry) => entry.split(/\s+/))
     .map(parseScope)
     .filter((s): s is SmartScope => s !== null);
+  Object.freeze(scopes);
+  parsed.set(raw, scopes);
+  return scopes;
 }
+
+// Keyed by the principal's own scope list: each request's principal is parsed once,
+// however many fields and records it decides. Frozen, as every caller shares it.
+const parsed = new WeakMap<readonly string[], readonly SmartScope[]>();
 
 function grants(scope: SmartScope, resourceType: string, permission: Permission): boolean {
   return (
