@@ -50,7 +50,10 @@ const bare = await startGateway({
   production: true,
   protections: false,
   supergraphSdl: fs.readFileSync(path.join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8'),
-  subgraphUrls: { patient: stack.patient.url, scheduling: stack.scheduling.url },
+  subgraphUrls: {
+    patient: stack.subgraph('patient').url,
+    scheduling: stack.subgraph('scheduling').url,
+  },
   verifier,
   signer: await loadGatewaySigner(config),
   devIssuer,

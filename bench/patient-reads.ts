@@ -85,6 +85,8 @@ async function post(token: string, query: string): Promise<unknown> {
 }
 
 async function statements(): Promise<number> {
-  const text = await (await fetch(stack.patient.url.replace(/graphql$/, 'metrics'))).text();
+  const text = await (
+    await fetch(stack.subgraph('patient').url.replace(/graphql$/, 'metrics'))
+  ).text();
   return Number(/^carefed_db_statements_total\S* (\d+)/m.exec(text)?.[1] ?? NaN);
 }

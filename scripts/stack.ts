@@ -15,16 +15,10 @@ import { createInternalTokenVerifier } from '../platform/identity/internal-token
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { waitForTasks } from '../platform/events/settle.js';
 import { createLogger, type Logger } from '../platform/log/index.js';
-import { seedBilling } from '../subgraphs/billing/seed.js';
-import { startBillingSubgraph, type BillingSubgraph } from '../subgraphs/billing/server.js';
-import { seedPatients, type PatientSeedResult } from '../subgraphs/patient/seed.js';
-import { startPatientSubgraph, type PatientSubgraph } from '../subgraphs/patient/server.js';
-import { seedScheduling } from '../subgraphs/scheduling/seed.js';
+import type { RunningSubgraph } from '../platform/federation/subgraph-spec.js';
+import type { PatientSeedResult } from '../subgraphs/patient/seed.js';
+import { SUBGRAPHS } from '../subgraphs/registry.js';
 import { ACCESS_FACT_CONSUMERS } from '../subgraphs/subscriptions.js';
-import {
-  startSchedulingSubgraph,
-  type SchedulingSubgraph,
-} from '../subgraphs/scheduling/server.js';
 import { SCHEMA_DIR } from './compose-lib.js';
 import { guardAll, provisionAll, roleOf } from './provision-lib.js';
 
@@ -34,11 +28,13 @@ export const DEMO_DATA_DIR = path.resolve(import.meta.dirname, '..', 'data', 'sy
 export interface Stack {
   gatewayUrl: string;
   adminUrl: string;
-  patient: PatientSubgraph;
-  scheduling: SchedulingSubgraph;
-  billing: BillingSubgraph;
+  /** Every subgraph of the registry, running, by name. */
+  subgraphs: Readonly<Record<string, RunningSubgraph>>;
+  /** The running subgraph of this name; throws if there is none. */
+  subgraph(name: string): RunningSubgraph;
   gateway: RunningService;
   devIssuer?: DevIssuer;
+  /** The demo patients and care teams (the patient subgraph's seed), when seeded. */
   seed?: PatientSeedResult;
   heads: HeadSigner;
   log: Logger;
@@ -91,58 +87,48 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const roles = await provisionAll(config, adminUrl, keys);
     const signer = await loadGatewaySigner(config);
 
-    const patient = await startPatientSubgraph({
-      config,
-      keys,
-      databaseUrl: config.SUBGRAPH_DATABASE_URL ?? roleOf(roles, 'patient').url,
-      port: port(config.SUBGRAPH_PORT_BASE),
-      log,
-      verifier: createInternalTokenVerifier(signer.publicJwk),
-    });
-    stops.push(() => patient.stop());
-
-    const scheduling = await startSchedulingSubgraph({
-      config,
-      keys,
-      databaseUrl: roleOf(roles, 'scheduling').url,
-      port: port(config.SUBGRAPH_PORT_BASE + 1),
-      log,
-      verifier: createInternalTokenVerifier(signer.publicJwk),
-    });
-    stops.push(() => scheduling.stop());
-
-    const billing = await startBillingSubgraph({
-      config,
-      keys,
-      databaseUrl: roleOf(roles, 'billing').url,
-      port: port(config.SUBGRAPH_PORT_BASE + 2),
-      log,
-      verifier: createInternalTokenVerifier(signer.publicJwk),
-    });
-    stops.push(() => billing.stop());
-    // Migrated: now the ledger passes to its NOLOGIN owner.
+    const internalVerifier = createInternalTokenVerifier(signer.publicJwk);
+    const subgraphs: Record<string, RunningSubgraph> = {};
+    for (const spec of SUBGRAPHS) {
+      const running = await spec.start({
+        config,
+        keys,
+        databaseUrl: roleOf(roles, spec.schema).url,
+        port: port(config.SUBGRAPH_PORT_BASE + spec.portOffset),
+        log,
+        verifier: internalVerifier,
+      });
+      stops.push(() => running.stop());
+      subgraphs[spec.name] = running;
+    }
+    const subgraph = (name: string): RunningSubgraph => {
+      const s = subgraphs[name];
+      if (!s) throw new Error(`No running subgraph ${name}`);
+      return s;
+    };
+    // Migrated: now guarded tables (the billing ledger) pass to their NOLOGIN owners.
     await guardAll(config, adminUrl);
 
-    const heads = await startHeadSigner({ config, em: () => patient.orm.em.fork(), log });
+    const first = subgraph(SUBGRAPHS[0]!.name);
+    const heads = await startHeadSigner({ config, em: () => first.orm.em.fork(), log });
     stops.push(() => heads.stop());
 
-    const seed = opts.seed
-      ? await seedPatients(
-          { em: patient.orm.em.fork(), requestId: 'seed', log, now: new Date() },
-          patient.services,
-          DEMO_DATA_DIR,
-        )
-      : undefined;
-    if (opts.seed) await seedScheduling(scheduling.orm.em.fork(), DEMO_DATA_DIR);
-    if (seed) {
-      await seedBilling(billing.orm.em.fork(), billing.services.cipher, {
-        patientIds: seed.patientIds,
-      });
+    // Each subgraph seeds its own part of the demo data, in registry order.
+    const seeds = new Map<string, unknown>();
+    if (opts.seed) {
+      const now = new Date();
+      for (const spec of SUBGRAPHS)
+        if (spec.seed)
+          seeds.set(
+            spec.name,
+            await spec.seed(subgraph(spec.name), { dataDir: DEMO_DATA_DIR, log, now }),
+          );
       // The demo care teams reach every subgraph by event: wait for them, so the printed
       // clinician token reaches its patients' appointments from the first request.
       if (!(await waitForTasks(adminUrl, ACCESS_FACT_CONSUMERS, 30_000)))
         log.warn('demo access facts are still being delivered to the subgraphs');
     }
+    const seed = seeds.get('patient') as PatientSeedResult | undefined;
 
     const { verifier, devIssuer } = await loadUserVerifier(config);
     const gateway = await startGateway({
@@ -150,7 +136,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       host: config.BIND_HOST,
       production: config.production,
       supergraphSdl: fs.readFileSync(path.join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8'),
-      subgraphUrls: { patient: patient.url, scheduling: scheduling.url, billing: billing.url },
+      subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, s.url])),
       verifier,
       signer,
       devIssuer,
@@ -162,9 +148,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return {
       gatewayUrl: gateway.url,
       adminUrl,
-      patient,
-      scheduling,
-      billing,
+      subgraphs,
+      subgraph,
       gateway,
       devIssuer,
       seed,

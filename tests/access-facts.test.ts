@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BreakGlassGrantEntity } from '../subgraphs/patient/entities/index.js';
-import { publishGrant, republishAccessFacts } from '../subgraphs/patient/access-fact-events.js';
+import { publishGrant, republishAccessFacts } from '../subgraphs/patient/events.js';
 import { newPatient, visit } from './support/billing.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -263,24 +263,27 @@ describe('break-the-glass opens every subgraph where policy allows, and expires 
     const me = practitioner();
     const token = await clinician(me);
     // A grant of a few seconds, given by the patient subgraph's own store and event.
-    const grant = await t.stack.patient.orm.em.fork().transactional(async (em) => {
-      const id = randomUUID();
-      const g = em.create(BreakGlassGrantEntity, {
-        id,
-        patientId,
-        practitionerId: me,
-        reason: await t.stack.patient.services.cipher.encrypt(em, 'Short test grant', {
-          table: 'patient.break_glass_grant',
-          column: 'reason',
-          rowId: id,
-        }),
-        grantedAt: new Date(),
-        expiresAt: new Date(Date.now() + 4_000),
+    const grant = await t.stack
+      .subgraph('patient')
+      .orm.em.fork()
+      .transactional(async (em) => {
+        const id = randomUUID();
+        const g = em.create(BreakGlassGrantEntity, {
+          id,
+          patientId,
+          practitionerId: me,
+          reason: await t.stack.subgraph('patient').cipher.encrypt(em, 'Short test grant', {
+            table: 'patient.break_glass_grant',
+            column: 'reason',
+            rowId: id,
+          }),
+          grantedAt: new Date(),
+          expiresAt: new Date(Date.now() + 4_000),
+        });
+        await em.persist(g).flush();
+        await publishGrant(em, g);
+        return g;
       });
-      await em.persist(g).flush();
-      await publishGrant(em, g);
-      return g;
-    });
     await waitFor('scheduling learns the grant', async () =>
       readsAppointment(token, appointmentId),
     );
@@ -340,7 +343,7 @@ describe('a subgraph deployed after the facts exist decides correctly once back-
     expect(await readsAppointment(responderToken, glassVisit)).toBe(false);
     expect(await readsAppointment(ownClinician, denyVisit)).toBe(true);
 
-    const counts = await republishAccessFacts(t.stack.patient.orm.em.fork(), [
+    const counts = await republishAccessFacts(t.stack.subgraph('patient').orm.em.fork(), [
       'scheduling:access-facts',
     ]);
     expect(counts.consents).toBeGreaterThanOrEqual(1);

@@ -172,7 +172,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until the billing subgraph is idle (its event worker counts on the same connection). */
 async function settle(): Promise<void> {
-  const url = t.stack.billing.url;
+  const url = t.stack.subgraph('billing').url;
   const until = Date.now() + 20_000;
   let last = await readCounter(url, 'carefed_db_statements_total');
   while (Date.now() < until) {
@@ -188,7 +188,7 @@ async function settle(): Promise<void> {
 }
 
 async function costOf(token: string, n: number) {
-  const url = t.stack.billing.url;
+  const url = t.stack.subgraph('billing').url;
   await settle();
   const [statements0, requests0, audits0] = await Promise.all([
     readCounter(url, 'carefed_db_statements_total'),
@@ -304,7 +304,7 @@ describe('Appointment.charges over a list of visits', () => {
         }
       }
     `;
-    const url = t.stack.billing.url;
+    const url = t.stack.subgraph('billing').url;
     const cost = async (n: number) => {
       await settle();
       const before = await readCounter(url, 'carefed_db_statements_total');

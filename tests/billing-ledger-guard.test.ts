@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 /** Runs `sql` as the billing service role (the subgraph's own connection). */
-const asBilling = (sql: string) => t.stack.billing.orm.em.fork().execute(sql);
+const asBilling = (sql: string) => t.stack.subgraph('billing').orm.em.fork().execute(sql);
 
 describe('the billing ledger under its NOLOGIN owner', () => {
   it('is owned by the guard role, with its trigger functions', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishAccessFacts } from '../subgraphs/patient/access-fact-events.js';
+import { republishAccessFacts } from '../subgraphs/patient/events.js';
 import { coverageFor, newPatient } from './support/billing.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -65,7 +65,7 @@ describe('access-facts:republish (consents)', () => {
     const read = `query ($id: ID!) { coverage(id: $id) { id } }`;
     expect((await t.gql(billing, read, { id: coverageId })).errors).toBeUndefined();
 
-    const count = await republishAccessFacts(t.stack.patient.orm.em.fork(), [
+    const count = await republishAccessFacts(t.stack.subgraph('patient').orm.em.fork(), [
       'billing:access-facts',
     ]);
     expect(count.consents).toBeGreaterThanOrEqual(1);
@@ -74,7 +74,7 @@ describe('access-facts:republish (consents)', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // Running it again is harmless: still one row, same state.
-    await republishAccessFacts(t.stack.patient.orm.em.fork(), ['billing:access-facts']);
+    await republishAccessFacts(t.stack.subgraph('patient').orm.em.fork(), ['billing:access-facts']);
     const events = await t.sql<{ id: string }>(
       'SELECT id FROM patient.outbox WHERE aggregate_id = $1',
       [consentId],

@@ -52,6 +52,11 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs each subgraph by its registry name through the one subgraph script', () => {
+    for (const s of SUBGRAPHS)
+      expect(services[s.name]!.command, s.name).toEqual(['npm', 'run', 'subgraph', '--', s.name]);
+  });
+
   it('health-checks every long-running service and orders start-up on health', () => {
     for (const [name, svc] of Object.entries(services)) {
       if (name === 'provision' || name === 'audit-heads') continue;

@@ -413,8 +413,8 @@ describe('data-key rotation under load', () => {
       // later writes use the new key (and prove it with one more write), then sweep
       // every encrypted column once more, as the settle pass would. (The API usually
       // catches up sooner: decrypting a value under an unknown version reloads its keyring.)
-      await t.stack.patient.keyring.refresh(t.stack.patient.orm.em.fork());
-      expect(t.stack.patient.keyring.active().version).toBe(rotation.toVersion);
+      await t.stack.subgraph('patient').keyring.refresh(t.stack.subgraph('patient').orm.em.fork());
+      expect(t.stack.subgraph('patient').keyring.active().version).toBe(rotation.toVersion);
       await write(99);
       const latest = (
         await t.sql<Record<string, string>>(

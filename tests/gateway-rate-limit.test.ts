@@ -96,7 +96,10 @@ async function extraGateway(t: TestStack, rateLimit: RateLimitSettings): Promise
     host: '127.0.0.1',
     production: false,
     supergraphSdl: fs.readFileSync(path.join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8'),
-    subgraphUrls: { patient: t.stack.patient.url, scheduling: t.stack.scheduling.url },
+    subgraphUrls: {
+      patient: t.stack.subgraph('patient').url,
+      scheduling: t.stack.subgraph('scheduling').url,
+    },
     verifier,
     signer: await loadGatewaySigner(t.config),
     devIssuer,

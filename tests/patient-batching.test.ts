@@ -77,11 +77,11 @@ async function statementsFor(
   token: string,
   n: number,
 ): Promise<{ statements: number; rows: number }> {
-  const before = await readCounter(t.stack.patient.url, 'carefed_db_statements_total');
+  const before = await readCounter(t.stack.subgraph('patient').url, 'carefed_db_statements_total');
   const r = await t.gql<{ patients: { edges: { node: { careTeam: unknown[] } }[] } }>(token, LIST, {
     n,
   });
-  const after = await readCounter(t.stack.patient.url, 'carefed_db_statements_total');
+  const after = await readCounter(t.stack.subgraph('patient').url, 'carefed_db_statements_total');
   expect(r.errors).toBeUndefined();
   expect(r.data!.patients.edges.every((e) => e.node.careTeam.length > 0)).toBe(true);
   return { statements: after - before, rows: r.data!.patients.edges.length };

@@ -207,7 +207,7 @@ describe('_entities sent to the patient subgraph directly', () => {
   `;
 
   async function entities(principal: Principal, id: string) {
-    const res = await fetch(t.stack.patient.url, {
+    const res = await fetch(t.stack.subgraph('patient').url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

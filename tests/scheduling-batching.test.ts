@@ -159,7 +159,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * include them.
  */
 async function settle(): Promise<void> {
-  const url = t.stack.scheduling.url;
+  const url = t.stack.subgraph('scheduling').url;
   const until = Date.now() + 20_000;
   let last = await readCounter(url, 'carefed_db_statements_total');
   while (Date.now() < until) {
@@ -175,7 +175,7 @@ async function settle(): Promise<void> {
 }
 
 async function costOf(token: string, n: number) {
-  const url = t.stack.scheduling.url;
+  const url = t.stack.subgraph('scheduling').url;
   await settle();
   const [statements0, requests0, audits0] = await Promise.all([
     readCounter(url, 'carefed_db_statements_total'),

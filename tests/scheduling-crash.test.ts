@@ -33,7 +33,7 @@ afterAll(async () => {
 async function startChild(fault?: string): Promise<ChildProcess> {
   const proc = spawn(
     process.execPath,
-    ['--import', '@swc-node/register/esm-register', 'subgraphs/scheduling/main.ts'],
+    ['--import', '@swc-node/register/esm-register', 'scripts/subgraph.ts', 'scheduling'],
     {
       cwd: root,
       env: {

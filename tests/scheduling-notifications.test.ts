@@ -238,7 +238,7 @@ describe('patient notifications', () => {
         return Promise.resolve();
       },
     };
-    await t.stack.scheduling.stop();
+    await t.stack.subgraph('scheduling').stop();
     const keys = loadServiceKeys(t.config);
     restarted = await startSchedulingSubgraph({
       config: t.config,
@@ -249,7 +249,7 @@ describe('patient notifications', () => {
         'scheduling',
         keys.dbRoleKey,
       ),
-      port: t.stack.scheduling.port,
+      port: t.stack.subgraph('scheduling').port,
       log: t.stack.log,
       verifier: await loadInternalVerifier(t.config),
       notificationChannel: channel,

@@ -458,7 +458,7 @@ describe('partner webhooks', () => {
     await waitFor(async () => (await jobOf(d!.id))?.locked === false, 'the job released');
 
     // The service (its worker with it) stops; the partner comes back meanwhile.
-    await t.stack.scheduling.stop();
+    await t.stack.subgraph('scheduling').stop();
     const back = await receiver(200, down.port);
     await runNow((await jobOf(d!.id))!.id);
     await new Promise((r) => setTimeout(r, 1500));
@@ -475,7 +475,7 @@ describe('partner webhooks', () => {
         'scheduling',
         keys.dbRoleKey,
       ),
-      port: t.stack.scheduling.port,
+      port: t.stack.subgraph('scheduling').port,
       log: t.stack.log,
       verifier: await loadInternalVerifier(t.config),
     });

@@ -13,7 +13,7 @@ const origin = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '');
 
 describe('service endpoints', () => {
   it('answer /healthz and /readyz on the gateway and the subgraph without a token', async () => {
-    for (const url of [t.stack.gatewayUrl, t.stack.patient.url]) {
+    for (const url of [t.stack.gatewayUrl, t.stack.subgraph('patient').url]) {
       expect((await fetch(`${origin(url)}/healthz`)).status).toBe(200);
       const ready = await fetch(`${origin(url)}/readyz`);
       expect(ready.status).toBe(200);
@@ -22,14 +22,17 @@ describe('service endpoints', () => {
   });
 
   it('count requests in Prometheus format at /metrics', async () => {
-    const before = await readCounter(t.stack.patient.url, 'carefed_db_statements_total');
+    const before = await readCounter(
+      t.stack.subgraph('patient').url,
+      'carefed_db_statements_total',
+    );
     await t.gql(await t.token('admin'), '{ patients(first: 3) { edges { node { id } } } }');
     const text = await (await fetch(`${origin(t.stack.gatewayUrl)}/metrics`)).text();
     expect(text).toMatch(/^carefed_graphql_requests_total\{.*outcome="ok".*\} \d+/m);
     expect(text).toMatch(/^carefed_graphql_request_seconds_bucket/m);
-    expect(await readCounter(t.stack.patient.url, 'carefed_db_statements_total')).toBeGreaterThan(
-      before,
-    );
+    expect(
+      await readCounter(t.stack.subgraph('patient').url, 'carefed_db_statements_total'),
+    ).toBeGreaterThan(before);
   });
 });
 

@@ -272,7 +272,7 @@ describe('patient subgraph reached directly', () => {
 
   it('accepts an internal token signed with the gateway key (control)', async () => {
     const signer = await InternalTokenSigner.load(t.config.keysDir);
-    const r = await post(t.stack.patient.url, {
+    const r = await post(t.stack.subgraph('patient').url, {
       [INTERNAL_TOKEN_HEADER]: await internalToken(signer),
     });
     expect(r.status).toBe(200);
@@ -282,18 +282,21 @@ describe('patient subgraph reached directly', () => {
   });
 
   it('refuses a request with no internal token', async () => {
-    expectRefused(await post(t.stack.patient.url, {}));
+    expectRefused(await post(t.stack.subgraph('patient').url, {}));
   });
 
   it("refuses the user's own bearer token", async () => {
     const token = await t.token('patient', demoOverrides(t).patient);
-    expectRefused(await post(t.stack.patient.url, bearer(token)), token);
+    expectRefused(await post(t.stack.subgraph('patient').url, bearer(token)), token);
   });
 
   it("refuses the user's own bearer token in the internal header", async () => {
     const token = await t.token('patient', demoOverrides(t).patient);
     sent.push(token);
-    expectRefused(await post(t.stack.patient.url, { [INTERNAL_TOKEN_HEADER]: token }), token);
+    expectRefused(
+      await post(t.stack.subgraph('patient').url, { [INTERNAL_TOKEN_HEADER]: token }),
+      token,
+    );
   });
 
   it('refuses an internal token signed by another Ed25519 key', async () => {
@@ -304,7 +307,10 @@ describe('patient subgraph reached directly', () => {
       const token = await internalToken(signer);
       expect(decodeProtectedHeader(token).kid).toBe(kid);
       sent.push(token);
-      expectRefused(await post(t.stack.patient.url, { [INTERNAL_TOKEN_HEADER]: token }), token);
+      expectRefused(
+        await post(t.stack.subgraph('patient').url, { [INTERNAL_TOKEN_HEADER]: token }),
+        token,
+      );
     }
   });
 });

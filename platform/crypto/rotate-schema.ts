@@ -22,7 +22,7 @@ export async function rotateSchemaKey(
   em: EntityManager,
   schema: string,
   kek: Buffer,
-  specs: RotationSpec[],
+  specs: readonly RotationSpec[],
   opts: { settleMs?: number; batchSize?: number } = {},
 ): Promise<SchemaRotation> {
   const keyring = await Keyring.open(em, schema, kek);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldCipher } from '../../platform/crypto/index.js';
+import { readNdjson } from '../../platform/data/ndjson.js';
 import {
   importReferenceData,
   REFERENCE_DATA_DIR,
@@ -78,4 +80,9 @@ export async function seedBilling(
     }
     return { reference, coverages };
   });
+}
+
+/** The ids of the demo data set's patients (its FHIR Patient export), whom billing gives a coverage. */
+export function demoPatientIds(dataDir: string): string[] {
+  return readNdjson<{ id: string }>(path.join(dataDir, 'Patient.000.ndjson')).map((p) => p.id);
 }

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../platform/federation/context.js';
 import type { Principal } from '../../platform/identity/principal.js';
 import { createPatientContext, type PatientServices } from './context.js';
 import type { AddressData, ContactPointData, Gender, PatientData } from './domain/patient-data.js';
-import { publishCareTeamChanged } from './access-fact-events.js';
+import { publishCareTeamChanged } from './events.js';
 import { CareTeamMember, PatientRecord } from './entities/index.js';
 import { createPatient } from './store/patient-repository.js';
 

@@ -1,7 +1,5 @@
-import type { Keyring } from '../../platform/crypto/index.js';
-import type { MikroORM } from '../../platform/db/orm.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
-import { openSubgraphStore } from '../../platform/federation/subgraph-store.js';
+import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
 import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
 import { createMetrics, type ServiceMetrics } from '../../platform/http/metrics.js';
 import type { RunningService } from '../../platform/http/server.js';
@@ -17,17 +15,12 @@ export const SCHEMA = 'patient';
 export type PatientSubgraphOptions = SubgraphStartArgs;
 
 /** A running patient subgraph. */
-export interface PatientSubgraph extends RunningService {
+export interface PatientSubgraph extends RunningService, PatientStore {
   metrics: ServiceMetrics;
-  keyring: Keyring;
-  orm: MikroORM;
-  services: PatientServices;
 }
 
 /** The patient store opened: migrated, keyring loaded, services ready. */
-export interface PatientStore {
-  orm: MikroORM;
-  keyring: Keyring;
+export interface PatientStore extends SubgraphStore {
   services: PatientServices;
 }
 
@@ -39,7 +32,7 @@ export async function openPatientStore(
   opts: Pick<PatientSubgraphOptions, 'config' | 'keys' | 'databaseUrl'>,
   onStatement?: () => void,
 ): Promise<PatientStore> {
-  const { orm, keyring, cipher } = await openSubgraphStore({
+  const store = await openSubgraphStore({
     url: opts.databaseUrl,
     schema: SCHEMA,
     entities,
@@ -48,17 +41,18 @@ export async function openPatientStore(
     onStatement,
   });
   const services: PatientServices = {
-    cipher,
+    cipher: store.cipher,
     indexKey: opts.keys.indexKey,
     breakGlassMinutes: opts.config.BREAK_GLASS_MINUTES,
   };
-  return { orm, keyring, services };
+  return { ...store, services };
 }
 
 /** Builds and starts the patient subgraph: migrate, open the keyring, serve. */
 export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promise<PatientSubgraph> {
   const metrics = createMetrics('patient');
-  const { orm, keyring, services } = await openPatientStore(opts, () => metrics.dbStatements.inc());
+  const store = await openPatientStore(opts, () => metrics.dbStatements.inc());
+  const { orm, services } = store;
   const running = await serveSubgraph({
     name: 'patient',
     args: opts,
@@ -68,5 +62,5 @@ export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promis
     permissions,
     context: (base) => createPatientContext(base, services),
   });
-  return { ...running, metrics, keyring, orm, services };
+  return { ...running, ...store, metrics };
 }

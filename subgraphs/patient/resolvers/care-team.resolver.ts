@@ -5,7 +5,7 @@ import { validateBreakGlassReason } from '../../../platform/authz/index.js';
 import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { badInput, conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { publishCareTeamChanged, publishGrant } from '../access-fact-events.js';
+import { publishCareTeamChanged, publishGrant } from '../events.js';
 import { NO_ACCESS, requireAccess } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { BreakGlassGrantEntity, CareTeamMember, PatientRecord } from '../entities/index.js';

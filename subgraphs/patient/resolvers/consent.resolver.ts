@@ -6,7 +6,7 @@ import { consentActorOf, consentDeniesActor } from '../../../platform/authz/inde
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { accessEvent, requireAccess, toConsentRecord } from '../access.js';
-import { publishConsentChanged } from '../access-fact-events.js';
+import { publishConsentChanged } from '../events.js';
 import type { PatientContext } from '../context.js';
 import { ConsentRecordEntity } from '../entities/index.js';
 import { toConsent } from './consent.mapper.js';

@@ -5,7 +5,7 @@ import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
-import { publishCareTeamChanged } from '../access-fact-events.js';
+import { publishCareTeamChanged } from '../events.js';
 import { accessEvent, decideMany, NO_ACCESS, requireAccess } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
