@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadServiceKeys } from '../platform/crypto/service-keys.js';
-import { serviceRoleUrl } from '../platform/db/provision.js';
-import { loadInternalVerifier } from '../platform/identity/service-keys.js';
+import { loadServiceKeys } from '../../platform/crypto/service-keys.js';
+import { serviceRoleUrl } from '../../platform/db/provision.js';
+import { loadInternalVerifier } from '../../platform/identity/service-keys.js';
 import type {
   NotificationChannel,
   OutgoingNotification,
-} from '../subgraphs/scheduling/notifications/channel.js';
+} from '../../subgraphs/scheduling/notifications/channel.js';
 import {
   startSchedulingSubgraph,
   type SchedulingSubgraph,
-} from '../subgraphs/scheduling/server.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+} from '../../subgraphs/scheduling/server.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * Patient notifications through the whole stack: a booking is confirmed at

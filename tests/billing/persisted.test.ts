@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PAYER_ID, loadOrCreateDevClientSecret } from '../gateway/clients/load.js';
-import { DEV_IDS } from '../platform/identity/dev-principal.js';
-import { coverageFor, key, newPatient, visit, waitForCharges } from './support/billing.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { DEMO_PAYER_ID, loadOrCreateDevClientSecret } from '../../gateway/clients/load.js';
+import { DEV_IDS } from '../../platform/identity/dev-principal.js';
+import { coverageFor, key, newPatient, visit, waitForCharges } from '../support/billing.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * The demo payer app (UnitedHealthcare) at the production-mode edge: it gets
@@ -19,7 +19,7 @@ interface Manifest {
 }
 const manifest = JSON.parse(
   fs.readFileSync(
-    path.resolve(import.meta.dirname, '..', 'schema/operations/manifest.json'),
+    path.resolve(import.meta.dirname, '..', '..', 'schema/operations/manifest.json'),
     'utf8',
   ),
 ) as Manifest;

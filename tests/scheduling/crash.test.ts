@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../platform/db/embedded.js';
-import { devPrincipal } from '../platform/identity/dev-issuer.js';
-import { InternalTokenSigner } from '../platform/identity/internal-token.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { freePort } from '../../platform/db/embedded.js';
+import { devPrincipal } from '../../platform/identity/dev-issuer.js';
+import { InternalTokenSigner } from '../../platform/identity/internal-token.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * The scheduling subgraph is killed (SIGKILL) after its booking transaction
@@ -12,7 +12,7 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * idempotency key against the restarted service and gets the same
  * appointment: one appointment, one audited creation, one event.
  */
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '..', '..');
 let t: TestStack;
 let port: number;
 let child: ChildProcess | undefined;

@@ -1,13 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../platform/identity/principal.js';
+import type { Role } from '../../platform/identity/principal.js';
 import {
   demoOverrides,
   startTestStack,
   type GqlResponse,
   type TestStack,
-} from './support/stack.js';
-import { textPartnerClients } from './support/clients.js';
+} from '../support/stack.js';
+import {
+  accessMatrix,
+  outcome as matrixOutcome,
+  type MatrixOperation,
+  type Outcome,
+} from '../support/access-matrix.js';
+import { textPartnerClients } from '../support/clients.js';
 
 /**
  * Every query and mutation of the scheduling subgraph under every role,
@@ -204,22 +210,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-type Outcome = { ok: boolean; code?: string };
+const outcome = (r: GqlResponse<Record<string, unknown>>, field: string): Outcome =>
+  matrixOutcome(r, r.data?.[field]);
 
-function outcome(r: GqlResponse<Record<string, unknown>>, field: string): Outcome {
-  expect(r.status).toBeLessThan(500);
-  const value = r.data?.[field];
-  return {
-    ok: value !== null && value !== undefined && !r.errors?.length,
-    code: r.errors?.[0]?.extensions?.code,
-  };
-}
-
-interface Operation {
-  name: string;
-  allowed: Role[];
-  run: (token: string, role: Role) => Promise<Outcome>;
-}
+type Operation = MatrixOperation<Role>;
 
 const PHI_ROLES: Role[] = ['patient', 'clinician', 'scheduler', 'admin'];
 // Billing staff read visits to bill them (never the reason), and change none.
@@ -359,18 +353,7 @@ const OPERATIONS: Operation[] = [
   transitionOp('markNoShow', ['clinician', 'scheduler', 'admin'], 'booked', 'noshow'),
 ];
 
-describe('scheduling access matrix (through the gateway)', () => {
-  for (const op of OPERATIONS) {
-    for (const role of ROLES) {
-      const expected = op.allowed.includes(role);
-      it(`${op.name} as ${role}: ${expected ? 'allowed' : 'FORBIDDEN'}`, async () => {
-        const result = await op.run(await tokenFor(role), role);
-        if (expected) expect(result).toEqual({ ok: true, code: undefined });
-        else expect(result).toEqual({ ok: false, code: 'FORBIDDEN' });
-      });
-    }
-  }
-});
+accessMatrix('scheduling access matrix (through the gateway)', ROLES, OPERATIONS, tokenFor);
 
 async function readAppointment(token: string, id: string) {
   return t.gql<{ appointment: AppointmentView | null }>(

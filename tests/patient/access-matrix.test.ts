@@ -1,7 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../platform/identity/principal.js';
-import { demoOverrides, startTestStack, type TestStack } from './support/stack.js';
-import { textPartnerClients } from './support/clients.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { Role } from '../../platform/identity/principal.js';
+import {
+  accessMatrix,
+  outcome as matrixOutcome,
+  type MatrixOperation,
+} from '../support/access-matrix.js';
+import {
+  demoOverrides,
+  startTestStack,
+  type GqlResponse,
+  type TestStack,
+} from '../support/stack.js';
+import { textPartnerClients } from '../support/clients.js';
 
 /**
  * Every query and mutation of the patient subgraph under every role, through
@@ -60,22 +70,9 @@ async function newConsentId(): Promise<string> {
   return r.data!.recordConsent.id;
 }
 
-interface Operation {
-  name: string;
-  allowed: Role[];
-  run: (token: string, role: Role) => Promise<{ ok: boolean; code?: string }>;
-}
+type Operation = MatrixOperation<Role>;
 
-function outcome(
-  r: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] },
-  field: string,
-) {
-  const value = r.data?.[field];
-  return {
-    ok: value !== null && value !== undefined && !r.errors?.length,
-    code: r.errors?.[0]?.extensions?.code,
-  };
-}
+const outcome = (r: GqlResponse, field: string) => matrixOutcome(r, r.data?.[field]);
 
 const OPERATIONS: Operation[] = [
   {
@@ -238,15 +235,4 @@ const OPERATIONS: Operation[] = [
   },
 ];
 
-describe('patient subgraph access matrix (through the gateway)', () => {
-  for (const op of OPERATIONS) {
-    for (const role of ROLES) {
-      const expected = op.allowed.includes(role);
-      it(`${op.name} as ${role}: ${expected ? 'allowed' : 'FORBIDDEN'}`, async () => {
-        const result = await op.run(await tokenFor(role), role);
-        if (expected) expect(result).toEqual({ ok: true, code: undefined });
-        else expect(result).toEqual({ ok: false, code: 'FORBIDDEN' });
-      });
-    }
-  }
-});
+accessMatrix('patient subgraph access matrix (through the gateway)', ROLES, OPERATIONS, tokenFor);

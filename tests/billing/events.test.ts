@@ -6,8 +6,8 @@ import {
   waitForAppointmentState,
   waitForCharges,
   balanceOf,
-} from './support/billing.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+} from '../support/billing.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * Scheduling's appointment events drive billing's charges through the real

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { key, newPatient } from './support/billing.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { key, newPatient } from '../support/billing.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * The ledger is append-only even for billing's own login: after migrations

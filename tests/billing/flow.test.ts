@@ -8,9 +8,9 @@ import {
   payerToken,
   visit,
   waitForCharges,
-} from './support/billing.js';
-import { textPartnerClients } from './support/clients.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+} from '../support/billing.js';
+import { textPartnerClients } from '../support/clients.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let t: TestStack;
 beforeAll(async () => {

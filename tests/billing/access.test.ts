@@ -10,9 +10,10 @@ import {
   payerToken,
   visit,
   waitForCharges,
-} from './support/billing.js';
-import { textPartnerClients } from './support/clients.js';
-import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
+} from '../support/billing.js';
+import { accessMatrix, outcome, type MatrixOperation } from '../support/access-matrix.js';
+import { textPartnerClients } from '../support/clients.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Every query and mutation of the billing subgraph under every kind of
@@ -386,25 +387,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t?.stop());
 
-interface Outcome {
-  ok: boolean;
-  code?: string;
-}
-
-function outcome(r: GqlResponse<unknown>, value: unknown): Outcome {
-  expect(r.status).toBeLessThan(500);
-  expect(r.errors?.map((e) => e.extensions?.code) ?? []).not.toContain('INTERNAL_SERVER_ERROR');
-  return {
-    ok: value !== null && value !== undefined && !r.errors?.length,
-    code: r.errors?.[0]?.extensions?.code,
-  };
-}
-
-interface Operation {
-  name: string;
-  allowed: Actor[];
-  run: (token: string, actor: Actor) => Promise<Outcome>;
-}
+type Operation = MatrixOperation<Actor>;
 
 const EVERYONE = ACTORS;
 const ACCOUNT_HOLDERS: Actor[] = ['patient', 'partner', 'billing', 'admin'];
@@ -969,19 +952,12 @@ const MUTATIONS: Operation[] = [
   ),
 ];
 
-describe('billing access matrix (through the gateway)', () => {
-  for (const op of [...QUERIES, ...MUTATIONS]) {
-    for (const actor of ACTORS) {
-      const expected = op.allowed.includes(actor);
-      const name = `${op.name} as ${actor}`;
-      it(`${name}: ${expected ? 'allowed' : 'FORBIDDEN'}`, async () => {
-        const result = await op.run(tokenOf(actor), actor);
-        if (expected) expect(result).toEqual({ ok: true, code: undefined });
-        else expect(result).toEqual({ ok: false, code: 'FORBIDDEN' });
-      });
-    }
-  }
-});
+accessMatrix(
+  'billing access matrix (through the gateway)',
+  ACTORS,
+  [...QUERIES, ...MUTATIONS],
+  tokenOf,
+);
 
 interface AuditPayload {
   actor: { sub: string };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCounter } from './support/metrics.js';
-import { demoOverrides, startTestStack, type TestStack } from './support/stack.js';
+import { readCounter } from '../support/metrics.js';
+import { demoOverrides, startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * Lists are batched by DataLoaders: the SQL statements a query costs do not

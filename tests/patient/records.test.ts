@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /** Search through blind indexes, versioned history, optimistic updates. */
 let t: TestStack;

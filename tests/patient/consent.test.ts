@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../platform/identity/principal.js';
-import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
+import type { Principal } from '../../platform/identity/principal.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Consent enforcement through the gateway: deny provisions by practitioner,

@@ -2,15 +2,15 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceRoleUrl } from '../platform/db/provision.js';
-import { loadServiceKeys } from '../platform/crypto/service-keys.js';
-import { loadInternalVerifier } from '../platform/identity/service-keys.js';
+import { serviceRoleUrl } from '../../platform/db/provision.js';
+import { loadServiceKeys } from '../../platform/crypto/service-keys.js';
+import { loadInternalVerifier } from '../../platform/identity/service-keys.js';
 import {
   startSchedulingSubgraph,
   type SchedulingSubgraph,
-} from '../subgraphs/scheduling/server.js';
-import { startTestStack, type TestStack } from './support/stack.js';
-import { textPartnerClients } from './support/clients.js';
+} from '../../subgraphs/scheduling/server.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import { textPartnerClients } from '../support/clients.js';
 
 /**
  * Partner webhooks through the whole stack: a real HTTP receiver checks every

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_TOKEN_HEADER } from '../platform/federation/subgraph-server.js';
-import { devPrincipal } from '../platform/identity/dev-issuer.js';
-import { InternalTokenSigner } from '../platform/identity/internal-token.js';
-import type { Principal, Role } from '../platform/identity/principal.js';
+import { INTERNAL_TOKEN_HEADER } from '../../platform/federation/subgraph-server.js';
+import { devPrincipal } from '../../platform/identity/dev-issuer.js';
+import { InternalTokenSigner } from '../../platform/identity/internal-token.js';
+import type { Principal, Role } from '../../platform/identity/principal.js';
 import {
   demoOverrides,
   startTestStack,
   type GqlResponse,
   type TestStack,
-} from './support/stack.js';
+} from '../support/stack.js';
 
 /**
  * A patient reaches no other patient by any path, and a clinician outside the

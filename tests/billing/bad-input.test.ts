@@ -8,8 +8,8 @@ import {
   visit,
   waitForAppointmentState,
   waitForCharges,
-} from './support/billing.js';
-import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
+} from '../support/billing.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Bad input to every billing mutation (and the paged queries) through the

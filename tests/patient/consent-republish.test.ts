@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishAccessFacts } from '../subgraphs/patient/events.js';
-import { coverageFor, newPatient } from './support/billing.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { republishAccessFacts } from '../../subgraphs/patient/events.js';
+import { coverageFor, newPatient } from '../support/billing.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * A subgraph that starts consuming consent.changed after consents exist learns

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Double booking under load: many callers race for a few slots of one

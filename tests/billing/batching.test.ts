@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coverageFor, key, visit, waitForCharges } from './support/billing.js';
-import { readCounter, sumCounter } from './support/metrics.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { coverageFor, key, visit, waitForCharges } from '../support/billing.js';
+import { readCounter, sumCounter } from '../support/metrics.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * The billing fields of a list of patients are batched: the gateway asks the
@@ -9,7 +9,7 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * request costs as many SQL statements for 50 patients as for 1 (coverages
  * with their plans and payers, balances, a page of payments, and a page of
  * statements each with a page of its lines). Counted from the billing subgraph's own carefed_db_statements_total,
- * read over HTTP around each query, as tests/scheduling-batching.test.ts does.
+ * read over HTTP around each query, as tests/scheduling/batching.test.ts does.
  */
 let t: TestStack;
 let billing: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCounter, sumCounter } from './support/metrics.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { readCounter, sumCounter } from '../support/metrics.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * `Patient.appointments` is batched: the patient subgraph resolves the list,

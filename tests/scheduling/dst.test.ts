@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * A week of slots around a daylight-saving change, through the API: the

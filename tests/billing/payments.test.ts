@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { key, newPatient, balanceOf } from './support/billing.js';
-import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
+import { key, newPatient, balanceOf } from '../support/billing.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Payments and refunds through the gateway: once per (caller, idempotency
