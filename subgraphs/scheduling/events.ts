@@ -11,7 +11,7 @@ import { fanOutWebhooks } from './webhooks/fan-out.js';
 import { WEBHOOK_DELIVER_TASK } from './webhooks/queue.js';
 
 /**
- * What the scheduling subgraph publishes (domain/events.ts: appointment
+ * What the scheduling subgraph publishes (subgraphs/contracts/appointment-events.ts: appointment
  * booked, rescheduled, cancelled, arrived, completed, no-show) and consumes:
  * the patient subgraph's access facts (consents, care-team links and
  * break-the-glass grants, kept by the platform's projections in

@@ -92,21 +92,21 @@ describe('billing, end to end through the gateway', () => {
     expect(queue.errors).toBeUndefined();
     expect(queue.data!.claims.edges.map((e) => e.node.id)).toContain(claimId);
 
-    const adjudicated = await t.gql<{
-      adjudicateClaim: { status: string; patientResponsibility: { amount: string } };
-    }>(
-      united,
-      `mutation ($id: ID!, $i: AdjudicateClaimInput!) { adjudicateClaim(id: $id, input: $i) { status patientResponsibility { amount } } }`,
-      {
-        id: claimId,
-        i: {
-          outcome: 'partiallyPaid',
-          allowed: { amount: '120.00', currency: 'USD' },
-          paid: { amount: '96.00', currency: 'USD' },
-          idempotencyKey: key(),
-        },
-      },
-    );
+    const adjudication = {
+      outcome: 'partiallyPaid',
+      allowed: { amount: '120.00', currency: 'USD' },
+      paid: { amount: '96.00', currency: 'USD' },
+      idempotencyKey: key(),
+    };
+    const adjudicate = () =>
+      t.gql<{
+        adjudicateClaim: { status: string; patientResponsibility: { amount: string } };
+      }>(
+        united,
+        `mutation ($id: ID!, $i: AdjudicateClaimInput!) { adjudicateClaim(id: $id, input: $i) { status patientResponsibility { amount } } }`,
+        { id: claimId, i: adjudication },
+      );
+    const adjudicated = await adjudicate();
     expect(adjudicated.errors).toBeUndefined();
     expect(adjudicated.data!.adjudicateClaim).toEqual({
       status: 'partiallyPaid',
@@ -114,6 +114,18 @@ describe('billing, end to end through the gateway', () => {
     });
     // 136.02 − 96.00 paid − 16.02 contractual write-off = 24.00 owed.
     expect(await balanceOf(t, patientId, billing)).toBe('24.00');
+    // A retry with the same key answers the same, posts nothing, and is audited as a read.
+    const replayed = await adjudicate();
+    expect(replayed.errors).toBeUndefined();
+    expect(replayed.data).toEqual(adjudicated.data);
+    expect(await balanceOf(t, patientId, billing)).toBe('24.00');
+    const audited = await t.sql<{ action: string }>(
+      `SELECT payload::jsonb ->> 'action' AS action FROM audit.entry
+        WHERE payload::jsonb ->> 'resourceId' = $1 AND payload::jsonb -> 'actor' ->> 'clientId' = $2
+        ORDER BY seq DESC LIMIT 2`,
+      [claimId, PAYER_APPS.united],
+    );
+    expect(audited.map((r) => r.action)).toEqual(['read', 'update']);
 
     const patient = await t.token('patient', { patientId, sub: `patient-${patientId}` });
     expect(await balanceOf(t, patientId, patient)).toBe('24.00');

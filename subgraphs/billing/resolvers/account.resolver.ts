@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../../platform/federation/connection.js';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { MAX_PAGE_SIZE, pageSize } from '../../../platform/federation/pagination.js';
@@ -195,15 +196,13 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => StatementLineConnection, {
-    description: 'The ledger entries on this statement, in posting order.',
+    description:
+      'The ledger entries on this statement, in posting order; 100 a page unless `first` says otherwise.',
   })
   async lines(
     @Root() s: Statement,
     @Ctx() ctx: BillingContext,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 100).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-    after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<StatementLineConnection> {
     const size = pageSize(first ?? MAX_PAGE_SIZE);
     checkLineCursor(after);

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '../../../platform/federation/page-info.js';
+import { Connection } from '../../../platform/federation/connection.js';
 import { MoneyAmount } from './money.type.js';
 
 export enum CoverageRelationship {
@@ -285,23 +285,8 @@ export class Claim {
   payerId!: string;
 }
 
-@ObjectType({ description: 'An edge of a claim list.' })
-export class ClaimEdge {
-  @Field(() => String, { description: 'Cursor.' })
-  cursor!: string;
-
-  @Field(() => Claim, { description: 'The claim.' })
-  node!: Claim;
-}
-
 @ObjectType({ description: 'A page of claims, newest first.' })
-export class ClaimConnection {
-  @Field(() => [ClaimEdge], { description: 'Claims on this page.' })
-  edges!: ClaimEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class ClaimConnection extends Connection(Claim, 'Claim', 'claim') {}
 
 @ObjectType({ description: 'Money received from the patient.' })
 export class Payment {
@@ -326,23 +311,8 @@ export class Payment {
   patientId!: string;
 }
 
-@ObjectType({ description: 'An edge of a payment list.' })
-export class PaymentEdge {
-  @Field(() => String, { description: 'Cursor.' })
-  cursor!: string;
-
-  @Field(() => Payment, { description: 'The payment.' })
-  node!: Payment;
-}
-
 @ObjectType({ description: 'A page of payments, newest first.' })
-export class PaymentConnection {
-  @Field(() => [PaymentEdge], { description: 'Payments on this page.' })
-  edges!: PaymentEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class PaymentConnection extends Connection(Payment, 'Payment', 'payment') {}
 
 @ObjectType({ description: 'Money handed back from a payment.' })
 export class Refund {
@@ -407,23 +377,12 @@ export class StatementLine {
   description!: string;
 }
 
-@ObjectType({ description: 'An edge of a statement’s lines.' })
-export class StatementLineEdge {
-  @Field(() => String, { description: 'Cursor.' })
-  cursor!: string;
-
-  @Field(() => StatementLine, { description: 'The line.' })
-  node!: StatementLine;
-}
-
 @ObjectType({ description: 'A page of a statement’s lines, in posting order.' })
-export class StatementLineConnection {
-  @Field(() => [StatementLineEdge], { description: 'Lines on this page.' })
-  edges!: StatementLineEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class StatementLineConnection extends Connection(
+  StatementLine,
+  'StatementLine',
+  'statement line',
+) {}
 
 @ObjectType({ description: 'A patient statement: the account’s entries since the previous one.' })
 export class Statement {
@@ -460,20 +419,5 @@ export class Statement {
   patientId!: string;
 }
 
-@ObjectType({ description: 'An edge of a statement list.' })
-export class StatementEdge {
-  @Field(() => String, { description: 'Cursor.' })
-  cursor!: string;
-
-  @Field(() => Statement, { description: 'The statement.' })
-  node!: Statement;
-}
-
 @ObjectType({ description: 'A page of statements, newest first.' })
-export class StatementConnection {
-  @Field(() => [StatementEdge], { description: 'Statements on this page.' })
-  edges!: StatementEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class StatementConnection extends Connection(Statement, 'Statement', 'statement') {}

@@ -1,6 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { PageArgs } from '../../../platform/federation/connection.js';
 import { GraphQLError } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Permission } from '../../../platform/authz/index.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
@@ -69,14 +81,11 @@ export class ClaimResolver {
   })
   async claims(
     @Ctx() ctx: BillingContext,
+    @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('status', () => [ClaimStatusCode], { nullable: true, description: 'Only these statuses.' })
     status?: ClaimStatusCode[],
     @Arg('patientId', () => ID, { nullable: true, description: 'Only this patient’s claims.' })
     patientId?: string,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-    after?: string,
   ): Promise<ClaimConnection> {
     const payerId = payerOf(ctx.principal);
     // Only staff list every claim; a payer app its own payer's. Anyone else would only collect refusals.
@@ -211,7 +220,8 @@ export class ClaimResolver {
             })
           ).id,
       );
-      return loadClaim(em, out.id);
+      // A replay answers the claim as it stands, audited as a read (auditedWrite's one rule).
+      return { ...(await loadClaim(em, out.id)), replayed: out.replayed };
     });
   }
 
@@ -225,7 +235,7 @@ export class ClaimResolver {
     ctx: BillingContext,
     id: string,
     permission: Permission,
-    apply: (em: EntityManager, row: ClaimRow) => Promise<ClaimRow>,
+    apply: (em: EntityManager, row: ClaimRow) => Promise<ClaimRow & { replayed?: boolean }>,
   ): Promise<Claim> {
     const row = await ctx.loaders.claim.load(requireUuid(id));
     if (!row) throw forbidden(NO_ACCESS);
@@ -237,7 +247,7 @@ export class ClaimResolver {
         { decision, patientId: subject.patientId, dataClass: 'Claim', action: 'update' },
         async (em) => {
           const updated = await apply(em, row);
-          return { id: updated.id, replayed: false, result: toClaim(updated) };
+          return { id: updated.id, replayed: updated.replayed, result: toClaim(updated) };
         },
       );
     } catch (err) {

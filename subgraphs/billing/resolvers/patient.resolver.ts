@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../../platform/federation/connection.js';
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
@@ -133,10 +134,7 @@ export class PatientBillingResolver {
   async payments(
     @Root() p: Patient,
     @Ctx() ctx: BillingContext,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-    after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<PaymentConnection | null> {
     const size = pageSize(first);
     checkPaymentCursor(after);
@@ -154,10 +152,7 @@ export class PatientBillingResolver {
   async statements(
     @Root() p: Patient,
     @Ctx() ctx: BillingContext,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-    after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<StatementConnection> {
     return perRequest(ctx, patientLoaders).statements.load({
       id: requireUuid(p.id),

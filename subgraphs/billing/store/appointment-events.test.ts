@@ -105,6 +105,17 @@ describe('applyAppointmentEvent', () => {
     expect(await state(a.appointmentId)).toEqual({ status: 'fulfilled', version: 2 });
   });
 
+  it('applies an event whose practitioner id is a FHIR id rather than a UUID, as scheduling’s contract allows', async () => {
+    const a = appointment();
+    const e = a.event('fulfilled', 2);
+    const r = await apply({
+      ...e,
+      data: { ...(e.data as Record<string, JsonValue>), practitionerId: 'prac-7' },
+    });
+    expect(r).toMatchObject({ patientId: a.patientId, applied: true });
+    expect(await charges(a.appointmentId)).toHaveLength(1);
+  });
+
   it('applies the same event twice as once', async () => {
     const a = appointment();
     const e = a.event('fulfilled', 2);

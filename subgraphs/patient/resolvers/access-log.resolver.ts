@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../../platform/federation/connection.js';
 import { parseScopes, scopeAllows } from '../../../platform/authz/index.js';
 import { readAccessLog } from '../../../platform/audit/index.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
@@ -41,10 +42,7 @@ export class AccessLogResolver {
   async accessLog(
     @Arg('patientId', () => ID) patientIdArg: string,
     @Ctx() ctx: PatientContext,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-    after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<AccessLogConnection> {
     const patientId = requireUuid(patientIdArg, 'patientId');
     const allowed = mayReadAccessLog(ctx, patientId);

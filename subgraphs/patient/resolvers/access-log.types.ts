@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from './connection.types.js';
+import { Connection } from '../../../platform/federation/connection.js';
 
 @ObjectType({ description: 'One access to a patient’s record, from the tamper-evident audit log.' })
 export class AccessLogEntry {
@@ -39,23 +39,12 @@ export class AccessLogEntry {
   requestId!: string;
 }
 
-@ObjectType({ description: 'An edge of the access log.' })
-export class AccessLogEdge {
-  @Field(() => String, { description: 'Cursor of this entry.' })
-  cursor!: string;
-
-  @Field(() => AccessLogEntry, { description: 'The entry.' })
-  node!: AccessLogEntry;
-}
-
 @ObjectType({ description: 'Who accessed a record, newest first.' })
-export class AccessLogConnection {
-  @Field(() => [AccessLogEdge], { description: 'Entries on this page.' })
-  edges!: AccessLogEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class AccessLogConnection extends Connection(
+  AccessLogEntry,
+  'AccessLog',
+  'access log entry',
+) {}
 
 @ObjectType({ description: 'The caller, as the API sees them.' })
 export class Me {

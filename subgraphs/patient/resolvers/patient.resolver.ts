@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { PageArgs } from '../../../platform/federation/connection.js';
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
 import { accessEvent, requireAccess } from '../access.js';
@@ -72,10 +73,7 @@ export class PatientResolver {
   })
   async patients(
     @Ctx() ctx: PatientContext,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-    after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('mrn', () => String, { nullable: true, description: 'Exact medical record number.' })
     mrn?: string,
     @Arg('family', () => String, {
@@ -89,7 +87,7 @@ export class PatientResolver {
     })
     birthDate?: string,
   ): Promise<PatientConnection> {
-    return listPatients(ctx, { mrn, family, birthDate }, pageSize(first), after);
+    return listPatients(ctx, { mrn, family, birthDate }, pageSize(first), after ?? undefined);
   }
 
   @Mutation(() => Patient, {

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from './connection.types.js';
+import { Connection } from '../../../platform/federation/connection.js';
 
 export enum GenderCode {
   male = 'male',
@@ -124,23 +124,8 @@ export class Patient extends PatientFields {}
 @ObjectType({ description: 'A patient record as it was at one version (demographics only).' })
 export class PatientSnapshot extends PatientFields {}
 
-@ObjectType({ description: 'An edge of a patient list.' })
-export class PatientEdge {
-  @Field(() => String, { description: 'Cursor of this patient.' })
-  cursor!: string;
-
-  @Field(() => Patient, { description: 'The patient.' })
-  node!: Patient;
-}
-
 @ObjectType({ description: 'A page of patients the caller may see.' })
-export class PatientConnection {
-  @Field(() => [PatientEdge], { description: 'Patients on this page.' })
-  edges!: PatientEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class PatientConnection extends Connection(Patient, 'Patient', 'patient') {}
 
 @ObjectType({ description: 'One version of a patient record: what it held and who recorded it.' })
 export class PatientRevision {

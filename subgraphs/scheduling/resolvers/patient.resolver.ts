@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Resolver, Root, Int } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../../platform/federation/connection.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { SchedulingContext } from '../context.js';
@@ -16,10 +17,7 @@ export class PatientAppointmentsResolver {
   async appointments(
     @Root() patient: Patient,
     @Ctx() ctx: SchedulingContext,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-    after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('status', () => [AppointmentStatusCode], {
       nullable: true,
       description: 'Only these statuses.',

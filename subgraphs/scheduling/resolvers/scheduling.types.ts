@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '../../../platform/federation/page-info.js';
+import { Connection } from '../../../platform/federation/connection.js';
 
 export enum AppointmentStatusCode {
   proposed = 'proposed',
@@ -130,20 +130,5 @@ export class Appointment {
   reasonCipher?: string | null;
 }
 
-@ObjectType({ description: 'An edge of an appointment list.' })
-export class AppointmentEdge {
-  @Field(() => String, { description: 'Cursor of this appointment.' })
-  cursor!: string;
-
-  @Field(() => Appointment, { description: 'The appointment.' })
-  node!: Appointment;
-}
-
 @ObjectType({ description: 'A page of appointments, newest first.' })
-export class AppointmentConnection {
-  @Field(() => [AppointmentEdge], { description: 'Appointments on this page.' })
-  edges!: AppointmentEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class AppointmentConnection extends Connection(Appointment, 'Appointment', 'appointment') {}

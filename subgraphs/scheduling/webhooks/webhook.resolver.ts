@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { PageArgs } from '../../../platform/federation/connection.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { SchedulingContext } from '../context.js';
@@ -51,10 +52,7 @@ export class WebhookResolver {
   })
   webhookDeliveries(
     @Ctx() ctx: SchedulingContext,
-    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
-    first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' })
-    after?: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<WebhookDeliveryConnection> {
     return listDeliveries(ctx, pageSize(first), after);
   }

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '../../../platform/federation/page-info.js';
+import { Connection } from '../../../platform/federation/connection.js';
 
 export enum WebhookDeliveryStatus {
   pending = 'pending',
@@ -83,20 +83,9 @@ export class WebhookDelivery {
   deliveredAt?: Date | null;
 }
 
-@ObjectType({ description: 'An edge of a delivery list.' })
-export class WebhookDeliveryEdge {
-  @Field(() => String, { description: 'Cursor of this delivery.' })
-  cursor!: string;
-
-  @Field(() => WebhookDelivery, { description: 'The delivery.' })
-  node!: WebhookDelivery;
-}
-
 @ObjectType({ description: 'A page of the caller’s deliveries, newest first.' })
-export class WebhookDeliveryConnection {
-  @Field(() => [WebhookDeliveryEdge], { description: 'Deliveries on this page.' })
-  edges!: WebhookDeliveryEdge[];
-
-  @Field(() => PageInfo, { description: 'Paging.' })
-  pageInfo!: PageInfo;
-}
+export class WebhookDeliveryConnection extends Connection(
+  WebhookDelivery,
+  'WebhookDelivery',
+  'webhook delivery',
+) {}

@@ -1,1 +1,0 @@
-export { PageInfo } from '../../../platform/federation/page-info.js';
