@@ -8,7 +8,7 @@ import { NO_ACCESS, requireBilling } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { adjustBalance } from '../store/adjustments.js';
 import { paymentPatient } from '../store/owners.js';
-import { toConnection } from '../store/keyset.js';
+import { toConnection } from '../../../platform/federation/keyset.js';
 import { paymentView } from '../store/payment-views.js';
 import { takePayment } from '../store/payments.js';
 import { refundPayment } from '../store/refunds.js';

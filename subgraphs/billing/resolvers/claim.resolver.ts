@@ -23,7 +23,6 @@ import type { BillingContext } from '../context.js';
 import { readableClaims, readableCoverages, readOne } from '../readable.js';
 import {
   adjudicateClaim,
-  claimCursor,
   claimsByIds,
   claimsPage,
   closeClaim,
@@ -115,7 +114,7 @@ export class ClaimResolver {
       after ?? null,
     );
     const rows = await readable(ctx, page.rows, 'Claim', 'search');
-    const edges = rows.map((r) => ({ cursor: claimCursor(r), node: toClaim(r) }));
+    const edges = rows.map((r) => ({ cursor: page.cursorOf(r), node: toClaim(r) }));
     // Paging follows what is returned: a refused claim's cursor would reveal it.
     return {
       edges,

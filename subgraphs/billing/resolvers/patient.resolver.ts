@@ -7,11 +7,17 @@ import { pageSize } from '../../../platform/federation/pagination.js';
 import { perRequest } from '../../../platform/federation/per-request.js';
 import { billingEvent, decideBilling, type BillingData } from '../access.js';
 import type { BillingContext } from '../context.js';
-import { pageKeyOf, pagesByKey, type PageKey } from '../loaders.js';
 import { balancesOf } from '../store/ledger.js';
-import { emptyPage, toConnection, type Page } from '../store/keyset.js';
+import {
+  emptyPage,
+  pageKeyOf,
+  pagesByKey,
+  toConnection,
+  type Page,
+  type PageKey,
+} from '../../../platform/federation/keyset.js';
 import { checkPaymentCursor, paymentsPage } from '../store/payment-views.js';
-import { statementCursor, statementsPage, type StatementRow } from '../store/statements.js';
+import { statementsPage, type StatementRow } from '../store/statements.js';
 import { toStatement } from './account.resolver.js';
 import { toCoverage, toPayment } from './billing.mapper.js';
 import { Coverage, Patient, PaymentConnection, StatementConnection } from './billing.types.js';
@@ -84,18 +90,9 @@ function patientLoaders(ctx: BillingContext) {
     statements: new DataLoader<PageKey, StatementConnection, string>(
       async (keys) =>
         (
-          await permittedPages(ctx, keys, async (ids, first, after) => {
-            const found = await statementsPage(ctx.em, ids, first, after);
-            return new Map(
-              [...found].map(([id, p]) => [
-                id,
-                {
-                  edges: p.rows.map((s) => ({ cursor: statementCursor(s), node: s })),
-                  hasNextPage: p.hasNextPage,
-                },
-              ]),
-            );
-          })
+          await permittedPages(ctx, keys, (ids, first, after) =>
+            statementsPage(ctx.em, ids, first, after),
+          )
         ).map((found) => {
           // A patient whose statements the caller may not see has none to show.
           const page = found ?? emptyPage<StatementRow>();

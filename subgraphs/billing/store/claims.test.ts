@@ -7,12 +7,12 @@ import { recordCharge } from './charges.js';
 import {
   adjudicateClaim,
   claimCharges,
-  claimCursor,
   claimsByIds,
   claimsPage,
   closeClaim,
   createClaim,
   submitClaim,
+  type ClaimPage,
   type ClaimRow,
 } from './claims.js';
 import { cancelCoverage, recordCoverage, type NewCoverage } from './coverage.js';
@@ -496,15 +496,10 @@ describe('reading claims', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const res: { rows: ClaimRow[]; hasNextPage: boolean } = await claimsPage(
-        em(),
-        { patientIds: [p] },
-        2,
-        after,
-      );
+      const res: ClaimPage = await claimsPage(em(), { patientIds: [p] }, 2, after);
       seen.push(...res.rows.map((r) => r.id));
       if (!res.hasNextPage) break;
-      after = claimCursor(res.rows.at(-1)!);
+      after = res.cursorOf(res.rows.at(-1)!);
     }
     expect(seen).toEqual(made.map((c) => c.id).reverse());
 
@@ -519,7 +514,7 @@ describe('reading claims', () => {
       1,
     );
     expect(drafts).toMatchObject({ hasNextPage: true, rows: [{ id: made[2]!.id }] });
-    expect(await claimsPage(em(), { patientIds: [] }, 10)).toEqual({
+    expect(await claimsPage(em(), { patientIds: [] }, 10)).toMatchObject({
       rows: [],
       hasNextPage: false,
     });

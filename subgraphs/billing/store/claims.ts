@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { decodeCursor, encodeCursor, pageSize } from '../../../platform/federation/pagination.js';
+import { decodeKeyset, instantKey, keysetCursor } from '../../../platform/federation/keyset.js';
+import { pageSize } from '../../../platform/federation/pagination.js';
 import {
   adjudicationEntries,
   adjudicationProblem,
@@ -410,9 +411,15 @@ export interface ClaimFilter {
   status?: readonly ClaimStatus[];
 }
 
-/** The cursor of a claim in `claimsPage` (newest first). */
-export const claimCursor = (c: Pick<ClaimRow, 'createdAt' | 'id'>): string =>
-  encodeCursor([c.createdAt.toISOString(), c.id]);
+/** The cursor kind of claim lists. */
+const CLAIMS = 'claim';
+
+/** A page of claims, and the cursor after each of them. */
+export interface ClaimPage {
+  rows: ClaimRow[];
+  hasNextPage: boolean;
+  cursorOf: (row: ClaimRow) => string;
+}
 
 /** One page of claims matching `filter`, newest first, after the claim whose cursor is `after`. */
 export async function claimsPage(
@@ -420,12 +427,14 @@ export async function claimsPage(
   filter: ClaimFilter,
   first: number,
   after?: string | null,
-): Promise<{ rows: ClaimRow[]; hasNextPage: boolean }> {
+): Promise<ClaimPage> {
   const size = pageSize(first);
+  const keys = new Map<string, string>();
+  const cursorOf = (row: ClaimRow) => keysetCursor(CLAIMS, keys.get(row.id) ?? '', row.id);
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.patientIds) {
-    if (!filter.patientIds.length) return { rows: [], hasNextPage: false };
+    if (!filter.patientIds.length) return { rows: [], hasNextPage: false, cursorOf };
     where.push(`patient_id ${IN_UUIDS}`);
     params.push(ids(filter.patientIds.map((p) => requireUuid(p, 'patientIds'))));
   }
@@ -439,19 +448,19 @@ export async function claimsPage(
     where.push('status IN (SELECT json_array_elements_text(?::json))');
     params.push(JSON.stringify(filter.status));
   }
-  const cursor = decodeCursor(after, 2);
+  const cursor = decodeKeyset(CLAIMS, after);
   if (cursor) {
-    const [at, id] = cursor.map(String);
-    if (Number.isNaN(Date.parse(at ?? ''))) throw badInput('after is not a valid cursor', 'after');
     where.push('(created_at, id) < (?::timestamptz, ?::uuid)');
-    params.push(at, requireUuid(id ?? '', 'after'));
+    params.push(cursor.at, cursor.id);
   }
-  const rows = await em.execute<ClaimDbRow[]>(
-    `SELECT ${COLUMNS} FROM ${SCHEMA}.claim ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const rows = await em.execute<(ClaimDbRow & { sort_key: string })[]>(
+    `SELECT ${COLUMNS}, ${instantKey('created_at')} AS sort_key
+     FROM ${SCHEMA}.claim ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT ?`,
     [...params, size + 1],
   );
-  return { rows: rows.slice(0, size).map(toClaim), hasNextPage: rows.length > size };
+  for (const r of rows) keys.set(r.id, r.sort_key);
+  return { rows: rows.slice(0, size).map(toClaim), hasNextPage: rows.length > size, cursorOf };
 }
 
 /** The charges of many claims in one statement, oldest first; every asked id has an entry. */

@@ -1,8 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { pageSize } from '../../../platform/federation/pagination.js';
 import { money, type Money } from '../domain/money.js';
-import { decodeKeyset, emptyPage, instantKey, keysetCursor, type Page } from './keyset.js';
+import {
+  collectPages,
+  decodeKeyset,
+  windowedPage,
+  type Page,
+  type WindowSpec,
+} from '../../../platform/federation/keyset.js';
 import { SCHEMA } from './ledger.js';
 import { paymentColumns, toPayment, type Payment, type PaymentRow } from './payments.js';
 
@@ -22,21 +27,29 @@ export const refundedSql = (alias: string): string => `COALESCE((
       SELECT 1 FROM ${SCHEMA}.ledger_entry rv WHERE rv.reverses_entry_id = rf.ledger_entry_id)
   ), 0)`;
 
-type PaymentViewRow = PaymentRow & { refunded_minor: string; created_key: string };
+type PaymentViewRow = PaymentRow & { refunded_minor: string };
 
-const viewColumns = `${paymentColumns}, ${refundedSql('p')}::text AS refunded_minor,
-  ${instantKey('p.created_at')} AS created_key`;
+const viewColumns = `${paymentColumns}, ${refundedSql('p')}::text AS refunded_minor`;
 
 const toView = (r: PaymentViewRow): PaymentView => ({
   ...toPayment(r),
   refunded: money(r.refunded_minor, r.currency),
 });
 
-const CURSOR_KIND = 'payment';
+/** A patient's payments, newest first (by time taken, then id). */
+const PAYMENTS: WindowSpec = {
+  kind: 'payment',
+  from: `${SCHEMA}.payment q`,
+  owner: 'q.patient_id',
+  at: 'q.created_at',
+  id: 'q.id',
+  order: 'desc',
+  select: 'q.*',
+};
 
 /** Checks `after` of `paymentsPage` (BAD_USER_INPUT 'after' unless one of its cursors). */
 export const checkPaymentCursor = (after: string | null | undefined): void => {
-  decodeKeyset(CURSOR_KIND, after);
+  decodeKeyset(PAYMENTS.kind, after);
 };
 
 /** One payment with its refunded total (null when there is none). */
@@ -62,33 +75,21 @@ export async function paymentsPage(
   first: number,
   after?: string | null,
 ): Promise<Map<string, Page<PaymentView>>> {
-  const size = pageSize(first);
-  const cursor = decodeKeyset(CURSOR_KIND, after);
-  const pages = new Map<string, Page<PaymentView>>(
-    patientIds.map((id) => [id, emptyPage<PaymentView>()]),
+  const window = windowedPage(PAYMENTS, patientIds, first, after);
+  const rows = patientIds.length
+    ? await em.execute<(PaymentViewRow & { sort_key: string })[]>(
+        `SELECT ${viewColumns}, p.sort_key FROM (${window.sql}) p
+         WHERE p.rn <= ? ORDER BY p.patient_id, p.rn`,
+        [...window.params, window.limit],
+      )
+    : [];
+  return collectPages(
+    PAYMENTS,
+    window,
+    patientIds,
+    rows,
+    (r) => r.patient_id,
+    (r) => r.id,
+    toView,
   );
-  if (!patientIds.length) return pages;
-  for (const id of patientIds) requireUuid(id, 'patientIds');
-  const where = ['q.patient_id IN (SELECT json_array_elements_text(?::json)::uuid)'];
-  const params: unknown[] = [JSON.stringify(patientIds)];
-  if (cursor) {
-    where.push('(q.created_at, q.id) < (?::timestamptz, ?::uuid)');
-    params.push(cursor.at, cursor.id);
-  }
-  const rows = await em.execute<PaymentViewRow[]>(
-    `SELECT ${viewColumns} FROM (
-       SELECT q.*, row_number() OVER (
-           PARTITION BY q.patient_id ORDER BY q.created_at DESC, q.id DESC) AS rn
-       FROM ${SCHEMA}.payment q WHERE ${where.join(' AND ')}
-     ) p WHERE p.rn <= ? ORDER BY p.patient_id, p.rn`,
-    [...params, size + 1],
-  );
-  for (const r of rows) {
-    const page = pages.get(r.patient_id);
-    if (!page) continue;
-    if (page.edges.length < size)
-      page.edges.push({ cursor: keysetCursor(CURSOR_KIND, r.created_key, r.id), node: toView(r) });
-    else page.hasNextPage = true;
-  }
-  return pages;
 }

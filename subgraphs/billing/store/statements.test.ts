@@ -9,7 +9,6 @@ import { takePayment } from './payments.js';
 import { refundPayment } from './refunds.js';
 import {
   issueStatement,
-  statementCursor,
   statementLinesPage,
   statementsPage,
   type StatementLine,
@@ -109,7 +108,7 @@ async function linesOf(statementIds: string[]): Promise<Map<string, StatementLin
 
 async function allStatements(patientId: string): Promise<StatementRow[]> {
   const page = (await statementsPage(em(), [patientId], 100)).get(patientId);
-  return [...(page?.rows ?? [])].sort((a, b) => a.sequence - b.sequence);
+  return (page?.edges ?? []).map((x) => x.node).sort((a, b) => a.sequence - b.sequence);
 }
 
 describe('statements', () => {
@@ -322,21 +321,24 @@ describe('statements', () => {
     const execute = vi.spyOn(e, 'execute');
     const page1 = await statementsPage(e, [a, b, c], 2);
     expect(execute).toHaveBeenCalledTimes(1);
-    expect(page1.get(a)?.rows.map((s) => s.sequence)).toEqual([5, 4]);
+    expect(page1.get(a)?.edges.map((x) => x.node.sequence)).toEqual([5, 4]);
     expect(page1.get(a)?.hasNextPage).toBe(true);
-    expect(page1.get(b)?.rows.map((s) => s.sequence)).toEqual([2, 1]);
+    expect(page1.get(b)?.edges.map((x) => x.node.sequence)).toEqual([2, 1]);
     expect(page1.get(b)?.hasNextPage).toBe(false);
-    expect(page1.get(c)).toEqual({ rows: [], hasNextPage: false });
-    expect(page1.get(a)?.rows[0]).toMatchObject({ lineCount: 1, closing: money(-510n, 'USD') });
+    expect(page1.get(c)).toEqual({ edges: [], hasNextPage: false });
+    expect(page1.get(a)?.edges[0]?.node).toMatchObject({
+      lineCount: 1,
+      closing: money(-510n, 'USD'),
+    });
 
     const seen: number[] = [];
     let after: string | undefined;
     for (;;) {
       const page = (await statementsPage(em(), [a], 2, after)).get(a);
-      seen.push(...(page?.rows.map((s) => s.sequence) ?? []));
-      const last = page?.rows.at(-1);
+      seen.push(...(page?.edges.map((x) => x.node.sequence) ?? []));
+      const last = page?.edges.at(-1);
       if (!page?.hasNextPage || !last) break;
-      after = statementCursor(last);
+      after = last.cursor;
     }
     expect(seen).toEqual([5, 4, 3, 2, 1]);
 
@@ -389,9 +391,10 @@ describe('statements', () => {
     await expect(statementLinesPage(em(), [sa.id], 0)).rejects.toMatchObject(bad('first'));
     await expect(statementLinesPage(em(), [sa.id], 101)).rejects.toMatchObject(bad('first'));
     const forged = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const statementCursor = (await statementsPage(em(), [a], 1)).get(a)!.edges[0]!.cursor;
     for (const bogus of [
       'garbage',
-      statementCursor(sa),
+      statementCursor,
       forged(['payment', '2026-03-01T10:00:00.000000Z', randomUUID()]),
       forged(['statement-line', 'yesterday', randomUUID()]),
       forged(['statement-line', '0000-01-01T00:00:00.000000Z', randomUUID()]),

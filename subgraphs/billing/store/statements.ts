@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { decodeCursor, encodeCursor, pageSize } from '../../../platform/federation/pagination.js';
 import type { CauseType, EntryKind } from '../domain/ledger.js';
 import { money, parseCurrency, type Currency, type Money } from '../domain/money.js';
 import type { ChargeKind } from './charges.js';
 import { runOnce } from '../../../platform/db/idempotency.js';
-import { decodeKeyset, emptyPage, instantKey, keysetCursor, type Page } from './keyset.js';
+import {
+  collectPages,
+  decodeKeyset,
+  windowedPage,
+  type Page,
+  type WindowSpec,
+} from '../../../platform/federation/keyset.js';
 import { SCHEMA } from './ledger.js';
 
 export interface IssueStatement {
@@ -180,9 +185,16 @@ export async function issueStatement(
   return { statement: await loadStatement(em, id), replayed };
 }
 
-/** The opaque cursor after `s` in `statementsPage`. */
-export const statementCursor = (s: StatementRow): string =>
-  encodeCursor([s.issuedAt.toISOString(), s.id]);
+/** A patient's statements (all currencies), newest first. */
+const STATEMENTS: WindowSpec = {
+  kind: 'statement',
+  from: `${SCHEMA}.statement s`,
+  owner: 's.patient_id',
+  at: 's.issued_at',
+  id: 's.id',
+  order: 'desc',
+  select: statementColumns,
+};
 
 /**
  * Statements of many patients (all currencies), newest first, `first` per
@@ -193,39 +205,24 @@ export async function statementsPage(
   patientIds: readonly string[],
   first: number,
   after?: string | null,
-): Promise<Map<string, { rows: StatementRow[]; hasNextPage: boolean }>> {
-  const size = pageSize(first);
-  const pages = new Map<string, { rows: StatementRow[]; hasNextPage: boolean }>(
-    patientIds.map((p) => [p, { rows: [], hasNextPage: false }]),
+): Promise<Map<string, Page<StatementRow>>> {
+  const window = windowedPage(STATEMENTS, patientIds, first, after);
+  const rows = patientIds.length
+    ? await em.execute<(StatementDbRow & { sort_key: string })[]>(
+        `SELECT r.*, ${lineCount} AS line_count FROM (${window.sql}) r
+         WHERE r.rn <= ? ORDER BY r.patient_id, r.rn`,
+        [...window.params, window.limit],
+      )
+    : [];
+  return collectPages(
+    STATEMENTS,
+    window,
+    patientIds,
+    rows,
+    (r) => r.patient_id,
+    (r) => r.id,
+    toStatement,
   );
-  if (!patientIds.length) return pages;
-  for (const p of patientIds) requireUuid(p, 'patientIds');
-  const where = ['s.patient_id IN (SELECT json_array_elements_text(?::json)::uuid)'];
-  const params: unknown[] = [JSON.stringify(patientIds)];
-  const cursor = decodeCursor(after, 2);
-  if (cursor) {
-    const at = String(cursor[0]);
-    // An ISO instant, as statementCursor writes it (a foreign cursor must not reach SQL).
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(Date.parse(at)))
-      throw badInput('after is not a valid cursor', 'after');
-    where.push('(s.issued_at, s.id) < (?::timestamptz, ?::uuid)');
-    params.push(at, requireUuid(String(cursor[1]), 'after'));
-  }
-  const rows = await em.execute<StatementDbRow[]>(
-    `SELECT r.*, ${lineCount} AS line_count FROM (
-       SELECT ${statementColumns},
-         row_number() OVER (PARTITION BY s.patient_id ORDER BY s.issued_at DESC, s.id DESC) AS rn
-       FROM ${SCHEMA}.statement s WHERE ${where.join(' AND ')}
-     ) r WHERE r.rn <= ? ORDER BY r.patient_id, r.rn`,
-    [...params, size + 1],
-  );
-  for (const r of rows) {
-    const page = pages.get(r.patient_id);
-    if (!page) continue;
-    if (page.rows.length < size) page.rows.push(toStatement(r));
-    else page.hasNextPage = true;
-  }
-  return pages;
 }
 
 interface LineDbRow {
@@ -323,11 +320,20 @@ function toLine(r: LineDbRow): StatementLine {
   };
 }
 
-const LINE_CURSOR = 'statement-line';
+/** A statement's lines, in posting order (entry time, then id). */
+const LINES: WindowSpec = {
+  kind: 'statement-line',
+  from: `${SCHEMA}.statement_line l JOIN ${SCHEMA}.ledger_entry e ON e.id = l.entry_id`,
+  owner: 'l.statement_id',
+  at: 'e.created_at',
+  id: 'e.id',
+  order: 'asc',
+  select: 'l.statement_id, l.entry_id',
+};
 
 /** Checks `after` of `statementLinesPage` (BAD_USER_INPUT 'after' unless one of its cursors). */
 export const checkLineCursor = (after: string | null | undefined): void => {
-  decodeKeyset(LINE_CURSOR, after);
+  decodeKeyset(LINES.kind, after);
 };
 
 /**
@@ -341,34 +347,17 @@ export async function statementLinesPage(
   first: number,
   after?: string | null,
 ): Promise<Map<string, Page<StatementLine>>> {
-  const size = pageSize(first);
-  const cursor = decodeKeyset(LINE_CURSOR, after);
-  const pages = new Map<string, Page<StatementLine>>(
-    statementIds.map((id) => [id, emptyPage<StatementLine>()]),
-  );
-  if (!statementIds.length) return pages;
-  for (const id of statementIds) requireUuid(id, 'statementIds');
-  const where = ['l.statement_id IN (SELECT json_array_elements_text(?::json)::uuid)'];
-  const params: unknown[] = [JSON.stringify(statementIds)];
-  if (cursor) {
-    where.push('(e.created_at, e.id) > (?::timestamptz, ?::uuid)');
-    params.push(cursor.at, cursor.id);
-  }
+  const window = windowedPage(LINES, statementIds, first, after);
   // The window picks each statement's page first; only those rows are described.
-  const rows = await em.execute<(LineDbRow & { created_key: string })[]>(
-    `SELECT w.statement_id, e.id, e.created_at, ${instantKey('e.created_at')} AS created_key,
+  const rows = statementIds.length
+    ? await em.execute<(LineDbRow & { sort_key: string })[]>(
+        `SELECT w.statement_id, w.sort_key, e.id, e.created_at,
        e.kind, e.amount_minor::text AS amount_minor, e.currency, e.cause_type, e.cause_id,
        c.kind AS charge_kind, c.code, c.units, f.description AS fee_description,
        o.kind AS o_kind, o.cause_type AS o_cause_type, o.cause_id AS o_cause_id,
        oc.kind AS o_charge_kind, oc.code AS o_code, oc.units AS o_units,
        ofs.description AS o_fee_description
-     FROM (
-       SELECT l.statement_id, l.entry_id,
-         row_number() OVER (PARTITION BY l.statement_id ORDER BY e.created_at, e.id) AS rn
-       FROM ${SCHEMA}.statement_line l
-       JOIN ${SCHEMA}.ledger_entry e ON e.id = l.entry_id
-       WHERE ${where.join(' AND ')}
-     ) w
+     FROM (${window.sql}) w
      JOIN ${SCHEMA}.ledger_entry e ON e.id = w.entry_id
      LEFT JOIN ${SCHEMA}.charge c ON c.ledger_entry_id = e.id
      LEFT JOIN ${SCHEMA}.fee_schedule f ON f.code = c.code
@@ -377,14 +366,16 @@ export async function statementLinesPage(
      LEFT JOIN ${SCHEMA}.fee_schedule ofs ON ofs.code = oc.code
      WHERE w.rn <= ?
      ORDER BY w.statement_id, w.rn`,
-    [...params, size + 1],
+        [...window.params, window.limit],
+      )
+    : [];
+  return collectPages(
+    LINES,
+    window,
+    statementIds,
+    rows,
+    (r) => r.statement_id,
+    (r) => r.id,
+    toLine,
   );
-  for (const r of rows) {
-    const page = pages.get(r.statement_id);
-    if (!page) continue;
-    if (page.edges.length < size)
-      page.edges.push({ cursor: keysetCursor(LINE_CURSOR, r.created_key, r.id), node: toLine(r) });
-    else page.hasNextPage = true;
-  }
-  return pages;
 }

@@ -5,7 +5,11 @@ import { readAccessLog } from '../../../platform/audit/index.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { decodeCursor, encodeCursor, pageSize } from '../../../platform/federation/pagination.js';
+import { decodeSeqKeyset, keysetCursor } from '../../../platform/federation/keyset.js';
+import { pageSize } from '../../../platform/federation/pagination.js';
+
+/** The cursor kind of access logs (entries by sequence number, newest first). */
+const ACCESS_LOG = 'access-log';
 import type { PatientContext } from '../context.js';
 import { AccessLogConnection, Me } from './access-log.types.js';
 import { Patient } from './patient.types.js';
@@ -57,13 +61,13 @@ export class AccessLogResolver {
     ]);
     if (!allowed) throw forbidden('Not permitted to read this access log');
     const n = pageSize(first);
-    const cursor = decodeCursor(after, 1);
+    const beforeSeq = decodeSeqKeyset(ACCESS_LOG, after);
     const records = await readAccessLog(ctx.em, patientId, {
       first: n + 1,
-      beforeSeq: cursor ? Number(cursor[0]) : undefined,
+      beforeSeq: beforeSeq ?? undefined,
     });
     const edges = records.slice(0, n).map((r) => ({
-      cursor: encodeCursor([r.seq]),
+      cursor: keysetCursor(ACCESS_LOG, r.seq),
       node: {
         seq: r.seq,
         occurredAt: r.occurredAt,

@@ -1,6 +1,9 @@
-import { decodeCursor, encodeCursor } from '../../../platform/federation/pagination.js';
+import { decodeIdKeyset, keysetCursor } from '../../../platform/federation/keyset.js';
+
+/** The cursor kind of patient lists (by id). */
+const PATIENTS = 'patient';
+const cursorOf = (id: string): string => keysetCursor(PATIENTS, id);
 import { badInput } from '../../../platform/errors/index.js';
-import { requireUuid } from '../../../platform/federation/ids.js';
 import type { PatientContext } from '../context.js';
 import { PatientRecord } from '../entities/index.js';
 import { familyBirthIndex, mrnIndex } from './patient-codec.js';
@@ -28,8 +31,8 @@ export async function searchPatientIds(
 ): Promise<{ ids: string[]; hasNextPage: boolean; cursorOf: (id: string) => string }> {
   const p = ctx.principal;
   const qb = ctx.em.createQueryBuilder(PatientRecord, 'p').select('p.id').where({ active: true });
-  const cursor = decodeCursor(after, 1);
-  if (cursor) qb.andWhere({ id: { $gt: requireUuid(String(cursor[0]), 'after') } });
+  const cursor = decodeIdKeyset(PATIENTS, after);
+  if (cursor) qb.andWhere({ id: { $gt: cursor } });
   if (filter.mrn !== undefined)
     qb.andWhere({ mrnIndex: mrnIndex(ctx.services.indexKey, filter.mrn) });
   if ((filter.family === undefined) !== (filter.birthDate === undefined))
@@ -54,8 +57,7 @@ export async function searchPatientIds(
       );
       params.push(p.practitionerId);
     }
-    if (bounds.length === 0)
-      return { ids: [], hasNextPage: false, cursorOf: (id) => encodeCursor([id]) };
+    if (bounds.length === 0) return { ids: [], hasNextPage: false, cursorOf };
     qb.andWhere(`(${bounds.join(' or ')})`, params);
   }
   const rows = await qb
@@ -65,6 +67,6 @@ export async function searchPatientIds(
   return {
     ids: rows.slice(0, first).map((r) => r.id),
     hasNextPage: rows.length > first,
-    cursorOf: (id) => encodeCursor([id]),
+    cursorOf,
   };
 }

@@ -3,7 +3,7 @@ import { PageArgs } from '../../../platform/federation/connection.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { SchedulingContext } from '../context.js';
-import { appointmentCursor } from '../store/appointment-reads.js';
+import { toConnection } from '../../../platform/federation/keyset.js';
 import { toAppointment } from './appointment.mapper.js';
 import { AppointmentConnection, AppointmentStatusCode, Patient } from './scheduling.types.js';
 
@@ -36,13 +36,6 @@ export class PatientAppointmentsResolver {
         to: to ?? null,
       },
     });
-    const edges = page.records.map((a) => ({
-      cursor: appointmentCursor(a),
-      node: toAppointment(a),
-    }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+    return toConnection(page, toAppointment);
   }
 }

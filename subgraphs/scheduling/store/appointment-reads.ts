@@ -1,9 +1,13 @@
 import DataLoader from 'dataloader';
-import { recordAccess } from '../../../platform/audit/request-audit.js';
-import { badInput } from '../../../platform/errors/index.js';
-import { requireUuid } from '../../../platform/federation/ids.js';
-import { decodeCursor, encodeCursor } from '../../../platform/federation/pagination.js';
-import { appointmentEvent, decideAppointments } from '../access.js';
+import { decideLists, readableRecords } from '../../../platform/authz/index.js';
+import {
+  collectPages,
+  emptyPage,
+  windowedPage,
+  type Page,
+  type WindowSpec,
+} from '../../../platform/federation/keyset.js';
+import { appointmentPolicy } from '../access.js';
 import type { SchedulingContext } from '../context.js';
 import { AppointmentRecord } from '../entities/index.js';
 import type { AppointmentStatus } from '../domain/status.js';
@@ -13,17 +17,12 @@ import type { AppointmentStatus } from '../domain/status.js';
  * permit and deny audited in one statement before anything is returned.
  * Refused ones are left out.
  */
-export async function readableAppointments(
+export function readableAppointments(
   ctx: SchedulingContext,
   records: readonly AppointmentRecord[],
   action: 'read' | 'search',
 ): Promise<AppointmentRecord[]> {
-  const decisions = await decideAppointments(ctx, records, action === 'read' ? 'r' : 's');
-  await recordAccess(
-    ctx,
-    records.map((a, i) => appointmentEvent(a.patientId, decisions[i]!, action, a.id)),
-  );
-  return records.filter((_, i) => decisions[i]!.allowed);
+  return readableRecords(ctx, records, appointmentPolicy(action === 'read' ? 'r' : 's'), action);
 }
 
 /** Filters and paging of a patient's appointments. */
@@ -35,81 +34,74 @@ export interface PatientAppointmentsArgs {
   to?: Date | null;
 }
 
-export interface AppointmentPage {
-  records: AppointmentRecord[];
-  hasNextPage: boolean;
+/** A patient's appointments, newest first (by start, then id). */
+const APPOINTMENTS: WindowSpec = {
+  kind: 'appointment',
+  from: 'appointment a',
+  owner: 'a.patient_id',
+  at: 'a.starts_at',
+  id: 'a.id',
+  order: 'desc',
+  select: 'a.*',
+};
+
+/** The filters of `Patient.appointments` as windowed-page conditions. */
+function appointmentFilters(args: PatientAppointmentsArgs) {
+  const filters: { sql: string; params: unknown[] }[] = [];
+  if (args.status?.length)
+    filters.push({
+      sql: 'a.status IN (SELECT json_array_elements_text(?::json))',
+      params: [JSON.stringify(args.status)],
+    });
+  if (args.from) filters.push({ sql: 'a.starts_at >= ?', params: [args.from] });
+  if (args.to) filters.push({ sql: 'a.starts_at < ?', params: [args.to] });
+  return filters;
 }
 
-export const appointmentCursor = (a: AppointmentRecord): string =>
-  encodeCursor([a.startsAt.toISOString(), a.id]);
-
 /**
- * `Patient.appointments` for many patients at once: one decision round, one
- * audit INSERT and one windowed SQL query for every patient in the response,
- * newest first. A patient whose appointments the caller may not see gets an
- * empty page (the refusal is audited).
+ * `Patient.appointments` for many patients at once: one decision round and
+ * one audit INSERT (the kernel's `decideLists`), and one windowed SQL query
+ * for every patient in the response, newest first. A patient whose
+ * appointments the caller may not see gets an empty page (the refusal is
+ * audited).
  */
 export function createPatientAppointmentsLoader(ctx: SchedulingContext) {
   return new DataLoader<
     { patientId: string; args: PatientAppointmentsArgs },
-    AppointmentPage,
+    Page<AppointmentRecord>,
     string
   >(
     async (keys) => {
-      const decisions = await decideAppointments(
+      const decisions = await decideLists(
         ctx,
         keys.map((k) => ({ patientId: k.patientId })),
-        's',
+        appointmentPolicy('s'),
       );
-      await recordAccess(
-        ctx,
-        keys.map((k, i) => appointmentEvent(k.patientId, decisions[i]!, 'search')),
-      );
-      const allowed = keys.filter((_, i) => decisions[i]!.allowed);
-      const byPatient = new Map<string, AppointmentRecord[]>();
+      const allowed = [
+        ...new Set(keys.filter((_, i) => decisions[i]!.allowed).map((k) => k.patientId)),
+      ];
       // Keys of one batch come from one selection, so they share their arguments.
-      const args = allowed[0]?.args;
-      if (args) {
-        const where = [`a.patient_id in (${allowed.map(() => '?').join(', ')})`];
-        const params: unknown[] = allowed.map((k) => k.patientId);
-        if (args.status?.length) {
-          where.push(`a.status in (${args.status.map(() => '?').join(', ')})`);
-          params.push(...args.status);
-        }
-        if (args.from) {
-          where.push('a.starts_at >= ?');
-          params.push(args.from);
-        }
-        if (args.to) {
-          where.push('a.starts_at < ?');
-          params.push(args.to);
-        }
-        const cursor = decodeCursor(args.after, 2);
-        if (cursor) {
-          if (Number.isNaN(Date.parse(String(cursor[0]))))
-            throw badInput('after is not a valid cursor', 'after');
-          where.push('(a.starts_at, a.id) < (?::timestamptz, ?::uuid)');
-          params.push(String(cursor[0]), requireUuid(String(cursor[1]), 'after'));
-        }
-        const rows = await ctx.em.execute<Record<string, unknown>[]>(
-          `select * from (
-             select a.*, row_number() over (partition by a.patient_id order by a.starts_at desc, a.id desc) as rn
-               from appointment a where ${where.join(' and ')}
-           ) r where r.rn <= ?`,
-          [...params, args.first + 1],
-        );
-        for (const row of rows) {
-          const record = ctx.em.map(AppointmentRecord, row);
-          byPatient.set(record.patientId, [...(byPatient.get(record.patientId) ?? []), record]);
-        }
-      }
-      return keys.map((k, i) => {
-        if (!decisions[i]!.allowed) return { records: [], hasNextPage: false };
-        const all = (byPatient.get(k.patientId) ?? []).sort(
-          (a, b) => b.startsAt.getTime() - a.startsAt.getTime() || (a.id < b.id ? 1 : -1),
-        );
-        return { records: all.slice(0, k.args.first), hasNextPage: all.length > k.args.first };
-      });
+      const args = keys[0]!.args;
+      const spec = { ...APPOINTMENTS, filters: appointmentFilters(args) };
+      const window = windowedPage(spec, allowed, args.first, args.after);
+      const rows = allowed.length
+        ? await ctx.em.execute<(Record<string, unknown> & { sort_key: string })[]>(
+            `SELECT * FROM (${window.sql}) w WHERE w.rn <= ? ORDER BY w.patient_id, w.rn`,
+            [...window.params, window.limit],
+          )
+        : [];
+      const pages = collectPages(
+        spec,
+        window,
+        allowed,
+        rows,
+        (r) => String(r.patient_id),
+        (r) => String(r.id),
+        (r) => ctx.em.map(AppointmentRecord, r),
+      );
+      return keys.map((k, i) =>
+        decisions[i]!.allowed ? (pages.get(k.patientId) ?? emptyPage()) : emptyPage(),
+      );
     },
     { cacheKeyFn: (k) => JSON.stringify([k.patientId, k.args]) },
   );

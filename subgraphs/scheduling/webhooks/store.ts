@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, conflict, forbidden } from '../../../platform/errors/index.js';
-import { decodeCursor, encodeCursor } from '../../../platform/federation/pagination.js';
+import { decodeKeyset, instantKey, keysetCursor } from '../../../platform/federation/keyset.js';
 import type { SchedulingContext } from '../context.js';
 import { APPOINTMENT_EVENT_TYPES } from '../../contracts/appointment-events.js';
 import { enqueueDelivery, secretField } from './queue.js';
@@ -85,20 +85,19 @@ export async function unsubscribe(ctx: SchedulingContext, id: string) {
 }
 
 const DELIVERY_COLUMNS = `d.id, d.subscription_id, d.event_id, d.event_type, d.status, d.attempts,
-  d.last_status, d.last_error, d.created_at, d.delivered_at,
-  to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key`;
+  d.last_status, d.last_error, d.created_at, d.delivered_at, ${instantKey('d.created_at')} AS created_key`;
+
+/** The cursor kind of the delivery list. */
+const DELIVERIES = 'webhook-delivery';
 
 /** The caller's app's deliveries, newest first. */
 export async function listDeliveries(ctx: SchedulingContext, first: number, after?: string | null) {
   const params: unknown[] = [ctx.principal.clientId];
   let page = '';
-  const cursor = decodeCursor(after, 2);
+  const cursor = decodeKeyset(DELIVERIES, after);
   if (cursor) {
-    const [at, id] = cursor.map(String);
-    if (Number.isNaN(Date.parse(at!)) || !/^[0-9a-f-]{36}$/.test(id!))
-      throw badInput('after is not a valid cursor', 'after');
     page = 'AND (d.created_at, d.id) < (?::timestamptz, ?::uuid)';
-    params.push(at, id);
+    params.push(cursor.at, cursor.id);
   }
   const rows = await ctx.em.execute<DeliveryRow[]>(
     `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d
@@ -108,7 +107,7 @@ export async function listDeliveries(ctx: SchedulingContext, first: number, afte
     [...params, first + 1],
   );
   const edges = rows.slice(0, first).map((r) => ({
-    cursor: encodeCursor([r.created_key, r.id]),
+    cursor: keysetCursor(DELIVERIES, r.created_key, r.id),
     node: toDelivery(r),
   }));
   return {
