@@ -6,9 +6,8 @@ import type { JobHandler } from '../../platform/events/jobs.js';
 import type { NotificationChannel } from './notifications/channel.js';
 import { NOTIFICATION_SEND_TASK, planNotifications } from './notifications/plan.js';
 import { sendNotification } from './notifications/send.js';
-import { deliverWebhook } from './webhooks/deliver.js';
-import { fanOutWebhooks } from './webhooks/fan-out.js';
-import { WEBHOOK_DELIVER_TASK } from './webhooks/queue.js';
+import { deliverTaskOf, deliverWebhook, fanOutWebhooks } from '../../platform/webhooks/index.js';
+import { SCHEDULING_WEBHOOKS } from './webhooks/webhooks.js';
 
 /**
  * What the scheduling subgraph publishes (subgraphs/contracts/appointment-events.ts: appointment
@@ -38,11 +37,14 @@ export function schedulingTasks(deps: SchedulingWorkerDeps): {
     handlers: {
       ...accessFactTasks('scheduling'),
       'scheduling:notifications': planNotifications(deps.channel.name),
-      'scheduling:webhooks': fanOutWebhooks(deps.webhookMaxAttempts),
+      'scheduling:webhooks': fanOutWebhooks(SCHEDULING_WEBHOOKS, deps.webhookMaxAttempts),
     },
     jobs: {
       [NOTIFICATION_SEND_TASK]: sendNotification(deps.channel, deps.log),
-      [WEBHOOK_DELIVER_TASK]: deliverWebhook(deps),
+      [deliverTaskOf(SCHEDULING_WEBHOOKS)]: deliverWebhook({
+        ...deps,
+        webhooks: SCHEDULING_WEBHOOKS,
+      }),
     },
   };
 }

@@ -12,7 +12,7 @@ import { migrations } from './migrations/index.js';
 import { logChannel, type NotificationChannel } from './notifications/channel.js';
 import { permissions } from './permissions.js';
 import { buildSchedulingSchema } from './schema.js';
-import { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from './webhooks/queue.js';
+import { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from '../../platform/webhooks/index.js';
 
 export const SCHEMA = 'scheduling';
 

@@ -3,13 +3,28 @@ import { PageArgs } from '../../../platform/federation/connection.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { SchedulingContext } from '../context.js';
-import { listDeliveries, listSubscriptions, replay, subscribe, unsubscribe } from './store.js';
+import {
+  listDeliveries,
+  listSubscriptions,
+  replay,
+  subscribe,
+  unsubscribe,
+  type WebhookDeliveryView,
+} from '../../../platform/webhooks/index.js';
+import { SCHEDULING_WEBHOOKS } from './webhooks.js';
 import {
   WebhookDelivery,
+  WebhookDeliveryStatus,
   WebhookDeliveryConnection,
   WebhookSubscription,
   WebhookSubscriptionCreated,
 } from './webhook.types.js';
+
+/** A delivery in the API's terms (its status as the GraphQL enum). */
+const deliveryOut = (d: WebhookDeliveryView): WebhookDelivery => ({
+  ...d,
+  status: d.status as WebhookDeliveryStatus,
+});
 
 /** Partner apps' webhooks: each app manages and sees only its own (by OAuth client id). */
 @Resolver()
@@ -27,7 +42,7 @@ export class WebhookResolver {
     eventTypes: string[],
     @Ctx() ctx: SchedulingContext,
   ): Promise<WebhookSubscriptionCreated> {
-    return subscribe(ctx, url, eventTypes);
+    return subscribe(SCHEDULING_WEBHOOKS, ctx, url, eventTypes);
   }
 
   @Mutation(() => WebhookSubscription, {
@@ -50,21 +65,22 @@ export class WebhookResolver {
   @Query(() => WebhookDeliveryConnection, {
     description: 'The calling app’s webhook deliveries, newest first.',
   })
-  webhookDeliveries(
+  async webhookDeliveries(
     @Ctx() ctx: SchedulingContext,
     @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<WebhookDeliveryConnection> {
-    return listDeliveries(ctx, pageSize(first), after);
+    const page = await listDeliveries(ctx, pageSize(first), after);
+    return { ...page, edges: page.edges.map((e) => ({ ...e, node: deliveryOut(e.node) })) };
   }
 
   @Mutation(() => WebhookDelivery, {
     description:
       'Sends one of the calling app’s deliveries again (same delivery id, fresh signature), as a new attempt.',
   })
-  replayWebhookDelivery(
+  async replayWebhookDelivery(
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: SchedulingContext,
   ): Promise<WebhookDelivery> {
-    return replay(ctx, requireUuid(id));
+    return deliveryOut(await replay(SCHEDULING_WEBHOOKS, ctx, requireUuid(id)));
   }
 }

@@ -1,25 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { badInput, conflict, forbidden } from '../../../platform/errors/index.js';
-import { decodeKeyset, instantKey, keysetCursor } from '../../../platform/federation/keyset.js';
-import type { SchedulingContext } from '../context.js';
-import { APPOINTMENT_EVENT_TYPES } from '../../contracts/appointment-events.js';
+import { badInput, conflict, forbidden } from '../errors/index.js';
+import { decodeKeyset, instantKey, keysetCursor } from '../federation/keyset.js';
 import { enqueueDelivery, secretField } from './queue.js';
 import { newWebhookSecret } from './signature.js';
-import { resolvesToPublicAddresses } from '../../../platform/http/public-address.js';
+import { resolvesToPublicAddresses } from '../http/public-address.js';
 import { checkWebhookUrl } from './url.js';
-import { toDelivery, toSubscription, type DeliveryRow, type SubscriptionRow } from './rows.js';
-import type { WebhookDelivery, WebhookSubscription } from './webhook.types.js';
+import {
+  toDelivery,
+  toSubscription,
+  type DeliveryRow,
+  type SubscriptionRow,
+  type WebhookDeliveryView,
+  type WebhookSubscriptionView,
+} from './rows.js';
+import type { WebhookContext, WebhookSpec } from './spec.js';
 
-const EVENT_TYPES = new Set<string>(APPOINTMENT_EVENT_TYPES);
 const MAX_ACTIVE = 20;
 export const NO_DELIVERY = 'Not permitted to replay this delivery, or it does not exist';
 
-function checkEventTypes(types: string[]): string[] {
+function checkEventTypes(w: WebhookSpec, types: string[]): string[] {
   const unique = [...new Set(types)];
   if (unique.length === 0) throw badInput('eventTypes must name at least one event', 'eventTypes');
-  const unknown = unique.filter((t) => !EVENT_TYPES.has(t));
+  const unknown = unique.filter((t) => !w.eventTypes.includes(t));
   if (unknown.length > 0)
-    throw badInput(`eventTypes may be: ${[...EVENT_TYPES].join(', ')}`, 'eventTypes');
+    throw badInput(`eventTypes may be: ${w.eventTypes.join(', ')}`, 'eventTypes');
   return unique;
 }
 
@@ -28,11 +32,16 @@ function checkEventTypes(types: string[]): string[] {
  * stored encrypted, bound to its row, and returned only now. A caller in a
  * patient's context gets that patient's events only.
  */
-export async function subscribe(ctx: SchedulingContext, rawUrl: string, rawTypes: string[]) {
+export async function subscribe(
+  w: WebhookSpec,
+  ctx: WebhookContext,
+  rawUrl: string,
+  rawTypes: string[],
+) {
   const url = checkWebhookUrl(rawUrl, ctx.services.production);
   if (ctx.services.production && !(await resolvesToPublicAddresses(new URL(url).hostname)))
     throw badInput('url must resolve to public internet addresses', 'url');
-  const types = checkEventTypes(rawTypes);
+  const types = checkEventTypes(w, rawTypes);
   const { clientId, patientId } = ctx.principal;
   const id = randomUUID();
   const secret = newWebhookSecret();
@@ -53,7 +62,7 @@ export async function subscribe(ctx: SchedulingContext, rawUrl: string, rawTypes
         clientId,
         patientId ?? null,
         url,
-        await ctx.services.cipher.encrypt(em, secret, secretField(id)),
+        await ctx.services.cipher.encrypt(em, secret, secretField(w, id)),
         JSON.stringify(types),
       ],
     );
@@ -64,7 +73,7 @@ export async function subscribe(ctx: SchedulingContext, rawUrl: string, rawTypes
 const SUB_COLUMNS = 'id, url, event_types, patient_id, active, created_at';
 
 /** The caller's app's subscriptions, oldest first. */
-export async function listSubscriptions(ctx: SchedulingContext): Promise<WebhookSubscription[]> {
+export async function listSubscriptions(ctx: WebhookContext): Promise<WebhookSubscriptionView[]> {
   const rows = await ctx.em.execute<SubscriptionRow[]>(
     `SELECT ${SUB_COLUMNS} FROM webhook_subscription WHERE client_id = ?
      ORDER BY created_at, id LIMIT 100`,
@@ -74,7 +83,7 @@ export async function listSubscriptions(ctx: SchedulingContext): Promise<Webhook
 }
 
 /** Stops deliveries to one of the caller's app's subscriptions. */
-export async function unsubscribe(ctx: SchedulingContext, id: string) {
+export async function unsubscribe(ctx: WebhookContext, id: string) {
   const [row] = await ctx.em.execute<SubscriptionRow[]>(
     `UPDATE webhook_subscription SET active = false WHERE id = ? AND client_id = ?
      RETURNING ${SUB_COLUMNS}`,
@@ -91,7 +100,7 @@ const DELIVERY_COLUMNS = `d.id, d.subscription_id, d.event_id, d.event_type, d.s
 const DELIVERIES = 'webhook-delivery';
 
 /** The caller's app's deliveries, newest first. */
-export async function listDeliveries(ctx: SchedulingContext, first: number, after?: string | null) {
+export async function listDeliveries(ctx: WebhookContext, first: number, after?: string | null) {
   const params: unknown[] = [ctx.principal.clientId];
   let page = '';
   const cursor = decodeKeyset(DELIVERIES, after);
@@ -117,7 +126,11 @@ export async function listDeliveries(ctx: SchedulingContext, first: number, afte
 }
 
 /** Sends one of the caller's app's deliveries again, whatever became of it, as a new attempt. */
-export async function replay(ctx: SchedulingContext, id: string): Promise<WebhookDelivery> {
+export async function replay(
+  w: WebhookSpec,
+  ctx: WebhookContext,
+  id: string,
+): Promise<WebhookDeliveryView> {
   return ctx.em.transactional(async (em) => {
     const [row] = await em.execute<DeliveryRow[]>(
       `UPDATE webhook_delivery d SET status = 'pending'
@@ -127,7 +140,7 @@ export async function replay(ctx: SchedulingContext, id: string): Promise<Webhoo
       [id, ctx.principal.clientId],
     );
     if (!row) throw forbidden(NO_DELIVERY);
-    await enqueueDelivery(em, id, ctx.services.webhookMaxAttempts);
+    await enqueueDelivery(em, w, id, ctx.services.webhookMaxAttempts);
     return toDelivery(row);
   });
 }

@@ -1,15 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FieldContext } from '../../../platform/crypto/index.js';
-import { enqueueJob } from '../../../platform/events/jobs.js';
+import type { FieldContext } from '../crypto/index.js';
+import { enqueueJob } from '../events/jobs.js';
+import { deliverTaskOf, type WebhookSpec } from './spec.js';
 
-/** The job that POSTs one delivery to its subscriber. */
-export const WEBHOOK_DELIVER_TASK = 'scheduling:webhook-deliver';
 /** Tries per delivery by default before it is marked failed (about half an hour of backoff). */
 export const DEFAULT_WEBHOOK_MAX_ATTEMPTS = 8;
 
 /** Where a subscription's secret is bound: its ciphertext opens only in this row. */
-export const secretField = (subscriptionId: string): FieldContext => ({
-  table: 'scheduling.webhook_subscription',
+export const secretField = (
+  w: Pick<WebhookSpec, 'schema'>,
+  subscriptionId: string,
+): FieldContext => ({
+  table: `${w.schema}.webhook_subscription`,
   column: 'secret',
   rowId: subscriptionId,
 });
@@ -20,11 +22,12 @@ export const secretField = (subscriptionId: string): FieldContext => ({
  */
 export function enqueueDelivery(
   em: EntityManager,
+  w: Pick<WebhookSpec, 'subgraph'>,
   deliveryId: string,
   maxAttempts: number,
 ): Promise<void> {
   return enqueueJob(em, {
-    task: WEBHOOK_DELIVER_TASK,
+    task: deliverTaskOf(w),
     payload: { deliveryId },
     jobKey: deliveryId,
     maxAttempts,

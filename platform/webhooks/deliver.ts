@@ -1,14 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { FieldCipher } from '../../../platform/crypto/index.js';
-import type { JobHandler, JobInfo } from '../../../platform/events/jobs.js';
-import { resolvesToPublicAddresses } from '../../../platform/http/public-address.js';
+import type { FieldCipher } from '../crypto/index.js';
+import type { JobHandler, JobInfo } from '../events/jobs.js';
+import { resolvesToPublicAddresses } from '../http/public-address.js';
 import { post, type PostOutcome } from './post.js';
 import { secretField } from './queue.js';
+import type { WebhookSpec } from './spec.js';
 import { signatureHeader } from './signature.js';
 import { checkWebhookUrl } from './url.js';
 
 export interface DeliverDeps {
+  webhooks: WebhookSpec;
   cipher: FieldCipher;
   production: boolean;
   log: Logger;
@@ -62,7 +64,11 @@ async function attempt(deps: DeliverDeps, em: EntityManager, d: Row): Promise<Po
   // Resolved at every attempt: a name that now points inside our network is refused.
   if (deps.production && !(await resolvesToPublicAddresses(new URL(url).hostname)))
     return { ok: false, status: null, error: 'url resolves to a non-public address', final: false };
-  const secret = await deps.cipher.decrypt(em, d.secret, secretField(d.subscription_id));
+  const secret = await deps.cipher.decrypt(
+    em,
+    d.secret,
+    secretField(deps.webhooks, d.subscription_id),
+  );
   const event = {
     id: d.event_id,
     type: d.type,

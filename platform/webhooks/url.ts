@@ -1,4 +1,4 @@
-import { badInput } from '../../../platform/errors/index.js';
+import { badInput } from '../errors/index.js';
 
 /**
  * Checks a webhook endpoint: an absolute http(s) URL without credentials or

@@ -1,8 +1,29 @@
-import type {
-  WebhookDelivery,
-  WebhookDeliveryStatus,
-  WebhookSubscription,
-} from './webhook.types.js';
+/** A subscription as its app sees it (never its secret). */
+export interface WebhookSubscriptionView {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  patientId: string | null;
+  active: boolean;
+  createdAt: Date;
+}
+
+/** Where a delivery stands. */
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
+
+/** One delivery as its app sees it. */
+export interface WebhookDeliveryView {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  status: WebhookDeliveryState;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
 
 /** A `webhook_subscription` row as selected (never its secret). */
 export interface SubscriptionRow {
@@ -29,7 +50,7 @@ export interface DeliveryRow {
   created_key: string;
 }
 
-export const toSubscription = (r: SubscriptionRow): WebhookSubscription => ({
+export const toSubscription = (r: SubscriptionRow): WebhookSubscriptionView => ({
   id: r.id,
   url: r.url,
   eventTypes: r.event_types,
@@ -38,12 +59,12 @@ export const toSubscription = (r: SubscriptionRow): WebhookSubscription => ({
   createdAt: new Date(r.created_at),
 });
 
-export const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
+export const toDelivery = (r: DeliveryRow): WebhookDeliveryView => ({
   id: r.id,
   subscriptionId: r.subscription_id,
   eventId: r.event_id,
   eventType: r.event_type,
-  status: r.status as WebhookDeliveryStatus,
+  status: r.status as WebhookDeliveryState,
   attempts: r.attempts,
   lastStatus: r.last_status,
   lastError: r.last_error,

@@ -1,8 +1,9 @@
-import { ConsentProjection } from '../../../platform/authz/access-facts/entities.js';
-import { consentRecordOf, evaluateConsent } from '../../../platform/authz/consent.js';
-import { appendAudit } from '../../../platform/audit/writer.js';
-import type { EventHandler } from '../../../platform/events/consumer.js';
+import { ConsentProjection } from '../authz/access-facts/entities.js';
+import { consentRecordOf, evaluateConsent } from '../authz/consent.js';
+import { appendAudit } from '../audit/writer.js';
+import type { EventHandler } from '../events/consumer.js';
 import { enqueueDelivery } from './queue.js';
+import type { WebhookSpec } from './spec.js';
 
 interface Candidate {
   id: string;
@@ -10,17 +11,19 @@ interface Candidate {
 }
 
 /**
- * Every appointment event → one delivery row per active subscription that
+ * Every event of the spec's types → one delivery row per active subscription that
  * asked for its type (and, for a subscription made in a patient's context,
  * is about that patient), each with its POST job, in the event delivery's
  * transaction: the inbox makes this happen once per event. A disclosure to a
- * partner app is PHI leaving: the patient's consent (projected here) decides
+ * partner app is PHI leaving: the patient's consent (the subgraph's consent
+ * projection, so a subgraph offering webhooks keeps the access facts) decides
  * it for the app as actor, and each disclosure or refusal is audited as an
- * export.
+ * export of the spec's data class, naming the event's aggregate. Events about
+ * a patient carry `patientId` in their data.
  */
-export function fanOutWebhooks(maxAttempts: number): EventHandler {
+export function fanOutWebhooks(w: WebhookSpec, maxAttempts: number): EventHandler {
   return async (event, em) => {
-    const data = event.data as { patientId?: unknown; appointmentId?: unknown };
+    const data = event.data as { patientId?: unknown };
     const patientId = typeof data.patientId === 'string' ? data.patientId : null;
     const candidates = await em.execute<Candidate[]>(
       `SELECT s.id, s.client_id FROM webhook_subscription s
@@ -39,7 +42,7 @@ export function fanOutWebhooks(maxAttempts: number): EventHandler {
         evaluateConsent(consents, {
           actor: { clientId: c.client_id, roles: ['partner'], sub: `client:${c.client_id}` },
           purpose: 'HOPERAT',
-          dataClass: 'Appointment',
+          dataClass: w.dataClass,
           at,
         }).decision === 'permit',
     }));
@@ -48,8 +51,8 @@ export function fanOutWebhooks(maxAttempts: number): EventHandler {
       decided.map((c) => ({
         actor: { sub: `client:${c.client_id}`, roles: ['partner'], clientId: c.client_id },
         patientId: patientId ?? undefined,
-        resourceType: 'Appointment',
-        resourceId: typeof data.appointmentId === 'string' ? data.appointmentId : undefined,
+        resourceType: w.dataClass,
+        resourceId: event.aggregateId,
         action: 'export' as const,
         purpose: 'HOPERAT',
         outcome: c.permitted ? ('permit' as const) : ('deny' as const),
@@ -65,7 +68,7 @@ export function fanOutWebhooks(maxAttempts: number): EventHandler {
          ON CONFLICT (subscription_id, event_id) DO NOTHING RETURNING id`,
         [c.id, event.id, event.type],
       );
-      for (const { id } of rows) await enqueueDelivery(em, id, maxAttempts);
+      for (const { id } of rows) await enqueueDelivery(em, w, id, maxAttempts);
     }
   };
 }
