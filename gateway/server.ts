@@ -54,13 +54,17 @@ export interface GatewayOptions {
  * gateway signs, with the request id; subgraphs trust nothing else.
  */
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
 
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     url: string,
     private readonly signer: InternalTokenSigner,
   ) {
-    super({ url });
+    // Node's own fetch (undici): it honours the subgraph's keep-alive timeout, so a pooled
+    // connection the subgraph is closing is never reused (make-fetch-happen's agent keeps idle
+    // sockets forever, which raced the server's 5 s close under load), and it costs less CPU.
+    super({ url, fetcher: fetch as unknown as SubgraphFetcher });
   }
 
   override async willSendRequest(

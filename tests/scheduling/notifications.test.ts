@@ -170,6 +170,27 @@ describe('patient notifications', () => {
       'attempts',
       'created_at',
     ]);
+    // Both are audited as scheduling's own doing, naming the booking event that caused them.
+    const [booked] = await t.sql<{ id: string }>(
+      `SELECT id FROM scheduling.outbox WHERE aggregate_id = $1 AND type = 'appointment.booked'`,
+      [appt.id],
+    );
+    const audited = await t.sql<{ payload: string }>(
+      `SELECT payload FROM audit.entry WHERE payload::jsonb ->> 'resourceType' = 'CommunicationRequest'
+         AND payload::jsonb ->> 'resourceId' = ANY($1::text[]) ORDER BY seq`,
+      [[confirmation!.id, reminder!.id]],
+    );
+    expect(audited.map((r) => JSON.parse(r.payload) as Record<string, unknown>)).toEqual(
+      [confirmation!.id, reminder!.id].map((id) =>
+        expect.objectContaining({
+          actor: { sub: 'system:scheduling', roles: ['system'], clientId: 'carefed-scheduling' },
+          patientId: t.demo.patientId,
+          resourceId: id,
+          action: 'create',
+          requestId: `event:${booked!.id}`,
+        }),
+      ),
+    );
     const line = sentLines().find((l) => l.notificationId === confirmation!.id);
     expect(line).toMatchObject({ kind: 'confirmation', appointmentId: appt.id, channel: 'log' });
     expect(JSON.stringify(line)).not.toContain(t.demo.patientId);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventHandler } from '../../../platform/events/consumer.js';
 import type { EventEnvelope } from '../../../platform/events/envelope.js';
+import { recordEventEffects } from '../../../platform/audit/event-audit.js';
 import { enqueueJob } from '../../../platform/events/jobs.js';
 import type { NotificationKind } from './channel.js';
 
@@ -28,7 +29,7 @@ async function addNotification(
   n: { kind: NotificationKind; patientId: string; appointmentId: string; channel: string },
   dueAt: Date,
   jobKey?: string,
-): Promise<void> {
+): Promise<string> {
   const id = randomUUID();
   await em.execute(
     `INSERT INTO notification (id, patient_id, appointment_id, kind, channel, due_at)
@@ -42,6 +43,7 @@ async function addNotification(
     jobKey: jobKey ?? `scheduling:notification:${id}`,
     maxAttempts: NOTIFICATION_MAX_ATTEMPTS,
   });
+  return id;
 }
 
 /**
@@ -62,7 +64,7 @@ export function planNotifications(channelName: string): EventHandler {
     );
     if (!a || a.status !== 'booked' || a.version !== data.version) return;
     const n = { patientId: a.patient_id, appointmentId, channel: channelName };
-    await addNotification(em, { ...n, kind: 'confirmation' }, new Date());
+    const planned = [await addNotification(em, { ...n, kind: 'confirmation' }, new Date())];
     // The previous reminder (before a reschedule) will not go out; its job is replaced below.
     await em.execute(
       `UPDATE notification SET status = 'skipped'
@@ -71,6 +73,22 @@ export function planNotifications(channelName: string): EventHandler {
     );
     const dueAt = new Date(new Date(a.starts_at).getTime() - REMINDER_LEAD_MS);
     if (dueAt.getTime() > Date.now())
-      await addNotification(em, { ...n, kind: 'reminder' }, dueAt, reminderJobKey(appointmentId));
+      planned.push(
+        await addNotification(em, { ...n, kind: 'reminder' }, dueAt, reminderJobKey(appointmentId)),
+      );
+    // Messages to the patient about their appointment: audited as scheduling's own doing.
+    await recordEventEffects(
+      em,
+      'scheduling',
+      event,
+      planned.map((id) => ({
+        patientId: a.patient_id,
+        resourceType: 'CommunicationRequest',
+        resourceId: id,
+        action: 'create' as const,
+        purpose: 'HOPERAT',
+        outcome: 'permit' as const,
+      })),
+    );
   };
 }
