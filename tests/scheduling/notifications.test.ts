@@ -181,7 +181,7 @@ describe('patient notifications', () => {
       [[confirmation!.id, reminder!.id]],
     );
     expect(audited.map((r) => JSON.parse(r.payload) as Record<string, unknown>)).toEqual(
-      [confirmation!.id, reminder!.id].map((id) =>
+      [confirmation!.id, reminder!.id].map((id): unknown =>
         expect.objectContaining({
           actor: { sub: 'system:scheduling', roles: ['system'], clientId: 'carefed-scheduling' },
           patientId: t.demo.patientId,
