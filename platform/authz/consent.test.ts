@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PurposeOfUse } from '../identity/principal.js';
 import {
+  consentRecordOf,
   evaluateConsent,
   isResearchOptOut,
   periodCovers,
@@ -233,5 +234,36 @@ describe('isResearchOptOut', () => {
     ['provision expired', [optOut({}, { period: { end: day('2025-01-01') } })], false],
   ])('%s → %s', (_name, consents, expected) => {
     expect(isResearchOptOut(consents, AT)).toBe(expected);
+  });
+});
+
+describe('consentRecordOf: stored consents as the policy core reads them', () => {
+  it('reads a list a client sent as null like an absent one ("any"), never crashing the evaluation', () => {
+    const stored = consentRecordOf({
+      id: 'c-null',
+      patientId: 'p1',
+      status: 'active',
+      scope: 'patient-privacy',
+      provisions: [
+        {
+          type: 'deny',
+          actors: [{ kind: 'practitioner', id: 'dr-null' }],
+          purposes: null,
+          dataClasses: null,
+          period: { start: null, end: null },
+        },
+      ],
+      periodStart: null,
+      periodEnd: null,
+    });
+    const ask = (practitionerId: string) =>
+      evaluateConsent([stored], {
+        actor: { practitionerId, clientId: 'ehr', roles: ['clinician'], sub: 'u' },
+        purpose: 'TREAT',
+        dataClass: 'Observation',
+        at: new Date('2026-01-01T00:00:00Z'),
+      }).decision;
+    expect(ask('dr-null')).toBe('deny');
+    expect(ask('dr-other')).toBe('permit');
   });
 });

@@ -177,29 +177,41 @@ export function isResearchOptOut(consents: readonly ConsentRecord[], at: Date): 
   );
 }
 
-/** A consent as a database row holds it: provisions as stored JSON (their period bounds as strings). */
+/**
+ * A consent as a database row holds it: provisions as stored JSON (their
+ * period bounds as strings; a list or period the client sent as null stays null).
+ */
 export interface StoredConsent {
   id: string;
   patientId: string;
   status: ConsentRecord['status'];
   scope: ConsentRecord['scope'];
-  provisions: readonly (Omit<Provision, 'period'> & {
-    period?: { start?: Date | string; end?: Date | string };
-  })[];
+  provisions: readonly {
+    type: Provision['type'];
+    actors?: readonly ProvisionActor[] | null;
+    purposes?: readonly string[] | null;
+    dataClasses?: readonly string[] | null;
+    period?: { start?: Date | string | null; end?: Date | string | null } | null;
+  }[];
   periodStart?: Date | null;
   periodEnd?: Date | null;
 }
 
 /** A stored consent as the policy core reads it, with every period bound a Date. */
 export function consentRecordOf(c: StoredConsent): ConsentRecord {
-  const date = (v: Date | string | undefined) => (v === undefined ? undefined : new Date(v));
+  const date = (v: Date | string | null | undefined) => (v == null ? undefined : new Date(v));
+  // A null list means the same as an absent one ("any"), never a crash in evaluation.
+  const list = <T>(v: readonly T[] | null | undefined) => v ?? undefined;
   return {
     id: c.id,
     patientId: c.patientId,
     status: c.status,
     scope: c.scope,
     provisions: c.provisions.map((p) => ({
-      ...p,
+      type: p.type,
+      actors: list(p.actors),
+      purposes: list(p.purposes),
+      dataClasses: list(p.dataClasses),
       period: p.period ? { start: date(p.period.start), end: date(p.period.end) } : undefined,
     })),
     period: { start: c.periodStart ?? undefined, end: c.periodEnd ?? undefined },

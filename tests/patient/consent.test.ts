@@ -320,3 +320,26 @@ describe('consent deny provisions (through the gateway)', () => {
     expect(after?.revokedAt).toEqual(expect.any(String));
   });
 });
+
+describe('a consent whose lists the client sent as null', () => {
+  it('reads null lists as "any": the named practitioner is blocked, others read, nothing crashes', async () => {
+    const other = 'consent-null-other';
+    await joinCareTeam(other);
+    const named = await clinician('consent-null-named');
+    const colleague = await clinician('consent-null-colleague', { practitionerId: other });
+    await record({
+      scope: 'patient_privacy',
+      provisions: [
+        {
+          type: 'deny',
+          actors: [{ kind: 'practitioner', id: t.demo.practitionerId }],
+          purposes: null as unknown as string[],
+          dataClasses: null as unknown as string[],
+        },
+      ],
+    });
+    await expectBlocked(named);
+    await expectReads(colleague);
+    await expectReads(patientToken);
+  });
+});
