@@ -42,4 +42,23 @@ describe('internalTokenOf', () => {
     );
     sign.mockRestore();
   });
+
+  it('signs again once the token is 30 s old, and keeps no failed signing', async () => {
+    const sign = vi.spyOn(signer, 'sign');
+    const ctx = context('req-3');
+    const t0 = Date.now();
+    const first = await internalTokenOf(ctx, signer, t0);
+    expect(await internalTokenOf(ctx, signer, t0 + 29_000)).toBe(first);
+    expect(sign).toHaveBeenCalledTimes(1);
+    await internalTokenOf(ctx, signer, t0 + 31_000);
+    expect(sign).toHaveBeenCalledTimes(2);
+
+    const failing = context('req-4');
+    sign.mockRejectedValueOnce(new Error('key unavailable'));
+    await expect(internalTokenOf(failing, signer)).rejects.toThrow('key unavailable');
+    await new Promise((r) => setImmediate(r));
+    await expect(internalTokenOf(failing, signer)).resolves.toEqual(expect.any(String));
+    expect(sign).toHaveBeenCalledTimes(4);
+    sign.mockRestore();
+  });
 });

@@ -175,6 +175,39 @@ describe('the care team means one thing in every subgraph', () => {
     const lag = Date.now() - removedAt;
     expect(await readsAppointment(token, appointmentId)).toBe(false);
     console.info(`care-team removal reached scheduling and billing within ${lag} ms`);
+
+    // An ended link is final: an "open" state of it arriving later, even stamped later (two
+    // changes on one request's clock, a removal that started before the add committed), is ignored.
+    const [since] = await t.sql<{ since: string }>(
+      `SELECT to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS since
+         FROM patient.care_team_member WHERE id = $1`,
+      [linkId],
+    );
+    const stale = {
+      id: randomUUID(),
+      type: 'care-team.changed',
+      aggregateId: linkId,
+      occurredAt: new Date(Date.now() + 60_000).toISOString(),
+      data: {
+        linkId,
+        patientId,
+        practitionerId: me,
+        role: 'attending',
+        since: since!.since,
+        until: null,
+      },
+    };
+    await t.sql("SELECT graphile_worker.add_job('scheduling:access-facts', $1::json)", [
+      JSON.stringify(stale),
+    ]);
+    await waitFor(
+      'scheduling applies the stale event',
+      async () =>
+        (await t.sql('SELECT 1 FROM scheduling.inbox WHERE event_id = $1', [stale.id])).length ===
+        1,
+    );
+    expect(await openLink('scheduling', linkId)).toBe(false);
+    expect(await readsAppointment(token, appointmentId)).toBe(false);
   });
 
   it('a clinician who registers a patient is on their care team in scheduling too', async () => {
@@ -208,6 +241,20 @@ describe('the care team means one thing in every subgraph', () => {
     const appointmentId = await visit(t, patientId, 'cancelled', t.demo.otherPractitionerId);
     expect(await readsAppointment(token, appointmentId)).toBe(true);
     expect(await listed(token, patientId)).toEqual([appointmentId]);
+    // The team and the consents, read by the kernel's batched loader, are audited against the record.
+    const fields = await t.gql(
+      token,
+      'query ($id: ID!) { patient(id: $id) { careTeam { practitionerId } consents { id } } }',
+      { id: patientId },
+    );
+    expect(fields.errors).toBeUndefined();
+    for (const resourceType of ['CareTeam', 'Consent'])
+      expect((await audited(patientId, resourceType)).at(-1)).toMatchObject({
+        actor: { sub: `user-${me}` },
+        action: 'read',
+        outcome: 'permit',
+        resourceId: patientId,
+      });
   });
 
   it('the clinician of an appointment reaches that appointment by scheduling’s own named fact, not the patient’s other ones', async () => {
@@ -367,5 +414,55 @@ describe('a subgraph deployed after the facts exist decides correctly once back-
       [linkId],
     );
     expect(billing!.n).toBe(1);
+  });
+});
+
+describe('one role’s reach never lends another role its rights', () => {
+  it('a token that is a clinician and a patient reads its own account, never a care-team patient’s', async () => {
+    const own = await newPatient(t, 'dual-own');
+    const other = await newPatient(t, 'dual-other');
+    const me = practitioner();
+    const linkId = await addToTeam(other, me);
+    await waitFor('billing learns the link', () => openLink('billing', linkId));
+    const token = await t.token('clinician', {
+      roles: ['clinician', 'patient'],
+      patientId: own,
+      practitionerId: me,
+      sub: `dual-${me}`,
+      scopes: ['user/*.cruds', 'patient/*.cruds'],
+    });
+    const balance = (id: string) =>
+      t.gql<{ patient: { id: string; balance: { amount: string } | null } | null }>(
+        token,
+        'query ($id: ID!) { patient(id: $id) { id balance { amount } } }',
+        { id },
+      );
+    const mine = await balance(own);
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data?.patient?.balance).toEqual({ amount: '0.00' });
+    // The clinician role reaches the other patient (care team) and may read their record, but
+    // billing's patient role applies to its own account only: no balance, and the refusal audited.
+    const theirs = await balance(other);
+    expect(theirs.errors).toBeUndefined();
+    expect(theirs.data?.patient?.id).toBe(other);
+    expect(theirs.data?.patient?.balance).toBeNull();
+    expect((await audited(other, 'Account')).at(-1)).toMatchObject({
+      actor: { sub: `dual-${me}` },
+      outcome: 'deny',
+      reason: 'denied:role',
+    });
+    const pay = await t.gql(
+      token,
+      'mutation ($i: TakePaymentInput!) { takePayment(input: $i) { id } }',
+      {
+        i: {
+          patientId: other,
+          amount: { amount: '5.00', currency: 'USD' },
+          idempotencyKey: `dual-${randomBytes(6).toString('hex')}`,
+        },
+      },
+    );
+    expect(pay.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await t.sql('SELECT 1 FROM billing.payment WHERE patient_id = $1', [other])).toEqual([]);
   });
 });

@@ -60,9 +60,13 @@ function roleAllows(
       case 'admin':
         return READS.has(permission);
       case 'patient':
-        // Reads of their own account, and paying it (creating a payment).
+        // Reads of their own account, and paying it (creating a payment). "Their own" is checked
+        // here, not left to the compartment: a token that is also a clinician's reaches other
+        // patients through the care team, which must not open their accounts to its patient role.
         return (
-          data !== 'Claim' && (READS.has(permission) || (data === 'Account' && permission === 'c'))
+          p.patientId === subject.patientId &&
+          data !== 'Claim' &&
+          (READS.has(permission) || (data === 'Account' && permission === 'c'))
         );
       case 'partner':
         if (payer !== undefined)
@@ -71,7 +75,7 @@ function roleAllows(
             (data === 'Claim' || (data === 'Coverage' && READS.has(permission)))
           );
         return (
-          p.patientId !== undefined &&
+          p.patientId === subject.patientId &&
           data !== 'Claim' &&
           (READS.has(permission) || (data === 'Account' && permission === 'c'))
         );

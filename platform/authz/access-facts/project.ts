@@ -11,7 +11,11 @@ import {
 } from './events.js';
 
 // Each upsert keeps the newest state: an older event (a redelivery, or one overtaken by a
-// later change) never overwrites a newer one, so events may arrive in any order.
+// later change) never overwrites a newer one, so events may arrive in any order. Ends are
+// final, whatever the times say: a revoked consent and an ended care-team link never come back
+// (the patient subgraph never reopens either; a new link or consent has a new id), so two
+// changes stamped with one request's clock, or a removal that started before the add
+// committed, can never leave access open.
 
 /** `consent.changed` → the consent projection. */
 export async function projectConsent(
@@ -27,7 +31,8 @@ export async function projectConsent(
        scope = EXCLUDED.scope, provisions = EXCLUDED.provisions,
        period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
        changed_at = EXCLUDED.changed_at
-     WHERE consent_projection.changed_at < EXCLUDED.changed_at`,
+     WHERE consent_projection.status <> 'inactive'
+       AND (EXCLUDED.status = 'inactive' OR consent_projection.changed_at < EXCLUDED.changed_at)`,
     [
       d.consentId,
       d.patientId,
@@ -52,7 +57,8 @@ export async function projectCareTeam(
      VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz)
      ON CONFLICT (id) DO UPDATE SET since = EXCLUDED.since, until = EXCLUDED.until,
        changed_at = EXCLUDED.changed_at
-     WHERE care_team_projection.changed_at < EXCLUDED.changed_at`,
+     WHERE care_team_projection.until IS NULL
+       AND (EXCLUDED.until IS NOT NULL OR care_team_projection.changed_at < EXCLUDED.changed_at)`,
     [d.linkId, d.patientId, d.practitionerId, d.since, d.until, occurredAt],
   );
 }

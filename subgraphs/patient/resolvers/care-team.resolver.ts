@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import { Length, Matches } from 'class-validator';
 import { Arg, ArgsType, Args, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
 import { validateBreakGlassReason } from '../../../platform/authz/index.js';
@@ -87,7 +88,12 @@ export class CareTeamResolver {
     const audit = { decision, patientId, dataClass: 'CareTeam', action: 'delete' } as const;
     return auditedWrite(ctx, audit, {
       write: async (em) => {
-        const m = await em.findOneOrFail(CareTeamMember, { id: link.id });
+        // Locked and read afresh: of two concurrent removals only the first ends the link.
+        const m = await em.findOneOrFail(
+          CareTeamMember,
+          { id: link.id },
+          { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+        );
         // Ended meanwhile by another request: nothing more to end.
         if (m.until) return { id: m.id, result: m, replayed: true };
         m.until = ctx.now;

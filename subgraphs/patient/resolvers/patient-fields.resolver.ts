@@ -26,6 +26,7 @@ export class PatientFieldsResolver {
       dataClass: 'CareTeam',
       permission: 'r',
       action: 'read',
+      resourceId: p.id,
     });
     if (!decision.allowed) return [];
     return (await ctx.loaders.careTeam.load(p.id)).map((m) => ({
@@ -47,6 +48,7 @@ export class PatientFieldsResolver {
       dataClass: 'Consent',
       permission: 'r',
       action: 'read',
+      resourceId: p.id,
     });
     if (!decision.allowed) return [];
     return (await ctx.loaders.consents.load(p.id)).map(toConsent);

@@ -77,30 +77,42 @@ export function createPatientAppointmentsLoader(ctx: SchedulingContext) {
         keys.map((k) => ({ patientId: k.patientId })),
         appointmentPolicy('s'),
       );
-      const allowed = [
-        ...new Set(keys.filter((_, i) => decisions[i]!.allowed).map((k) => k.patientId)),
-      ];
-      // Keys of one batch come from one selection, so they share their arguments.
-      const args = keys[0]!.args;
-      const spec = { ...APPOINTMENTS, filters: appointmentFilters(args) };
-      const window = windowedPage(spec, allowed, args.first, args.after);
-      const rows = allowed.length
-        ? await ctx.em.execute<(Record<string, unknown> & { sort_key: string })[]>(
-            `SELECT * FROM (${window.sql}) w WHERE w.rn <= ? ORDER BY w.patient_id, w.rn`,
-            [...window.params, window.limit],
-          )
-        : [];
-      const pages = collectPages(
-        spec,
-        window,
-        allowed,
-        rows,
-        (r) => String(r.patient_id),
-        (r) => String(r.id),
-        (r) => ctx.em.map(AppointmentRecord, r),
-      );
+      // Aliases may ask for other filters or pages: one windowed query per distinct arguments.
+      const argsKey = (k: (typeof keys)[number]) => JSON.stringify(k.args);
+      const pagesOf = new Map<string, Map<string, Page<AppointmentRecord>>>();
+      for (const [key, args] of new Map(keys.map((k) => [argsKey(k), k.args]))) {
+        const owners = [
+          ...new Set(
+            keys
+              .filter((k, i) => decisions[i]!.allowed && argsKey(k) === key)
+              .map((k) => k.patientId),
+          ),
+        ];
+        const spec = { ...APPOINTMENTS, filters: appointmentFilters(args) };
+        const window = windowedPage(spec, owners, args.first, args.after);
+        const rows = owners.length
+          ? await ctx.em.execute<(Record<string, unknown> & { sort_key: string })[]>(
+              `SELECT * FROM (${window.sql}) w WHERE w.rn <= ? ORDER BY w.patient_id, w.rn`,
+              [...window.params, window.limit],
+            )
+          : [];
+        pagesOf.set(
+          key,
+          collectPages(
+            spec,
+            window,
+            owners,
+            rows,
+            (r) => String(r.patient_id),
+            (r) => String(r.id),
+            (r) => ctx.em.map(AppointmentRecord, r),
+          ),
+        );
+      }
       return keys.map((k, i) =>
-        decisions[i]!.allowed ? (pages.get(k.patientId) ?? emptyPage()) : emptyPage(),
+        decisions[i]!.allowed
+          ? (pagesOf.get(argsKey(k))?.get(k.patientId) ?? emptyPage())
+          : emptyPage(),
       );
     },
     { cacheKeyFn: (k) => JSON.stringify([k.patientId, k.args]) },
