@@ -449,7 +449,7 @@ describe('one role’s reach never lends another role its rights', () => {
     expect((await audited(other, 'Account')).at(-1)).toMatchObject({
       actor: { sub: `dual-${me}` },
       outcome: 'deny',
-      reason: 'denied:role',
+      reason: 'denied:compartment',
     });
     const pay = await t.gql(
       token,

@@ -36,6 +36,13 @@ export interface AccessPolicy<S extends RecordSubject = RecordSubject> {
   /** Default: the role may (the shield has already gated the field). */
   roleAllows?: (principal: Principal, subject: S) => boolean;
   compartment?: Readonly<Record<string, (principal: Principal, subject: S) => boolean>>;
+  /**
+   * Whether the shared care team, break-the-glass grants and named facts place
+   * anyone in this data's compartment (default true). A policy that admits no
+   * clinician turns it off, so a token's clinician role can never lend its
+   * reach to the token's other roles (a clinician who is also a patient).
+   */
+  clinicalReach?: boolean;
 }
 
 /**
@@ -56,18 +63,22 @@ export async function decideRecords<S extends RecordSubject>(
   return subjects.map((s, i) => {
     const f = facts[i];
     if (f instanceof Error || f === undefined) throw f ?? new Error('access facts missing');
-    const named = Object.entries(policy.compartment ?? {})
-      .filter(([, holds]) => holds(principal, s))
-      .map(([name]) => name);
-    const grant = principal.practitionerId
-      ? activeGrant(f.grants, principal.practitionerId, s.patientId, now)
-      : undefined;
+    const reach = policy.clinicalReach !== false;
+    const named = reach
+      ? Object.entries(policy.compartment ?? {})
+          .filter(([, holds]) => holds(principal, s))
+          .map(([name]) => name)
+      : [];
+    const grant =
+      reach && principal.practitionerId
+        ? activeGrant(f.grants, principal.practitionerId, s.patientId, now)
+        : undefined;
     return decidePatientAccess({
       principal,
       patientId: s.patientId,
       dataClass: policy.dataClass,
       permission: policy.permission,
-      careTeam: f.onCareTeam,
+      careTeam: reach && f.onCareTeam,
       compartmentFacts: named,
       consents: f.consents,
       ...(grant ? { grant } : {}),

@@ -60,13 +60,9 @@ function roleAllows(
       case 'admin':
         return READS.has(permission);
       case 'patient':
-        // Reads of their own account, and paying it (creating a payment). "Their own" is checked
-        // here, not left to the compartment: a token that is also a clinician's reaches other
-        // patients through the care team, which must not open their accounts to its patient role.
+        // Reads of their own account, and paying it (creating a payment).
         return (
-          p.patientId === subject.patientId &&
-          data !== 'Claim' &&
-          (READS.has(permission) || (data === 'Account' && permission === 'c'))
+          data !== 'Claim' && (READS.has(permission) || (data === 'Account' && permission === 'c'))
         );
       case 'partner':
         if (payer !== undefined)
@@ -75,7 +71,7 @@ function roleAllows(
             (data === 'Claim' || (data === 'Coverage' && READS.has(permission)))
           );
         return (
-          p.patientId === subject.patientId &&
+          p.patientId !== undefined &&
           data !== 'Claim' &&
           (READS.has(permission) || (data === 'Account' && permission === 'c'))
         );
@@ -90,10 +86,11 @@ function roleAllows(
 }
 
 /**
- * Access to billing data: the kernel's shared facts (care team,
- * break-the-glass, consent) under billing's role policy (minimum necessary,
- * above). Billing adds no compartment fact of its own; its policy keeps
- * clinicians out whatever the care team or a grant says.
+ * Access to billing data: the kernel's shared facts under billing's role
+ * policy (minimum necessary, above). Billing admits no clinician, so the care
+ * team and break-the-glass grants reach nothing here (`clinicalReach: false`):
+ * a token that is a clinician and a patient reaches only its own account.
+ * Consents apply as everywhere.
  */
 export const billingAccess = (
   data: BillingData,
@@ -102,6 +99,7 @@ export const billingAccess = (
   dataClass: data,
   permission,
   roleAllows: (p, s) => roleAllows(p, s, data, permission),
+  clinicalReach: false,
 });
 
 /** Decides access to billing data per subject, one batch of facts for all. */
