@@ -267,6 +267,37 @@ describe('the care team means one thing in every subgraph', () => {
   });
 });
 
+describe('care-team writes under concurrency', () => {
+  it('two removals of one link at once end it once: one delete and one event, the other audited as a read', async () => {
+    const patientId = await newPatient(t, 'concurrent-removal');
+    const me = practitioner();
+    const linkId = await addToTeam(patientId, me);
+    const removals = await Promise.all(
+      [1, 2].map(() =>
+        t.gql<{ removeCareTeamMember: boolean }>(
+          admin,
+          'mutation ($p: ID!, $pr: ID!) { removeCareTeamMember(patientId: $p, practitionerId: $pr) }',
+          { p: patientId, pr: me },
+        ),
+      ),
+    );
+    for (const r of removals) expect(r.errors).toBeUndefined();
+    const actions = (await audited(patientId, 'CareTeam'))
+      .filter((e) => e.resourceId === linkId)
+      .map((e) => e.action)
+      .sort();
+    const removedBoth = removals.every((r) => r.data?.removeCareTeamMember === true);
+    // Either both saw the open link (one ends it, the other replays as a read), or the
+    // second came after the first committed and found no open link (false, nothing written).
+    expect(actions).toEqual(removedBoth ? ['create', 'delete', 'read'] : ['create', 'delete']);
+    const events = await t.sql<{ until: string | null }>(
+      "SELECT payload ->> 'until' AS until FROM patient.outbox WHERE aggregate_id = $1 AND type = 'care-team.changed' ORDER BY occurred_at",
+      [linkId],
+    );
+    expect(events.map((e) => e.until === null)).toEqual([true, false]);
+  });
+});
+
 describe('break-the-glass opens every subgraph where policy allows, and expires there too', () => {
   it('a grant made in the patient subgraph opens scheduling (audited as emergency access) but not billing, whose policy keeps clinicians out', async () => {
     const patientId = await newPatient(t, 'glass');
