@@ -3,9 +3,6 @@ import { billingSpec } from './billing/spec.js';
 import { patientSpec } from './patient/spec.js';
 import { schedulingSpec } from './scheduling/spec.js';
 
-/** A subgraph as the stack, the compose script and the tests know it. */
-export type SubgraphDefinition = SubgraphSpec;
-
 /**
  * Every subgraph in the supergraph, in start order (and seed order: a later
  * seed may rely on an earlier one's rows). Adding a subgraph is its folder,

@@ -2,16 +2,10 @@ import { badInput } from '../errors/index.js';
 import { requireUuid } from './ids.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
 
-/**
- * Keyset paging, the one way every list pages: a cursor names its list
- * (`kind`) and the sort key of the item it follows, so a cursor of another
- * list, or a forged one, is BAD_USER_INPUT before anything reaches SQL.
- *
- * A key is an instant (timestamptz, kept to the microsecond: a JS Date would
- * drop them and skip or repeat rows) and a UUID, or a sequence number, or a
- * UUID alone.
- */
-export type KeyShape = 'instant+id' | 'seq' | 'id';
+// Keyset paging, the one way every list pages: a cursor names its list (`kind`) and the sort
+// key of the item it follows, so a cursor of another list, or a forged one, is BAD_USER_INPUT
+// before anything reaches SQL. A key is an instant (timestamptz, kept to the microsecond: a JS
+// Date would drop them and skip or repeat rows) and a UUID, or a sequence number, or a UUID alone.
 
 /** One page of a list: each item with the cursor that continues after it. */
 export interface Page<T> {

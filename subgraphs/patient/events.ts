@@ -69,11 +69,6 @@ export const publishCareTeamChanged = (em: EntityManager, m: CareTeamMember, at:
 export const publishGrant = (em: EntityManager, g: BreakGlassGrantEntity) =>
   emit(em, BREAK_GLASS_GRANTED, grantData(g), g.grantedAt);
 
-/** The access-fact event types, each with the consumers it goes to. */
-export const ACCESS_FACT_TYPES = [CONSENT_CHANGED, CARE_TEAM_CHANGED, BREAK_GLASS_GRANTED].map(
-  (c) => c.type,
-);
-
 /** What `republishAccessFacts` sent. */
 export interface RepublishCounts {
   consents: number;

@@ -81,6 +81,3 @@ export const BREAK_GLASS_GRANTED = defineEvent(
   (d) => d.grantId,
 );
 export type BreakGlassGrantedData = z.infer<typeof BREAK_GLASS_GRANTED.data>;
-
-/** Every event that feeds the access-fact projections. */
-export const ACCESS_FACT_EVENTS = [CONSENT_CHANGED, CARE_TEAM_CHANGED, BREAK_GLASS_GRANTED];

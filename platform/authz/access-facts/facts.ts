@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { groupBy } from '../../data/group-by.js';
 import type { Principal } from '../../identity/principal.js';
 import type { BreakGlassGrant } from '../break-glass.js';
 import { consentRecordOf, type ConsentRecord, type StoredConsent } from '../consent.js';
@@ -26,10 +27,12 @@ export function factsOf(
   team: ReadonlySet<string>,
   grants: readonly BreakGlassGrant[],
 ): PatientFacts[] {
-  return ids.map((id) => ({
-    consents: consents.filter((c) => c.patientId === id),
+  const consentsOf = groupBy(ids, consents, (c) => c.patientId);
+  const grantsOf = groupBy(ids, grants, (g) => g.patientId);
+  return ids.map((id, i) => ({
+    consents: consentsOf[i]!,
     onCareTeam: team.has(id),
-    grants: grants.filter((g) => g.patientId === id),
+    grants: grantsOf[i]!,
   }));
 }
 

@@ -5,7 +5,6 @@ export {
   ConsentProjection,
 } from './entities.js';
 export {
-  ACCESS_FACT_EVENTS,
   BREAK_GLASS_GRANTED,
   CARE_TEAM_CHANGED,
   CONSENT_CHANGED,
@@ -27,9 +26,5 @@ export {
   projectConsent,
   projectGrant,
 } from './project.js';
-export {
-  accessFactProjectionSql,
-  careTeamAndGrantProjectionSql,
-  consentProjectionSql,
-} from './sql.js';
+export { careTeamAndGrantProjectionSql, consentProjectionSql } from './sql.js';
 export { accessFactsMigration } from './migration.js';

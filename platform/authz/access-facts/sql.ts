@@ -43,9 +43,3 @@ export const careTeamAndGrantProjectionSql: readonly string[] = [
   `CREATE INDEX break_glass_projection_grant_idx
      ON break_glass_projection (practitioner_id, patient_id, expires_at)`,
 ];
-
-/** Every access-fact projection's DDL, for a subgraph created after both existed. */
-export const accessFactProjectionSql: readonly string[] = [
-  ...consentProjectionSql,
-  ...careTeamAndGrantProjectionSql,
-];
