@@ -25,6 +25,7 @@ import { mountExplorer } from './explorer/routes.js';
 import { createRateLimiter, type RateLimitSettings } from './rate-limit/limiter.js';
 import { rateLimitMiddleware } from './rate-limit/middleware.js';
 import { tiersFrom } from './rate-limit/tiers.js';
+import { nulGuardPlugin } from '../platform/http/nul-guard.js';
 
 export interface GatewayOptions {
   port: number;
@@ -136,6 +137,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     hideSchemaDetailsFromClientErrors: opts.production,
     formatError: (formatted, error) => formatError(refineLimitCode(formatted, error)),
     plugins: [
+      nulGuardPlugin<GatewayContext>(),
       ...(protect ? [gatewayPersistedOperations(clients, opts.log)] : []),
       requestLogPlugin<GatewayContext>(opts.log.child({ component: 'gateway' }), metrics, (e) =>
         String(

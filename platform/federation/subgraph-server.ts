@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { formatError } from '../errors/format.js';
 import { integrity, unauthenticated } from '../errors/index.js';
 import { requestLogPlugin } from '../http/request-log-plugin.js';
+import { nulGuardPlugin } from '../http/nul-guard.js';
 import { startHttpService, type RunningService } from '../http/server.js';
 import type { ServiceMetrics } from '../http/metrics.js';
 import type { InternalTokenVerifier } from '../identity/internal-token.js';
@@ -70,7 +71,11 @@ export async function startSubgraphServer<C extends RequestContext>(
         );
       return out;
     },
-    plugins: [ApolloServerPluginInlineTraceDisabled(), requestLogPlugin<C>(opts.log, opts.metrics)],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      requestLogPlugin<C>(opts.log, opts.metrics),
+      nulGuardPlugin<C>(),
+    ],
   });
   const context = async (req: Request): Promise<C> => {
     const header = req.header(INTERNAL_TOKEN_HEADER);
