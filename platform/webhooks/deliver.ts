@@ -2,7 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { FieldCipher } from '../crypto/index.js';
 import type { JobHandler, JobInfo } from '../events/jobs.js';
-import { resolvesToPublicAddresses } from '../http/public-address.js';
+import { resolveChecked } from '../http/public-address.js';
+import { actorOf } from './actor.js';
+import { disclosureDecider, patientOf } from './disclosure.js';
+import { dropRefused } from './drop.js';
 import { post, type PostOutcome } from './post.js';
 import { secretField } from './queue.js';
 import type { WebhookSpec } from './spec.js';
@@ -22,6 +25,9 @@ interface Row {
   id: string;
   status: string;
   subscription_id: string;
+  client_id: string;
+  patient_id: string | null;
+  actor: unknown;
   url: string;
   secret: string;
   active: boolean;
@@ -33,7 +39,8 @@ interface Row {
 }
 
 const LOAD = `
-  SELECT d.id, d.status, d.subscription_id, s.url, s.secret, s.active, d.event_id,
+  SELECT d.id, d.status, d.subscription_id, s.client_id, s.patient_id, s.actor,
+         s.url, s.secret, s.active, d.event_id,
          o.type, o.aggregate_id, o.payload,
          to_char(o.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at
   FROM webhook_delivery d
@@ -51,6 +58,32 @@ async function record(em: EntityManager, id: string, o: PostOutcome, last: boole
   );
 }
 
+/**
+ * Decides the disclosure again, now, in a transaction: when the subscriber's
+ * access is refused (the patient denied the app since, say), this delivery
+ * and every other pending one of the subscription about that patient are
+ * dropped, and nothing is sent.
+ */
+async function droppedNow(deps: DeliverDeps, em: EntityManager, d: Row): Promise<boolean> {
+  const patientId = patientOf(d.payload);
+  if (patientId === null) return false;
+  return em.transactional(async (tx) => {
+    const at = new Date();
+    const actor = actorOf(d);
+    const decision = await disclosureDecider(tx, deps.webhooks, at)(actor, patientId);
+    if (decision.allowed) return false;
+    await dropRefused(tx, deps.webhooks, {
+      subscriptionId: d.subscription_id,
+      actor,
+      patientId,
+      decision,
+      requestId: `webhook-delivery:${d.id}`,
+      at,
+    });
+    return true;
+  });
+}
+
 /** The POST of one delivery: signed body, outcome logged on the row. */
 async function attempt(deps: DeliverDeps, em: EntityManager, d: Row): Promise<PostOutcome> {
   if (!d.active) return { ok: false, status: null, error: 'subscription inactive', final: true };
@@ -61,9 +94,16 @@ async function attempt(deps: DeliverDeps, em: EntityManager, d: Row): Promise<Po
   } catch {
     return { ok: false, status: null, error: 'url not allowed', final: true };
   }
-  // Resolved at every attempt: a name that now points inside our network is refused.
-  if (deps.production && !(await resolvesToPublicAddresses(new URL(url).hostname)))
-    return { ok: false, status: null, error: 'url resolves to a non-public address', final: false };
+  // Resolved once per attempt, every address checked, and the POST pinned to them:
+  // a name that now points inside our network (or rebinds after the check) is refused.
+  const addresses = await resolveChecked(new URL(url).hostname, deps.production);
+  if (!addresses)
+    return {
+      ok: false,
+      status: null,
+      error: deps.production ? 'url resolves to a non-public address' : 'url does not resolve',
+      final: false,
+    };
   const secret = await deps.cipher.decrypt(
     em,
     d.secret,
@@ -84,7 +124,7 @@ async function attempt(deps: DeliverDeps, em: EntityManager, d: Row): Promise<Po
     'carefed-delivery-id': d.id,
     'carefed-event-type': d.type,
   };
-  return post(url, body, headers, deps.timeoutMs ?? 5000);
+  return post(url, addresses, body, headers, deps.timeoutMs ?? 5000);
 }
 
 /**
@@ -101,6 +141,8 @@ export function deliverWebhook(deps: DeliverDeps): JobHandler {
     if (typeof id !== 'string') throw new TypeError('deliveryId is missing');
     const [d] = await em.execute<Row[]>(LOAD, [id]);
     if (!d || d.status !== 'pending') return;
+    if (d.active && d.type && (await droppedNow(deps, em, d)))
+      return void log.info({ deliveryId: id, eventType: d.type }, 'webhook delivery dropped');
     const outcome = await attempt(deps, em, d);
     const last = outcome.final === true || job.attempts >= job.maxAttempts;
     await record(em, id, outcome, last);

@@ -3,7 +3,8 @@ export { fanOutWebhooks } from './fan-out.js';
 export { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from './queue.js';
 export type { WebhookDeliveryState, WebhookDeliveryView, WebhookSubscriptionView } from './rows.js';
 export { deliverTaskOf, type WebhookContext, type WebhookSpec } from './spec.js';
-export { webhookSql } from './sql.js';
+export { webhookActorMigration } from './migration.js';
+export { webhookActorSql, webhookSql } from './sql.js';
 export {
   listDeliveries,
   listSubscriptions,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldContext } from '../crypto/index.js';
 import { enqueueJob } from '../events/jobs.js';
+import { WORKER_SCHEMA } from '../events/schema-sql.js';
 import { deliverTaskOf, type WebhookSpec } from './spec.js';
 
 /** Tries per delivery by default before it is marked failed (about half an hour of backoff). */
@@ -32,4 +33,16 @@ export function enqueueDelivery(
     jobKey: deliveryId,
     maxAttempts,
   });
+}
+
+/**
+ * Takes the waiting jobs of these deliveries off the queue (a job that is
+ * running is left to find its delivery settled and end). Caller's transaction.
+ */
+export async function dequeueDeliveries(em: EntityManager, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await em.execute(
+    `DELETE FROM ${WORKER_SCHEMA}._private_jobs WHERE key = ANY(?::text[]) AND locked_at IS NULL`,
+    [deliveryIds],
+  );
 }

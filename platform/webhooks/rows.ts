@@ -9,7 +9,7 @@ export interface WebhookSubscriptionView {
 }
 
 /** Where a delivery stands. */
-export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed' | 'dropped';
 
 /** One delivery as its app sees it. */
 export interface WebhookDeliveryView {

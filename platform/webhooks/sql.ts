@@ -30,3 +30,17 @@ export const webhookSql: readonly string[] = [
   )`,
   'CREATE INDEX webhook_delivery_page_idx ON webhook_delivery (subscription_id, created_at DESC, id DESC)',
 ];
+
+/**
+ * What `webhookSql` gained since (run after it; `webhookMigration` for a
+ * subgraph that already has the tables): each subscription keeps the actor
+ * it discloses to (its subscriber's client, organisation, roles, scopes,
+ * patient context and purpose), and a delivery refused at an attempt or a
+ * replay is `dropped`.
+ */
+export const webhookActorSql: readonly string[] = [
+  'ALTER TABLE webhook_subscription ADD COLUMN actor jsonb',
+  'ALTER TABLE webhook_delivery DROP CONSTRAINT webhook_delivery_status_check',
+  `ALTER TABLE webhook_delivery ADD CONSTRAINT webhook_delivery_status_check
+     CHECK (status IN ('pending', 'delivered', 'failed', 'dropped'))`,
+];

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { appendAudit } from '../audit/writer.js';
+import { scopeContexts } from '../authz/decide.js';
+import { parseScopes, scopeAllows } from '../authz/scopes.js';
 import { badInput, conflict, forbidden } from '../errors/index.js';
 import { decodeKeyset, instantKey, keysetCursor } from '../federation/keyset.js';
+import { actorOf, storedActor } from './actor.js';
+import { disclosureAudit, disclosureDecider, patientOf } from './disclosure.js';
+import { dropRefused } from './drop.js';
 import { enqueueDelivery, secretField } from './queue.js';
 import { newWebhookSecret } from './signature.js';
 import { resolvesToPublicAddresses } from '../http/public-address.js';
@@ -39,10 +45,15 @@ export async function subscribe(
   rawTypes: string[],
 ) {
   const url = checkWebhookUrl(rawUrl, ctx.services.production);
+  const p = ctx.principal;
+  // Deliveries disclose the spec's data class: an app that may not read it may not subscribe.
+  const contexts = scopeContexts(p);
+  if (!scopeAllows(parseScopes(p.scopes), { resourceType: w.dataClass, permission: 'r', contexts }))
+    throw forbidden(`Webhooks carry ${w.dataClass} data: the app needs a scope that reads it`);
   if (ctx.services.production && !(await resolvesToPublicAddresses(new URL(url).hostname)))
     throw badInput('url must resolve to public internet addresses', 'url');
   const types = checkEventTypes(w, rawTypes);
-  const { clientId, patientId } = ctx.principal;
+  const { clientId, patientId } = p;
   const id = randomUUID();
   const secret = newWebhookSecret();
   await ctx.em.transactional(async (em) => {
@@ -55,8 +66,8 @@ export async function subscribe(
     if ((row?.n ?? 0) >= MAX_ACTIVE)
       throw conflict(`At most ${MAX_ACTIVE} active subscriptions per app`);
     await em.execute(
-      `INSERT INTO webhook_subscription (id, client_id, patient_id, url, secret, event_types)
-       VALUES (?, ?, ?, ?, ?, ?::jsonb)`,
+      `INSERT INTO webhook_subscription (id, client_id, patient_id, url, secret, event_types, actor)
+       VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)`,
       [
         id,
         clientId,
@@ -64,6 +75,7 @@ export async function subscribe(
         url,
         await ctx.services.cipher.encrypt(em, secret, secretField(w, id)),
         JSON.stringify(types),
+        storedActor(p),
       ],
     );
   });
@@ -125,22 +137,76 @@ export async function listDeliveries(ctx: WebhookContext, first: number, after?:
   };
 }
 
-/** Sends one of the caller's app's deliveries again, whatever became of it, as a new attempt. */
+interface ReplayRow {
+  subscription_id: string;
+  client_id: string;
+  patient_id: string | null;
+  actor: unknown;
+  type: string | null;
+  aggregate_id: string | null;
+  payload: unknown;
+}
+
+/** A refused replay: nothing is sent, and the caller is told why in general terms. */
+export const REPLAY_REFUSED =
+  'Access to this delivery’s data is no longer permitted (consent or scope); it was not sent';
+
+/**
+ * Sends one of the caller's app's deliveries again, whatever became of it, as
+ * a new attempt. A replay is a new disclosure: the kernel decides it for the
+ * subscription's actor now (and the attempt decides again). Refused, it sends
+ * nothing, drops the subscription's pending deliveries about that patient and
+ * audits the refusal; permitted, it is audited as a replayed export.
+ */
 export async function replay(
   w: WebhookSpec,
   ctx: WebhookContext,
   id: string,
 ): Promise<WebhookDeliveryView> {
-  return ctx.em.transactional(async (em) => {
-    const [row] = await em.execute<DeliveryRow[]>(
-      `UPDATE webhook_delivery d SET status = 'pending'
-       FROM webhook_subscription s
-       WHERE d.id = ? AND s.id = d.subscription_id AND s.client_id = ? AND s.active
-       RETURNING ${DELIVERY_COLUMNS}`,
+  const done = await ctx.em.transactional(async (em) => {
+    const [row] = await em.execute<ReplayRow[]>(
+      `SELECT d.subscription_id, s.client_id, s.patient_id, s.actor, o.type, o.aggregate_id, o.payload
+         FROM webhook_delivery d
+         JOIN webhook_subscription s ON s.id = d.subscription_id
+         LEFT JOIN outbox o ON o.id = d.event_id
+        WHERE d.id = ? AND s.client_id = ? AND s.active
+        FOR UPDATE OF d`,
       [id, ctx.principal.clientId],
     );
     if (!row) throw forbidden(NO_DELIVERY);
+    const at = new Date();
+    const actor = actorOf(row);
+    const patientId = patientOf(row.payload);
+    const decision = await disclosureDecider(em, w, at)(actor, patientId);
+    const audit = disclosureAudit(w, {
+      actor,
+      decision,
+      patientId,
+      resourceId: row.aggregate_id ?? id,
+      permitReason: `webhook-replay:${row.type ?? 'unknown'}`,
+      requestId: ctx.requestId,
+      at,
+    });
+    if (!decision.allowed && patientId !== null) {
+      const dropped = await dropRefused(em, w, {
+        subscriptionId: row.subscription_id,
+        actor,
+        patientId,
+        decision,
+        requestId: ctx.requestId,
+        at,
+      });
+      if (!dropped.includes(id)) await appendAudit(em, [audit]);
+      return null;
+    }
+    const [updated] = await em.execute<DeliveryRow[]>(
+      `UPDATE webhook_delivery d SET status = 'pending' WHERE d.id = ? RETURNING ${DELIVERY_COLUMNS}`,
+      [id],
+    );
     await enqueueDelivery(em, w, id, ctx.services.webhookMaxAttempts);
-    return toDelivery(row);
+    if (row.type) await appendAudit(em, [audit]);
+    return toDelivery(updated!);
   });
+  if (!done) throw forbidden(REPLAY_REFUSED);
+  return done;
 }

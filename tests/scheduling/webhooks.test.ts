@@ -100,7 +100,12 @@ async function waitFor(
 }
 
 const partner = (clientId = 'partner-demo-app', patientId = t.demo.patientId) =>
-  t.token('partner', { clientId, patientId, scopes: ['system/Subscription.cruds'] });
+  t.token('partner', {
+    clientId,
+    patientId,
+    // Deliveries disclose appointments: the app must be able to read them (issue 11, #6).
+    scopes: ['system/Subscription.cruds', 'patient/Appointment.rs'],
+  });
 
 async function subscribe(token: string, url: string, eventTypes: string[]) {
   const r = await t.gql<{ subscribeWebhook: { id: string; secret: string } }>(

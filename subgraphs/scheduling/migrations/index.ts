@@ -1,5 +1,6 @@
 import { accessFactsMigration } from '../../../platform/authz/access-facts/migration.js';
 import type { MigrationEntry } from '../../../platform/db/orm.js';
+import { webhookActorMigration } from '../../../platform/webhooks/migration.js';
 import { Migration20261126100000Init } from './Migration20261126100000Init.js';
 import { Migration20261126110000Notifications } from './Migration20261126110000Notifications.js';
 
@@ -8,4 +9,5 @@ export const migrations: MigrationEntry[] = [
   { name: 'Migration20261126100000Init', class: Migration20261126100000Init },
   { name: 'Migration20261126110000Notifications', class: Migration20261126110000Notifications },
   accessFactsMigration,
+  webhookActorMigration,
 ];

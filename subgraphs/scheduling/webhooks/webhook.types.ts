@@ -5,10 +5,12 @@ export enum WebhookDeliveryStatus {
   pending = 'pending',
   delivered = 'delivered',
   failed = 'failed',
+  dropped = 'dropped',
 }
 registerEnumType(WebhookDeliveryStatus, {
   name: 'WebhookDeliveryStatus',
-  description: 'pending (queued or being retried), delivered (a 2xx answer), failed (gave up).',
+  description:
+    'pending (queued or being retried), delivered (a 2xx answer), failed (gave up), dropped (not sent: the patient’s consent or the app’s access no longer permits it).',
 });
 
 @ObjectType({ description: 'A partner app’s subscription to appointment events.' })
