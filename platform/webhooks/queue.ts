@@ -42,7 +42,8 @@ export function enqueueDelivery(
 export async function dequeueDeliveries(em: EntityManager, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
   await em.execute(
-    `DELETE FROM ${WORKER_SCHEMA}._private_jobs WHERE key = ANY(?::text[]) AND locked_at IS NULL`,
-    [deliveryIds],
+    `DELETE FROM ${WORKER_SCHEMA}._private_jobs
+      WHERE key IN (SELECT json_array_elements_text(?::json)) AND locked_at IS NULL`,
+    [JSON.stringify(deliveryIds)],
   );
 }
