@@ -1,3 +1,4 @@
+export { consentTaskOf, dropOnConsentChange } from './consent.js';
 export { deliverWebhook, type DeliverDeps } from './deliver.js';
 export { fanOutWebhooks } from './fan-out.js';
 export { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from './queue.js';

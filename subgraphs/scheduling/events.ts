@@ -6,7 +6,13 @@ import type { JobHandler } from '../../platform/events/jobs.js';
 import type { NotificationChannel } from './notifications/channel.js';
 import { NOTIFICATION_SEND_TASK, planNotifications } from './notifications/plan.js';
 import { sendNotification } from './notifications/send.js';
-import { deliverTaskOf, deliverWebhook, fanOutWebhooks } from '../../platform/webhooks/index.js';
+import {
+  consentTaskOf,
+  deliverTaskOf,
+  deliverWebhook,
+  dropOnConsentChange,
+  fanOutWebhooks,
+} from '../../platform/webhooks/index.js';
 import { SCHEDULING_WEBHOOKS } from './webhooks/webhooks.js';
 
 /**
@@ -38,6 +44,7 @@ export function schedulingTasks(deps: SchedulingWorkerDeps): {
       ...accessFactTasks('scheduling'),
       'scheduling:notifications': planNotifications(deps.channel.name),
       'scheduling:webhooks': fanOutWebhooks(SCHEDULING_WEBHOOKS, deps.webhookMaxAttempts),
+      [consentTaskOf(SCHEDULING_WEBHOOKS)]: dropOnConsentChange(SCHEDULING_WEBHOOKS),
     },
     jobs: {
       [NOTIFICATION_SEND_TASK]: sendNotification(deps.channel, deps.log),

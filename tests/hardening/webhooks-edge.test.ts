@@ -209,13 +209,15 @@ describe('#6 webhooks end with consent', () => {
     );
     const sent = end.got.length;
 
-    // The patient denies the app; then the endpoint recovers and the retries run now.
-    await deny(patientId, '[{ type: deny, actors: [{ kind: client, id: "partner-revoked" }] }]');
-    end.status = 200;
+    // Their retries are an hour away; the endpoint recovers; the patient denies the app.
     await t.sql(
-      'SELECT graphile_worker.reschedule_jobs(ARRAY(SELECT id FROM graphile_worker._private_jobs WHERE key = ANY($1::text[])), now())',
+      `SELECT graphile_worker.reschedule_jobs(ARRAY(SELECT id FROM graphile_worker._private_jobs
+         WHERE key = ANY($1::text[])), now() + interval '1 hour')`,
       [pending.map((d) => d.id)],
     );
+    end.status = 200;
+    await deny(patientId, '[{ type: deny, actors: [{ kind: client, id: "partner-revoked" }] }]');
+    // Dropped when the deny arrives, not at the next attempt.
     await waitFor(
       async () => (await deliveries(sub)).slice(1).every((d) => d.status === 'dropped'),
       'the pending deliveries to be dropped',
@@ -244,6 +246,30 @@ describe('#6 webhooks end with consent', () => {
     const denied = (await exportsOf('partner-revoked')).filter((e) => e.outcome === 'deny');
     expect(denied.length).toBeGreaterThanOrEqual(3);
     expect(denied.every((e) => e.reason === 'denied:consent')).toBe(true);
+  });
+
+  it('#6 decides again at every attempt: a subscriber that may no longer read gets nothing', async () => {
+    const patientId = t.demo.otherPatientId;
+    const end = await receiver(500);
+    const sub = await subscribe(await partner('partner-ok-app', patientId), end.url);
+    await book(patientId);
+    await waitFor(async () => (await deliveries(sub))[0]?.attempts === 1, 'a failed attempt');
+    const [d] = await deliveries(sub);
+    await waitFor(async () => (await jobs([d!.id])).every((j) => !j.locked), 'the retry to wait');
+    // The subscription's actor loses its read scope (as a row from before actors were stored).
+    await t.sql('UPDATE scheduling.webhook_subscription SET actor = NULL WHERE id = $1', [sub]);
+    end.status = 200;
+    const sent = end.got.length;
+    await t.sql(
+      `SELECT graphile_worker.reschedule_jobs(ARRAY(SELECT id FROM graphile_worker._private_jobs
+         WHERE key = $1), now())`,
+      [d!.id],
+    );
+    await waitFor(async () => (await deliveries(sub))[0]?.status === 'dropped', 'the drop');
+    expect((await deliveries(sub))[0]!.last_error).toBe('dropped: access refused (scope)');
+    await pause(1000);
+    expect(end.got).toHaveLength(sent);
+    await t.sql('UPDATE scheduling.webhook_subscription SET active = false WHERE id = $1', [sub]);
   });
 
   it('#6 decides for the full actor: a deny of the app’s organisation or of its purpose holds', async () => {
