@@ -128,7 +128,10 @@ async function attempt(deps: DeliverDeps, em: EntityManager, d: Row): Promise<Po
 }
 
 /**
- * Delivers one webhook when its job runs: a 2xx answer marks it delivered;
+ * Delivers one webhook when its job runs. Each attempt first decides the
+ * disclosure again for the subscriber's actor (a refusal drops it, sending
+ * nothing), then resolves the endpoint once and POSTs to the checked
+ * addresses. A 2xx answer marks it delivered;
  * anything else is logged on the row and thrown, so graphile-worker retries
  * with exponential backoff, until the last attempt marks it failed. At least
  * once: a crash after the POST repeats it, and partners deduplicate on
