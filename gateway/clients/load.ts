@@ -8,7 +8,7 @@ import { ClientRegistry, type ClientApp } from './registry.js';
 import { hashClientSecret, newClientSecret } from './secret.js';
 
 /** The demo apps' scopes: what a patient-facing partner app needs (the operations in schema/operations). */
-const PATIENT_APP_SCOPES = [
+export const PATIENT_APP_SCOPES = [
   'patient/Patient.rs',
   'patient/Consent.rs',
   'patient/AuditEvent.rs',
