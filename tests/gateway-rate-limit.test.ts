@@ -9,6 +9,7 @@ import { rateLimitSettings } from '../gateway/rate-limit/settings.js';
 import { startGateway } from '../gateway/server.js';
 import { loadUserVerifier } from '../gateway/user-verifier.js';
 import type { RunningService } from '../platform/http/server.js';
+import { DEV_IDS } from '../platform/identity/dev-principal.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { SCHEMA_DIR } from '../scripts/compose-lib.js';
 import { textPartnerClients } from './support/clients.js';
@@ -30,7 +31,15 @@ const APPS = ['mem', 'redis'].flatMap((label) =>
 const LIMITS = {
   RATE_LIMIT_PER_USER: String(PER_USER),
   RATE_LIMIT_PER_CLIENT: String(PER_CLIENT),
-  ...textPartnerClients(APPS),
+  ...textPartnerClients(APPS, [
+    {
+      id: DEV_IDS.partnerClient,
+      allowedScopes: [],
+      persistedOnly: true,
+      rateLimitTier: 'partner',
+      patientBinding: { required: true },
+    },
+  ]),
 };
 
 async function redisAnswers(): Promise<boolean> {

@@ -12,10 +12,14 @@ import { DEV_IDS } from '../../platform/identity/dev-principal.js';
  * first-party console (the client of `t.token`'s staff tokens): unlisted
  * apps run persisted operations only. For tests of what a role may do in the
  * subgraphs (not of the edge), which send their queries as text;
- * tests/persisted-operations.test.ts covers persisted-only apps.
+ * tests/persisted-operations.test.ts covers persisted-only apps. `others`
+ * are listed as given.
  */
-export function textPartnerClients(ids: string[]): { CLIENTS_FILE: string } {
-  const clients: ClientApp[] = [DEV_IDS.firstPartyClient, ...ids]
+export function textPartnerClients(
+  ids: string[],
+  others: ClientApp[] = [],
+): { CLIENTS_FILE: string } {
+  const text: ClientApp[] = [DEV_IDS.firstPartyClient, ...ids]
     .filter((id, i, all) => all.indexOf(id) === i)
     .map((id) => ({
       id,
@@ -25,6 +29,7 @@ export function textPartnerClients(ids: string[]): { CLIENTS_FILE: string } {
       allowedPurposes: FIRST_PARTY_PURPOSES,
       patientBinding: { required: false },
     }));
+  const clients = [...text, ...others];
   const file = path.join(os.tmpdir(), `carefed-clients-${randomBytes(6).toString('hex')}.json`);
   fs.writeFileSync(file, JSON.stringify({ clients }), { mode: 0o600 });
   return { CLIENTS_FILE: file };
