@@ -15,6 +15,7 @@ import { startHttpService, type RunningService } from '../platform/http/server.j
 import type { DevIssuer } from '../platform/identity/dev-issuer.js';
 import type { InternalTokenSigner } from '../platform/identity/internal-token.js';
 import type { TokenVerifier } from '../platform/identity/verify.js';
+import { clientBoundVerifier } from './clients/client-verifier.js';
 import { ClientRegistry } from './clients/registry.js';
 import { tokenEndpoint } from './clients/token-endpoint.js';
 import { gatewayContext, internalTokenOf, type GatewayContext } from './context.js';
@@ -125,6 +126,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     },
   });
   const clients = opts.clients ?? new ClientRegistry([]);
+  const verifier = clientBoundVerifier(opts.verifier, clients);
   const protect = opts.protections !== false;
   const { plugins: limitPlugins, ...limitOptions } = protect
     ? gatewayLimits<GatewayContext>(opts)
@@ -159,12 +161,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     log: opts.log,
     metrics,
     bodyLimit: LIMITS.bodyLimit,
-    before: [
-      assignRequestId,
-      rateLimitMiddleware({ limiter, verifier: opts.verifier, log: opts.log, metrics }),
-    ],
+    before: [assignRequestId, rateLimitMiddleware({ limiter, verifier, log: opts.log, metrics })],
     context: (req) =>
-      gatewayContext(req, opts.verifier, (reason, requestId) =>
+      gatewayContext(req, verifier, (reason, requestId) =>
         opts.log.info({ requestId, refusal: reason }, 'token refused'),
       ),
     ready: () => subgraphsReady(Object.values(opts.subgraphUrls)),

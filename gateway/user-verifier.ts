@@ -21,6 +21,7 @@ export async function loadUserVerifier(
         audience: config.OIDC_AUDIENCE,
         algorithms,
         jwks,
+        maxLifetimeSec: config.OIDC_MAX_TOKEN_LIFETIME,
       }),
     };
   }
@@ -29,7 +30,12 @@ export async function loadUserVerifier(
       'OIDC_ISSUER is not set: under NODE_ENV=production the gateway needs an OIDC issuer (and OIDC_JWKS_URL)',
     );
   const issuerUrl = devIssuerUrl(config.GATEWAY_PORT);
-  const devIssuer = await DevIssuer.load(config.keysDir, issuerUrl, config.OIDC_AUDIENCE);
+  const devIssuer = await DevIssuer.load(
+    config.keysDir,
+    issuerUrl,
+    config.OIDC_AUDIENCE,
+    config.OIDC_MAX_TOKEN_LIFETIME,
+  );
   return {
     devIssuer,
     verifier: createTokenVerifier({
@@ -37,6 +43,7 @@ export async function loadUserVerifier(
       audience: config.OIDC_AUDIENCE,
       algorithms,
       jwks: devIssuer.jwks(),
+      maxLifetimeSec: config.OIDC_MAX_TOKEN_LIFETIME,
     }),
   };
 }

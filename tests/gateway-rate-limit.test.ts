@@ -3,13 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClientRegistry } from '../gateway/clients/load.js';
 import type { RateLimitSettings } from '../gateway/rate-limit/limiter.js';
 import { rateLimitSettings } from '../gateway/rate-limit/settings.js';
 import { startGateway } from '../gateway/server.js';
 import { loadUserVerifier } from '../gateway/user-verifier.js';
 import type { RunningService } from '../platform/http/server.js';
+import { DEV_IDS } from '../platform/identity/dev-principal.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { SCHEMA_DIR } from '../scripts/compose-lib.js';
+import { textPartnerClients } from './support/clients.js';
 import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
 
 /**
@@ -19,9 +22,25 @@ import { startTestStack, type GqlResponse, type TestStack } from './support/stac
  */
 const PER_USER = 5;
 const PER_CLIENT = 12;
-const LIMITS = { RATE_LIMIT_PER_USER: String(PER_USER), RATE_LIMIT_PER_CLIENT: String(PER_CLIENT) };
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const RUN = randomBytes(4).toString('hex');
+/** The apps the tests call through, registered: unregistered apps run persisted operations only. */
+const APPS = ['mem', 'redis'].flatMap((label) =>
+  ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => `rl-${RUN}-${label}-${name}`),
+);
+const LIMITS = {
+  RATE_LIMIT_PER_USER: String(PER_USER),
+  RATE_LIMIT_PER_CLIENT: String(PER_CLIENT),
+  ...textPartnerClients(APPS, [
+    {
+      id: DEV_IDS.partnerClient,
+      allowedScopes: [],
+      persistedOnly: true,
+      rateLimitTier: 'partner',
+      patientBinding: { required: true },
+    },
+  ]),
+};
 
 async function redisAnswers(): Promise<boolean> {
   const redis = new Redis(REDIS_URL, {
@@ -103,6 +122,7 @@ async function extraGateway(t: TestStack, rateLimit: RateLimitSettings): Promise
     verifier,
     signer: await loadGatewaySigner(t.config),
     devIssuer,
+    clients: await loadClientRegistry(t.config),
     rateLimit,
     log: t.stack.log,
   });

@@ -10,7 +10,7 @@ let patient: string;
 beforeAll(async () => {
   t = await startTestStack(
     'escalation',
-    textPartnerClients(['partner-demo-app', 'partner-system']),
+    textPartnerClients(['partner-demo-app', 'partner-system', 'front-desk-kiosk']),
   );
   admin = await t.token('admin');
   patient = await t.token('patient', demoOverrides(t).patient);

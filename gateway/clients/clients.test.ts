@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../platform/identity/principal.js';
 import { ClientRegistry } from './registry.js';
 import { grantScopes } from './scopes.js';
 import { hashClientSecret, newClientSecret, verifyClientSecret } from './secret.js';
@@ -92,16 +93,60 @@ describe('client registry', () => {
     expect(() => ClientRegistry.parse({ clients: [entry, entry] }, 'f')).toThrow(/twice/);
   });
 
-  it('holds listed clients to their flag and unlisted partner apps to the manifest', async () => {
+  it('holds listed clients to their flag and every unlisted client to the manifest (#24)', async () => {
     const registry = new ClientRegistry([
       entry,
       { ...entry, id: 'first-party', persistedOnly: false },
     ]);
-    expect(registry.persistedOnly({ clientId: 'app-1', roles: ['partner'] })).toBe(true);
-    expect(registry.persistedOnly({ clientId: 'first-party', roles: ['partner'] })).toBe(false);
-    expect(registry.persistedOnly({ clientId: 'stranger', roles: ['partner'] })).toBe(true);
-    expect(registry.persistedOnly({ clientId: 'stranger', roles: ['patient'] })).toBe(false);
+    expect(registry.persistedOnly({ clientId: 'app-1' })).toBe(true);
+    expect(registry.persistedOnly({ clientId: 'first-party' })).toBe(false);
+    // Whatever the token's role: an unknown app holding patient tokens runs no free query.
+    expect(registry.persistedOnly({ clientId: 'stranger' })).toBe(true);
     // A client without a secret cannot use client credentials.
     expect(await registry.authenticate('first-party', '')).toBeUndefined();
+  });
+
+  it('binds only the patients listed for a client; none when the list is absent (#3)', () => {
+    const listed = { ...entry, patientBinding: { required: true, allowedPatients: ['p-1'] } };
+    expect(ClientRegistry.mayBind(listed, 'p-1')).toBe(true);
+    expect(ClientRegistry.mayBind(listed, 'p-2')).toBe(false);
+    expect(ClientRegistry.mayBind({ ...entry, patientBinding: { required: true } }, 'p-1')).toBe(
+      false,
+    );
+    expect(ClientRegistry.mayBind(entry, 'p-1')).toBe(false);
+  });
+
+  it('bounds the purposes a client’s tokens may assert (#5)', () => {
+    const registry = ClientRegistry.parse(
+      {
+        clients: [
+          { ...entry, patientBinding: { required: true, allowedPatients: ['p-1'] } },
+          { ...entry, id: 'payer', purposeOfUse: 'HPAYMT' },
+          { ...entry, id: 'console', allowedPurposes: ['TREAT', 'HOPERAT'] },
+        ],
+      },
+      'test',
+    );
+    const allows = (clientId: string, purposeOfUse: Principal['purposeOfUse']) =>
+      registry.allowsPurpose({ clientId, purposeOfUse });
+    expect(allows('app-1', 'PATRQT')).toBe(true);
+    expect(allows('app-1', 'HOPERAT')).toBe(false);
+    expect(allows('payer', 'HPAYMT')).toBe(true);
+    expect(allows('payer', 'TREAT')).toBe(false);
+    expect(allows('console', 'TREAT')).toBe(true);
+    expect(allows('console', 'HSYSADMIN')).toBe(false);
+    // Unlisted: its roles bound it, and it runs persisted operations only.
+    expect(allows('stranger', 'HOPERAT')).toBe(true);
+
+    const bad = (client: Record<string, unknown>) => () =>
+      ClientRegistry.parse({ clients: [{ ...entry, ...client }] }, 'f');
+    expect(bad({ purposeOfUse: 'TREAT' })).toThrow(/purposeOfUse/);
+    expect(bad({ purposeOfUse: 'ETREAT' })).toThrow(/purposeOfUse/);
+    expect(
+      bad({ purposeOfUse: 'HOPERAT', patientBinding: { required: false, allowedPatients: [] } }),
+    ).toThrow(/purposeOfUse/);
+    expect(bad({ purposeOfUse: 'HPAYMT', allowedPurposes: ['HOPERAT'] })).toThrow(
+      /allowedPurposes/,
+    );
   });
 });

@@ -3,11 +3,12 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../platform/config/index.js';
 import { DEV_IDS } from '../../platform/identity/dev-principal.js';
+import type { PurposeOfUse } from '../../platform/identity/principal.js';
 import { ClientRegistry, type ClientApp } from './registry.js';
 import { hashClientSecret, newClientSecret } from './secret.js';
 
 /** The demo apps' scopes: what a patient-facing partner app needs (the operations in schema/operations). */
-const PATIENT_APP_SCOPES = [
+export const PATIENT_APP_SCOPES = [
   'patient/Patient.rs',
   'patient/Consent.rs',
   'patient/AuditEvent.rs',
@@ -23,6 +24,24 @@ const PAYER_APP_SCOPES = ['system/Claim.rus', 'system/Coverage.rs'];
 /** The payer the demo payer app acts for (UnitedHealthcare in data/billing/payers). */
 export const DEMO_PAYER_ID = '60000';
 
+/**
+ * The demo patient the seed creates and `npm start` binds its demo tokens to
+ * (scripts/demo-tokens.ts `demoSubjects`: the first living Synthea patient
+ * with a care team): the one patient the demo apps may act for.
+ */
+export const DEMO_PATIENT_ID = '63ee2253-bdd5-da55-2ad2-b4984d0ad700';
+
+/** What users of the first-party console act for: every role's own purpose (never ETREAT). */
+export const FIRST_PARTY_PURPOSES: PurposeOfUse[] = [
+  'PATRQT',
+  'TREAT',
+  'HOPERAT',
+  'HPAYMT',
+  'HRESCH',
+  'HSYSADMIN',
+  'HACCRED',
+];
+
 /** The development registry, secrets aside. */
 const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
   {
@@ -31,7 +50,7 @@ const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
     allowedScopes: PATIENT_APP_SCOPES,
     persistedOnly: true,
     rateLimitTier: 'partner',
-    patientBinding: { required: true },
+    patientBinding: { required: true, allowedPatients: [DEMO_PATIENT_ID] },
   },
   {
     id: DEV_IDS.payerClient,
@@ -48,7 +67,8 @@ const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
     allowedScopes: PATIENT_APP_SCOPES,
     persistedOnly: false,
     rateLimitTier: 'standard',
-    patientBinding: { required: false },
+    allowedPurposes: FIRST_PARTY_PURPOSES,
+    patientBinding: { required: false, allowedPatients: [DEMO_PATIENT_ID] },
   },
 ];
 
@@ -102,13 +122,13 @@ export async function devClientRegistry(keysDir: string): Promise<ClientRegistry
       secretHash: await hashClientSecret(await loadOrCreateDevClientSecret(keysDir, c.id)),
     })),
   );
-  return new ClientRegistry(clients);
+  return ClientRegistry.parse({ clients }, 'the development client registry');
 }
 
 /**
  * The client registry: CLIENTS_FILE when set; else, outside NODE_ENV=production,
  * the development registry. Under NODE_ENV=production without a file it is
- * empty, so every partner app is held to the persisted manifest.
+ * empty, so every app is held to the persisted manifest.
  */
 export async function loadClientRegistry(
   config: Pick<Config, 'CLIENTS_FILE' | 'NODE_ENV' | 'keysDir'>,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PURPOSES, type Principal } from '../../platform/identity/principal.js';
+import { PURPOSES, type Principal, type PurposeOfUse } from '../../platform/identity/principal.js';
+import { allowedPurposes, defaultPurpose } from '../../platform/identity/purpose-policy.js';
 import {
   hashClientSecret,
   isClientSecretHash,
@@ -29,10 +30,19 @@ const clientSchema = z.strictObject({
    */
   organization: z.string().regex(FHIR_ID).optional(),
   /**
-   * The purpose of use its tokens carry (HL7 PurposeOfUse, e.g. `HPAYMT` for a
-   * payer's app); default: `PATRQT` acting for a patient, else `HOPERAT`.
+   * The purpose of use its client-credentials tokens carry (HL7 PurposeOfUse,
+   * e.g. `HPAYMT` for a payer's app); default: `PATRQT` acting for a patient,
+   * else `HOPERAT`. Only with no patient binding (a patient-bound app acts at
+   * the patient's request).
    */
   purposeOfUse: z.enum(PURPOSES).optional(),
+  /**
+   * The purposes of use any token of this client may assert, whoever it was
+   * issued to (a first-party app carrying clinicians' and billing staff's
+   * tokens lists theirs). Default: only what its client-credentials tokens
+   * carry ({@link clientPurposes}). A token asserting another is refused.
+   */
+  allowedPurposes: z.array(z.enum(PURPOSES)).min(1).max(PURPOSES.length).optional(),
   /**
    * Whether a token acts for one patient, named at token time (`patient`):
    * `required`, `optional` or, when absent, never (system access only).
@@ -40,25 +50,81 @@ const clientSchema = z.strictObject({
   patientBinding: z
     .strictObject({
       required: z.boolean(),
-      /** When set, only these patients may be named. */
-      allowedPatients: z.array(z.string().regex(FHIR_ID)).optional(),
+      /**
+       * The only patients it may name. Absent or empty: none, so a client
+       * that must name one gets no token. Until a SMART launch lets a patient
+       * authorise an app, this list is that authorisation.
+       */
+      allowedPatients: z.array(z.string().regex(FHIR_ID)).max(10_000).optional(),
     })
     .optional(),
 });
 
+type ClientEntry = z.infer<typeof clientSchema>;
+
+/**
+ * The purposes of use a client's own client-credentials tokens may carry: its
+ * `purposeOfUse`, else the partner default for each patient context its
+ * binding allows.
+ */
+export function tokenPurposes(
+  c: Pick<ClientEntry, 'purposeOfUse' | 'patientBinding'>,
+): PurposeOfUse[] {
+  if (c.purposeOfUse) return [c.purposeOfUse];
+  if (!c.patientBinding) return [defaultPurpose('partner', false)];
+  if (c.patientBinding.required) return [defaultPurpose('partner', true)];
+  return [defaultPurpose('partner', true), defaultPurpose('partner', false)];
+}
+
+/** The purposes of use any token of this client may assert. */
+export function clientPurposes(
+  c: Pick<ClientEntry, 'purposeOfUse' | 'patientBinding' | 'allowedPurposes'>,
+): PurposeOfUse[] {
+  return c.allowedPurposes ?? tokenPurposes(c);
+}
+
+/**
+ * A client's own purpose must be one a partner token may assert, and its
+ * allowed purposes must cover what its own tokens carry.
+ */
+function checkPurposes(c: ClientEntry, ctx: z.RefinementCtx): void {
+  const system = allowedPurposes(['partner'], false);
+  if (c.purposeOfUse !== undefined && c.patientBinding)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['purposeOfUse'],
+      message: 'a patient-bound app acts at the patient’s request (PATRQT): omit purposeOfUse',
+    });
+  else if (c.purposeOfUse !== undefined && !system.includes(c.purposeOfUse))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['purposeOfUse'],
+      message: `an app without a patient may act only for ${system.join(' or ')}`,
+    });
+  const own = tokenPurposes(c);
+  if (c.allowedPurposes && !own.every((p) => c.allowedPurposes!.includes(p)))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['allowedPurposes'],
+      message: `must include what the client's own tokens carry: ${own.join(', ')}`,
+    });
+}
+
 const registrySchema = z.strictObject({
   clients: z
     .array(
-      clientSchema.refine((c) => !(c.organization && c.patientBinding), {
-        message: 'an app acts for an organisation or for patients, not both',
-        path: ['organization'],
-      }),
+      clientSchema
+        .refine((c) => !(c.organization && c.patientBinding), {
+          message: 'an app acts for an organisation or for patients, not both',
+          path: ['organization'],
+        })
+        .superRefine(checkPurposes),
     )
     .max(10_000),
 });
 
 /** One registered client app. */
-export type ClientApp = z.infer<typeof clientSchema>;
+export type ClientApp = ClientEntry;
 
 /** A scrypt hash of nothing anyone knows: unknown clients cost as much to refuse as known ones. */
 let decoy: Promise<string> | undefined;
@@ -109,11 +175,25 @@ export class ClientRegistry {
   /**
    * Whether the caller may run only persisted operations: as its registry
    * entry says; a client the registry does not list is held to the manifest
-   * when it acts as a partner app (third parties fail closed).
+   * whatever the token's roles (unknown apps fail closed).
    */
-  persistedOnly(principal: Pick<Principal, 'clientId' | 'roles'>): boolean {
+  persistedOnly(principal: Pick<Principal, 'clientId'>): boolean {
+    return this.byId.get(principal.clientId)?.persistedOnly ?? true;
+  }
+
+  /**
+   * Whether the token's purpose of use is one its client may assert (the
+   * roles' own bound is checked at verification). A client the registry does
+   * not list is bound by its roles only: it runs persisted operations alone.
+   */
+  allowsPurpose(principal: Pick<Principal, 'clientId' | 'purposeOfUse'>): boolean {
     const client = this.byId.get(principal.clientId);
-    return client ? client.persistedOnly : principal.roles.includes('partner');
+    return !client || clientPurposes(client).includes(principal.purposeOfUse);
+  }
+
+  /** Whether `client` may name `patientId` at the token endpoint (listed for it). */
+  static mayBind(client: ClientApp, patientId: string): boolean {
+    return client.patientBinding?.allowedPatients?.includes(patientId) ?? false;
   }
 
   /** The caller's rate-limit tier, or undefined for a client the registry does not list. */

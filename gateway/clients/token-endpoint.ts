@@ -4,7 +4,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { defaultPurpose } from '../../platform/identity/claims.js';
 import type { DevIssuer } from '../../platform/identity/dev-issuer.js';
 import type { Principal } from '../../platform/identity/principal.js';
-import type { ClientApp, ClientRegistry } from './registry.js';
+import { ClientRegistry, type ClientApp } from './registry.js';
 import { grantScopes } from './scopes.js';
 
 /** RFC 6749 §5.2 error codes this endpoint answers with. */
@@ -87,8 +87,10 @@ function boundPatient(client: ClientApp, requested: string | undefined): string 
   }
   if (!rule) fail('invalid_request', 'This client may not act for a patient');
   if (!FHIR_ID.test(requested)) fail('invalid_request', 'patient is not a valid id');
-  if (rule.allowedPatients && !rule.allowedPatients.includes(requested))
-    fail('invalid_request', 'This client may not act for that patient');
+  // A patient context comes from that patient's authorisation; until a SMART launch
+  // gives one, the registry's list for the client is it. Anything else: no token.
+  if (!ClientRegistry.mayBind(client, requested))
+    fail('invalid_request', 'This client is not authorised to act for that patient');
   return requested;
 }
 
@@ -108,7 +110,8 @@ function answerError(res: Response, err: TokenRequestError, basic: boolean): voi
  * client-credentials grant): `POST /oauth/token`, form-encoded, the client
  * authenticated by HTTP Basic or `client_id`/`client_secret` in the body.
  * Grants the requested scopes the client is allowed (all of them when none
- * are requested), binds the token to `patient` under the client's rule, and
+ * are requested), binds the token to `patient` under the client's rule (only a
+ * patient the registry lists for the client; any other is `invalid_request`), and
  * signs a token with role `partner` and the client id. Errors follow RFC 6749
  * §5.2; secrets never reach the log. An app registered for an organisation
  * (a payer) gets it as the token's `org`.

@@ -40,6 +40,8 @@ export const envSchema = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   /** Algorithms accepted on user tokens. */
   OIDC_ALGORITHMS: z.string().default('RS256,ES256,EdDSA'),
+  /** Longest user-token lifetime accepted, in seconds (exp - iat, and age since iat); at most 7 days. */
+  OIDC_MAX_TOKEN_LIFETIME: z.coerce.number().int().min(60).max(604_800).default(43_200),
   /** Client-app registry (JSON, gateway/clients/registry.ts); unset outside production: the demo apps. */
   CLIENTS_FILE: z.string().min(1).optional(),
   /** Key-encryption key: base64 32 bytes, or a file path holding it. */

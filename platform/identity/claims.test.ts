@@ -64,8 +64,32 @@ describe('principalFromClaims', () => {
     }
     expect(principalFromClaims({ ...base, roles: ['partner'] }).purposeOfUse).toBe('HOPERAT');
     expect(
-      principalFromClaims({ ...base, roles: ['billing'], purpose_of_use: 'HOPERAT' }).purposeOfUse,
-    ).toBe('HOPERAT');
+      principalFromClaims({ ...base, roles: ['billing'], purpose_of_use: 'HPAYMT' }).purposeOfUse,
+    ).toBe('HPAYMT');
+    // A clinician who is also a patient acts as the clinician: the patient role decides no purpose.
+    expect(
+      principalFromClaims({ ...base, ...ctx, roles: ['patient', 'clinician'] }).purposeOfUse,
+    ).toBe('TREAT');
+  });
+
+  it('#5 refuses a purpose of use its roles may not assert', () => {
+    const ctx = { patient: 'p1', practitioner: 'pr1' };
+    const refused = (roles: string[], purpose: string, extra: object = ctx) =>
+      refusedClaim({ ...base, ...extra, roles, purpose_of_use: purpose });
+    // The assessment's token: a clinician claiming operations to dodge a TREAT deny.
+    expect(refused(['clinician'], 'HOPERAT')).toBe('purpose_of_use');
+    // Emergency treatment comes from a break-the-glass grant, never from a token.
+    expect(refused(['clinician'], 'ETREAT')).toBe('purpose_of_use');
+    expect(refused(['billing'], 'HOPERAT')).toBe('purpose_of_use');
+    expect(refused(['patient'], 'TREAT')).toBe('purpose_of_use');
+    expect(refused(['researcher'], 'TREAT')).toBe('purpose_of_use');
+    expect(refused(['clinician', 'patient'], 'PATRQT')).toBe('purpose_of_use');
+    expect(refused(['partner'], 'HOPERAT')).toBe('purpose_of_use');
+    expect(refused(['partner'], 'PATRQT', {})).toBe('purpose_of_use');
+    expect(refused(['partner'], 'TREAT', {})).toBe('purpose_of_use');
+    expect(
+      principalFromClaims({ ...base, roles: ['partner'], purpose_of_use: 'HPAYMT' }).purposeOfUse,
+    ).toBe('HPAYMT');
   });
 
   it('refuses malformed or contradictory claims', () => {

@@ -2,6 +2,7 @@ import type { JWTPayload } from 'jose';
 
 import { UnauthenticatedError } from './errors.js';
 import { PURPOSES, ROLES, type Principal, type PurposeOfUse, type Role } from './principal.js';
+import { defaultPurposeOf, purposeAllowed } from './purpose-policy.js';
 
 /** Carefed's claims on top of the registered JWT ones. */
 export interface CarefedClaims extends JWTPayload {
@@ -18,22 +19,7 @@ export interface CarefedClaims extends JWTPayload {
   purpose_of_use?: PurposeOfUse;
 }
 
-const ROLE_PURPOSE: Record<Exclude<Role, 'partner'>, PurposeOfUse> = {
-  patient: 'PATRQT',
-  clinician: 'TREAT',
-  scheduler: 'HOPERAT',
-  pharmacist: 'TREAT',
-  billing: 'HPAYMT',
-  researcher: 'HRESCH',
-  admin: 'HSYSADMIN',
-  auditor: 'HACCRED',
-};
-
-/** The purpose of use a role acts under when its token names none. */
-export function defaultPurpose(role: Role, hasPatientContext: boolean): PurposeOfUse {
-  if (role === 'partner') return hasPatientContext ? 'PATRQT' : 'HOPERAT';
-  return ROLE_PURPOSE[role];
-}
+export { defaultPurpose } from './purpose-policy.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const FHIR_USER = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
@@ -82,8 +68,9 @@ function agree(claim: string, explicit?: string, fromFhirUser?: string): string 
 /**
  * Maps a verified token payload to the request {@link Principal}, checking every
  * claim's shape. Throws {@link UnauthenticatedError} (`bad-claims`) on an unknown role,
- * a missing client, contradicting patient or practitioner claims, or a patient (or
- * clinician) token without a patient (or practitioner) id.
+ * a missing client, contradicting patient or practitioner claims, a patient (or
+ * clinician) token without a patient (or practitioner) id, or a purpose of use its
+ * roles may not assert (platform/identity/purpose-policy.ts).
  */
 export function principalFromClaims(payload: JWTPayload): Principal {
   const sub = optString(payload.sub, 'sub') ?? reject('sub');
@@ -112,7 +99,9 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   if (roles.includes('clinician') && practitionerId === undefined) reject('practitioner');
   const organizationId = optString(payload.org, 'org');
   const purposeOfUse =
-    parsePurpose(payload.purpose_of_use) ?? defaultPurpose(roles[0]!, patientId !== undefined);
+    parsePurpose(payload.purpose_of_use) ?? defaultPurposeOf(roles, patientId !== undefined);
+  // Purpose is bound to the roles: a clinician cannot dodge a TREAT deny by claiming HOPERAT.
+  if (!purposeAllowed(roles, patientId !== undefined, purposeOfUse)) reject('purpose_of_use');
 
   const principal: Principal = { sub, roles, scopes, clientId, purposeOfUse };
   if (patientId !== undefined) principal.patientId = patientId;

@@ -57,9 +57,28 @@ describe('devPrincipal', () => {
     expect(devPrincipal('clinician').practitionerId).toBe('demo-practitioner');
     expect(devPrincipal('researcher')).not.toHaveProperty('patientId');
     expect(devPrincipal('partner').purposeOfUse).toBe('PATRQT');
-    expect(devPrincipal('billing', { purposeOfUse: 'HOPERAT', sub: 'b1' })).toMatchObject({
-      sub: 'b1',
-      purposeOfUse: 'HOPERAT',
+    expect(devPrincipal('partner', { patientId: undefined }).purposeOfUse).toBe('PATRQT');
+    expect(devPrincipal('researcher', { sub: 'r1' })).toMatchObject({
+      sub: 'r1',
+      purposeOfUse: 'HRESCH',
     });
+  });
+});
+
+describe('DevIssuer.sign', () => {
+  it('#5 #16 signs no purpose its roles may not assert and no token beyond the maximum lifetime', async () => {
+    const { dir, remove } = await tempKeysDir();
+    try {
+      const issuer = await DevIssuer.load(dir, 'http://localhost:4123', 'carefed-api', 3600);
+      await expect(
+        issuer.sign(devPrincipal('clinician', { purposeOfUse: 'HOPERAT' })),
+      ).rejects.toThrow(/HOPERAT is not allowed for roles clinician; allowed: TREAT/);
+      await expect(issuer.sign(devPrincipal('billing'), { expiresIn: '100y' })).rejects.toThrow(
+        /exceeds the maximum of 3600 s/,
+      );
+      expect(await issuer.sign(devPrincipal('billing'), { expiresIn: 3600 })).toMatch(/^ey/);
+    } finally {
+      await remove();
+    }
   });
 });

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
-import { importJWK, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
+import { decodeJwt, importJWK, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 
 import { claimsFromPrincipal } from './claims.js';
 import { DEV_SCOPES } from './dev-principal.js';
 import { loadOrCreatePrivateJwk, publicJwkOf } from './keys.js';
 import type { Principal } from './principal.js';
+import { assertPurposeAllowed } from './purpose-policy.js';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SEC } from './verify.js';
 
 export { DEV_IDS, DEV_SCOPES, devPrincipal } from './dev-principal.js';
 
@@ -24,7 +26,10 @@ export interface DevSignOptions {
   /** Default '1h'. */
   expiresIn?: RelativeTime;
   notBefore?: RelativeTime;
-  /** Claims added to (or replacing) the principal's; iss, aud, iat, exp and nbf stay as set here. */
+  /**
+   * Claims added to (or replacing) the principal's, unchecked: for tests of what the
+   * verifier refuses. iss, aud, iat, exp and nbf stay as set here.
+   */
   extraClaims?: Record<string, unknown>;
   /** Overrides the issuer's default audience. */
   audience?: string | string[];
@@ -41,22 +46,34 @@ export class DevIssuer {
     readonly audience: string,
     private readonly key: CryptoKey,
     private readonly publicJwk: JWK,
+    /** The longest token it signs (exp - iat), as the verifier allows (OIDC_MAX_TOKEN_LIFETIME). */
+    readonly maxLifetimeSec: number,
   ) {}
 
   /** Reads `<keysDir>/dev-issuer.jwk.json`, creating it (mode 0600) on first use. */
-  static async load(keysDir: string, issuerUrl: string, audience: string): Promise<DevIssuer> {
+  static async load(
+    keysDir: string,
+    issuerUrl: string,
+    audience: string,
+    maxLifetimeSec: number = DEFAULT_MAX_TOKEN_LIFETIME_SEC,
+  ): Promise<DevIssuer> {
     const jwk = await loadOrCreatePrivateJwk(path.join(keysDir, KEY_FILE), 'ES256');
     const key = await importJWK(jwk, 'ES256');
     if (key instanceof Uint8Array) throw new Error('dev issuer key: not an asymmetric key');
-    return new DevIssuer(issuerUrl, audience, key, publicJwkOf(jwk));
+    return new DevIssuer(issuerUrl, audience, key, publicJwkOf(jwk), maxLifetimeSec);
   }
 
   get kid(): string {
     return this.publicJwk.kid ?? '';
   }
 
-  /** Signs an access token carrying `principal`. */
+  /**
+   * Signs an access token carrying `principal`. Throws, signing nothing, when
+   * the principal's purpose of use is not one its roles may assert or the
+   * token would outlive the verifier's maximum lifetime.
+   */
   async sign(principal: Principal, opts: DevSignOptions = {}): Promise<string> {
+    assertPurposeAllowed(principal);
     const now = Math.floor(Date.now() / 1000);
     const jwt = new SignJWT({ ...claimsFromPrincipal(principal), ...opts.extraClaims })
       .setProtectedHeader({ alg: 'ES256', kid: this.kid, typ: 'JWT' })
@@ -66,7 +83,13 @@ export class DevIssuer {
       .setExpirationTime(at(opts.expiresIn ?? '1h', now))
       .setJti(randomUUID());
     if (opts.notBefore !== undefined) jwt.setNotBefore(at(opts.notBefore, now));
-    return jwt.sign(this.key);
+    const token = await jwt.sign(this.key);
+    const { exp = now, iat = now } = decodeJwt(token);
+    if (exp - iat > this.maxLifetimeSec)
+      throw new RangeError(
+        `Token lifetime ${exp - iat} s exceeds the maximum of ${this.maxLifetimeSec} s (OIDC_MAX_TOKEN_LIFETIME)`,
+      );
+    return token;
   }
 
   /** The public key set to serve at `/.well-known/jwks.json`. */

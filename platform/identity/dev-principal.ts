@@ -1,4 +1,4 @@
-import { defaultPurpose } from './claims.js';
+import { defaultPurposeOf } from './purpose-policy.js';
 import type { Principal, Role } from './principal.js';
 
 /** Default SMART scopes of each demo role. */
@@ -51,8 +51,9 @@ function contextOf(role: Role): Context {
 
 /**
  * A demo Principal for `role` with that role's default scopes and context. `overrides`
- * replace fields (undefined values are ignored); the purpose of use follows the role and
- * the resulting patient context unless overridden.
+ * replace fields (undefined values are ignored); the purpose of use follows the roles and
+ * the resulting patient context unless overridden (the issuer refuses to sign a purpose
+ * the roles may not assert).
  */
 export function devPrincipal(role: Role, overrides: Partial<Principal> = {}): Principal {
   const defined = Object.fromEntries(
@@ -67,6 +68,6 @@ export function devPrincipal(role: Role, overrides: Partial<Principal> = {}): Pr
     ...defined,
   };
   const purposeOfUse =
-    defined.purposeOfUse ?? defaultPurpose(merged.roles[0] ?? role, merged.patientId !== undefined);
+    defined.purposeOfUse ?? defaultPurposeOf(merged.roles, merged.patientId !== undefined);
   return { ...merged, purposeOfUse };
 }

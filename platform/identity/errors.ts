@@ -7,6 +7,7 @@ export type UnauthenticatedReason =
   | 'unknown-key'
   | 'bad-signature'
   | 'expired'
+  | 'too-long-lived'
   | 'not-yet-valid'
   | 'wrong-issuer'
   | 'wrong-audience'
@@ -45,6 +46,8 @@ function claimFailure(err: errors.JWTClaimValidationFailed): UnauthenticatedErro
       return new UnauthenticatedError('wrong-audience', 'aud');
     case 'nbf':
       return new UnauthenticatedError('not-yet-valid', 'nbf');
+    case 'iat':
+      return new UnauthenticatedError('not-yet-valid', 'iat');
     case 'typ':
       return new UnauthenticatedError('wrong-type', 'typ');
     default:
@@ -55,7 +58,11 @@ function claimFailure(err: errors.JWTClaimValidationFailed): UnauthenticatedErro
 /** Maps any failure of token verification to an {@link UnauthenticatedError}. */
 export function toUnauthenticated(err: unknown): UnauthenticatedError {
   if (err instanceof UnauthenticatedError) return err;
-  if (err instanceof errors.JWTExpired) return new UnauthenticatedError('expired', 'exp');
+  // jose reports a token issued longer ago than the maximum lifetime as expired on `iat`.
+  if (err instanceof errors.JWTExpired)
+    return err.claim === 'iat'
+      ? new UnauthenticatedError('too-long-lived', 'iat')
+      : new UnauthenticatedError('expired', 'exp');
   if (err instanceof errors.JWTClaimValidationFailed) return claimFailure(err);
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
     return new UnauthenticatedError('bad-algorithm');

@@ -74,6 +74,17 @@ describe('tokenCli', () => {
     await expect(tokenCli(['--role', 'admin', '--purpose', 'FUN'], config())).rejects.toThrow(
       /Unknown purpose/,
     );
+    // #5: a role's token carries only that role's purposes.
+    await expect(
+      tokenCli(['--role', 'clinician', '--purpose', 'HOPERAT'], config()),
+    ).rejects.toThrow(/clinician token may not assert purpose HOPERAT. Allowed: TREAT/);
+    await expect(tokenCli(['--role', 'partner', '--purpose', 'HPAYMT'], config())).rejects.toThrow(
+      /with a patient/,
+    );
+    // #16: no token outlives the verifier's maximum lifetime.
+    await expect(tokenCli(['--role', 'admin', '--expires', '100y'], config())).rejects.toThrow(
+      /--expires "100y".*exceeds the maximum/,
+    );
     expect(await tokenCli(['--help'], config())).toMatch(/^Usage: npm run token/);
   });
 

@@ -81,6 +81,44 @@ describe('createTokenVerifier', () => {
     expect(await refusal(noExp)).toBe('missing-claim');
   });
 
+  it('#16 refuses tokens without iat, issued in the future, or living longer than the maximum', async () => {
+    const { key } = await readStoredKey(keysDir, 'dev-issuer.jwk.json', 'ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const raw = (times: { iat?: number; exp: number }) => {
+      const jwt = new SignJWT({ roles: ['billing'], client_id: 'x' })
+        .setProtectedHeader({ alg: 'ES256', kid: issuer.kid })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject('u1')
+        .setExpirationTime(times.exp);
+      if (times.iat !== undefined) jwt.setIssuedAt(times.iat);
+      return jwt.sign(key);
+    };
+    const century = now + 100 * 365 * 86_400;
+    // The assessment's tokens: a 100-year exp, and no iat at all.
+    expect(await refusal(await raw({ iat: now, exp: century }))).toBe('too-long-lived');
+    expect(await refusal(await raw({ exp: now + 600 }))).toBe('missing-claim');
+    // iat in the future beyond the 5 s skew, or long ago (a lifetime hidden by a late iat).
+    expect(await refusal(await raw({ iat: now + 120, exp: now + 600 }))).toBe('not-yet-valid');
+    expect(await refusal(await raw({ iat: now - 50_000, exp: now + 600 }))).toBe('too-long-lived');
+    // Within the default 12 hours, and a 2 s skew: accepted.
+    expect((await verifier.verify(await raw({ iat: now + 2, exp: now + 43_200 }))).sub).toBe('u1');
+
+    const strict = createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ALGS,
+      jwks: issuer.jwks(),
+      maxLifetimeSec: 900,
+    });
+    const err = await strict
+      .verify(await raw({ iat: now, exp: now + 3600 }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnauthenticatedError);
+    expect((err as UnauthenticatedError).reason).toBe('too-long-lived');
+    expect((await strict.verify(await raw({ iat: now, exp: now + 900 }))).sub).toBe('u1');
+  });
+
   it('refuses a wrong issuer or audience', async () => {
     const p = devPrincipal('scheduler');
     const elsewhere = await DevIssuer.load(keysDir, 'http://evil.example', AUDIENCE);

@@ -7,10 +7,14 @@ import {
 } from 'jose';
 
 import { principalFromClaims } from './claims.js';
+import { UnauthenticatedError } from './errors.js';
 import type { Principal } from './principal.js';
 import { assertAsymmetricAlgorithms, verifyStrict } from './strict-verify.js';
 
 export { UnauthenticatedError, type UnauthenticatedReason } from './errors.js';
+
+/** The longest user token accepted by default (exp - iat, and age since iat): 12 hours. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SEC = 43_200;
 
 export interface TokenVerifierOptions {
   /** Expected `iss`, compared exactly. */
@@ -21,8 +25,13 @@ export interface TokenVerifierOptions {
   algorithms: string[];
   /** The issuer's JWKS endpoint, fetched and cached, or a key set held in memory. */
   jwks: URL | JSONWebKeySet;
-  /** Leeway for `exp` and `nbf`; default 5 seconds. */
+  /** Leeway for `exp`, `nbf` and `iat`; default 5 seconds. */
   clockToleranceSec?: number;
+  /**
+   * The longest lifetime accepted: a token whose `exp - iat` exceeds it, or
+   * issued longer ago, is refused; default {@link DEFAULT_MAX_TOKEN_LIFETIME_SEC}.
+   */
+  maxLifetimeSec?: number;
 }
 
 export interface TokenVerifier {
@@ -40,22 +49,33 @@ function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
 
 /**
  * Builds the user-token verifier: signature against the issuer's JWKS, issuer,
- * audience, `exp` and `sub` required, algorithm allow-list, then the claims' shapes.
+ * audience, `exp`, `iat` and `sub` required, algorithm allow-list, a bounded
+ * lifetime (`iat` not in the future beyond the clock tolerance, not older than
+ * the maximum lifetime, and `exp - iat` within it), then the claims' shapes.
  * Throws at creation on an unsafe algorithm list or key set.
  */
 export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   const algorithms = assertAsymmetricAlgorithms(opts.algorithms);
   const getKey = opts.jwks instanceof URL ? createRemoteJWKSet(opts.jwks) : localKeySet(opts.jwks);
+  const maxLifetime = opts.maxLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
+  if (!Number.isInteger(maxLifetime) || maxLifetime <= 0)
+    throw new Error('The maximum token lifetime must be a positive number of seconds');
   const options: JWTVerifyOptions = {
     issuer: opts.issuer,
     audience: opts.audience,
     algorithms,
-    requiredClaims: ['exp', 'sub'],
+    requiredClaims: ['exp', 'iat', 'sub'],
+    // jose then refuses an iat in the future (beyond the tolerance) or older than this.
+    maxTokenAge: maxLifetime,
     clockTolerance: opts.clockToleranceSec ?? 5,
   };
   return {
     async verify(token: string): Promise<Principal> {
-      return principalFromClaims(await verifyStrict(token, getKey, options));
+      const payload = await verifyStrict(token, getKey, options);
+      // Both are numbers here: jose checked them as NumericDates.
+      if ((payload.exp ?? 0) - (payload.iat ?? 0) > maxLifetime)
+        throw new UnauthenticatedError('too-long-lived', 'exp');
+      return principalFromClaims(payload);
     },
   };
 }

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PAYER_ID, loadOrCreateDevClientSecret } from '../../gateway/clients/load.js';
+import {
+  DEMO_PAYER_ID,
+  loadOrCreateDevClientSecret,
+  PATIENT_APP_SCOPES,
+} from '../../gateway/clients/load.js';
 import { DEV_IDS } from '../../platform/identity/dev-principal.js';
 import { coverageFor, key, newPatient, visit, waitForCharges } from '../support/billing.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -297,19 +301,14 @@ describe('the demo patient app, persisted operations only', () => {
   it('reads its patient’s account and pays it by persisted id, and nothing else’s', async () => {
     const patientId = await newPatient(t, 'persisted-patient-app');
     await coverageFor(t, patientId, 'united');
-    const appSecret = await loadOrCreateDevClientSecret(t.config.keysDir, DEV_IDS.partnerClient);
-    const res = await fetch(`${origin}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: DEV_IDS.partnerClient,
-        client_secret: appSecret,
-        patient: patientId,
-      }).toString(),
+    // The token endpoint binds the demo app to the demo patient only (issue 11 #3): the token
+    // this new patient's own authorisation (a SMART launch) would give it is signed directly.
+    const app = await t.token('partner', {
+      clientId: DEV_IDS.partnerClient,
+      sub: DEV_IDS.partnerClient,
+      patientId,
+      scopes: PATIENT_APP_SCOPES,
     });
-    const { access_token: app } = (await res.json()) as { access_token: string };
-    expect(res.status).toBe(200);
 
     const paid = await post<{ takePayment: { replayed: boolean; amount: { amount: string } } }>(
       app,

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../platform/identity/principal.js';
+import { textPartnerClients } from '../support/clients.js';
 import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
@@ -14,7 +15,8 @@ let adminToken: string;
 const recorded: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestStack('consent');
+  // Staff tokens through two registered apps: unregistered ones run persisted operations only.
+  t = await startTestStack('consent', textPartnerClients(['app-blocked', 'app-other']));
   patientToken = await t.token('patient', { patientId: t.demo.patientId, sub: 'consent-patient' });
   adminToken = await t.token('admin', { sub: 'consent-admin' });
 });
