@@ -20,7 +20,7 @@ import { tokenEndpoint } from './clients/token-endpoint.js';
 import { gatewayContext, internalTokenOf, type GatewayContext } from './context.js';
 import { assignRequestId } from './request-id.js';
 import { gatewayPersistedOperations } from './persisted/gateway-plugin.js';
-import { gatewayLimits, LIMITS, refineLimitCode } from './limits/index.js';
+import { gatewayLimits, LIMITS, refineLimitCode } from '../platform/limits/index.js';
 import { mountExplorer } from './explorer/routes.js';
 import { createRateLimiter, type RateLimitSettings } from './rate-limit/limiter.js';
 import { rateLimitMiddleware } from './rate-limit/middleware.js';
