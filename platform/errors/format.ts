@@ -30,6 +30,8 @@ const KNOWN_CODES = new Set([
   'CSRF_PREVENTED',
   'METHOD_NOT_ALLOWED',
   'RATE_LIMITED',
+  // A subgraph request stopped at its time budget (platform/federation/time-budget.ts).
+  'TIME_BUDGET_EXCEEDED',
 ]);
 
 // graphql-js quotes the offending value in coercion and parse errors: it may be PHI.

@@ -1,5 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { defaultFieldResolver, GraphQLError, GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 
 /** The `extensions.code` of a request its subgraph stopped at its time budget. */
 export const TIME_BUDGET_EXCEEDED = 'TIME_BUDGET_EXCEEDED';
@@ -53,6 +58,9 @@ function race(work: Promise<unknown>, budget: TimeBudget): Promise<unknown> {
   });
 }
 
+const isObjectType = (type: unknown): type is GraphQLObjectType =>
+  Object.prototype.toString.call(type) === '[object GraphQLObjectType]';
+
 /**
  * Makes every field of `schema` (in place) obey the request's `budget` (in
  * the context): past the deadline no resolver starts (each throws
@@ -65,7 +73,8 @@ function race(work: Promise<unknown>, budget: TimeBudget): Promise<unknown> {
 export function enforceTimeBudget(schema: GraphQLSchema): GraphQLSchema {
   const queryType = schema.getQueryType()?.name;
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
+    // Told by its tag, not `instanceof`: the schema may come from another copy of graphql-js.
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const root = type.name === queryType;
     for (const field of Object.values(type.getFields())) {
       const inner = field.resolve ?? defaultFieldResolver;
