@@ -18,7 +18,7 @@ const KNOWN_CODES = new Set([
   'PERSISTED_QUERY_NOT_IN_LIST',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
-  // Gateway limits (gateway/limits/codes.ts).
+  // Query limits (platform/limits/codes.ts).
   'DEPTH_LIMIT_EXCEEDED',
   'COST_LIMIT_EXCEEDED',
   'ALIAS_LIMIT_EXCEEDED',
