@@ -85,8 +85,6 @@ async function post(token: string, query: string): Promise<unknown> {
 }
 
 async function statements(): Promise<number> {
-  const text = await (
-    await fetch(stack.subgraph('patient').url.replace(/graphql$/, 'metrics'))
-  ).text();
-  return Number(/^carefed_db_statements_total\S* (\d+)/m.exec(text)?.[1] ?? NaN);
+  const { values } = await stack.subgraph('patient').metrics.dbStatements.get();
+  return values[0]?.value ?? NaN;
 }

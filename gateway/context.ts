@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import { unauthenticated } from '../platform/errors/index.js';
-import type { InternalTokenSigner } from '../platform/identity/internal-token.js';
 import type { Principal } from '../platform/identity/principal.js';
 import type { TokenVerifier } from '../platform/identity/verify.js';
 import { requestIdOf } from './request-id.js';
@@ -49,31 +48,4 @@ export async function gatewayContext(
     onRefused((err as { reason?: string }).reason ?? 'invalid', requestId);
     throw unauthenticated('Invalid or expired token');
   }
-}
-
-const signed = new WeakMap<object, { token: Promise<string>; at: number }>();
-
-/** A request's token is signed again once it is this old (it lives 60 s): long plans never send a stale one. */
-const RESIGN_AFTER_MS = 30_000;
-
-/**
- * The token that carries this request's principal to the subgraphs, signed
- * once per request however many subgraph fetches its plan makes (every
- * subgraph accepts the same audience, so one token serves them all). A
- * request still fetching 30 s later gets a fresh one; a signing that failed
- * is not kept.
- */
-export function internalTokenOf(
-  context: Pick<GatewayContext, 'principal' | 'requestId' | 'ip'>,
-  signer: InternalTokenSigner,
-  now: number = Date.now(),
-): Promise<string> {
-  const known = signed.get(context);
-  if (known && now - known.at < RESIGN_AFTER_MS) return known.token;
-  const token = signer.sign(context.principal, { requestId: context.requestId, ip: context.ip });
-  signed.set(context, { token, at: now });
-  token.catch(() => {
-    if (signed.get(context)?.token === token) signed.delete(context);
-  });
-  return token;
 }

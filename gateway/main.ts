@@ -4,6 +4,7 @@ import { loadConfig } from '../platform/config/index.js';
 import { requireProductionSettings } from '../platform/config/production.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { createLogger } from '../platform/log/index.js';
+import { metricsTokenOf } from '../platform/http/metrics-token.js';
 import { onShutdown } from '../platform/http/shutdown.js';
 import { loadClientRegistry } from './clients/load.js';
 import { startGateway } from './server.js';
@@ -29,6 +30,7 @@ const gateway = await startGateway({
   devIssuer,
   clients: await loadClientRegistry(config),
   rateLimit: rateLimitSettings(config),
+  metricsToken: metricsTokenOf(config),
   log,
 });
 log.info({ url: gateway.url }, 'gateway listening');

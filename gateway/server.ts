@@ -18,12 +18,13 @@ import type { TokenVerifier } from '../platform/identity/verify.js';
 import { clientBoundVerifier } from './clients/client-verifier.js';
 import { ClientRegistry } from './clients/registry.js';
 import { tokenEndpoint } from './clients/token-endpoint.js';
-import { gatewayContext, internalTokenOf, type GatewayContext } from './context.js';
+import { gatewayContext, type GatewayContext } from './context.js';
 import { assignRequestId } from './request-id.js';
 import { gatewayPersistedOperations } from './persisted/gateway-plugin.js';
-import { gatewayLimits, LIMITS, refineLimitCode } from './limits/index.js';
+import { gatewayLimits, LIMITS, refineLimitCode } from '../platform/limits/index.js';
 import { mountExplorer } from './explorer/routes.js';
 import { createRateLimiter, type RateLimitSettings } from './rate-limit/limiter.js';
+import { logBudget } from './rate-limit/log-budget.js';
 import { rateLimitMiddleware } from './rate-limit/middleware.js';
 import { tiersFrom } from './rate-limit/tiers.js';
 import { nulGuardPlugin } from '../platform/http/nul-guard.js';
@@ -48,18 +49,23 @@ export interface GatewayOptions {
    * `bench/gateway-edge.ts`, to measure what they cost.
    */
   protections?: boolean;
+  /** The bearer credential `/metrics` requires (platform/http/metrics-token.ts); unset: not served. */
+  metricsToken?: string;
   log: Logger;
 }
 
-/**
- * Sends each subgraph the verified principal in a short-lived token the
- * gateway signs, with the request id; subgraphs trust nothing else.
- */
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
 
+/**
+ * Sends each subgraph the verified principal in a token the gateway signs for
+ * that one fetch: audience the subgraph's name, bound to the hash of the
+ * operation text and variables sent, a single-use id, a few seconds of life.
+ * Subgraphs trust nothing else, and a captured token opens nothing more.
+ */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
+    private readonly subgraph: string,
     url: string,
     private readonly signer: InternalTokenSigner,
   ) {
@@ -75,10 +81,13 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const { request } = options;
     const context = options.context as Partial<GatewayContext>;
     if (!context.principal || !context.requestId) return;
-    request.http?.headers.set(
-      INTERNAL_TOKEN_HEADER,
-      await internalTokenOf(context as GatewayContext, this.signer),
-    );
+    const token = await this.signer.sign(context.principal, {
+      requestId: context.requestId,
+      ip: context.ip,
+      subgraph: this.subgraph,
+      operation: { query: request.query, variables: request.variables },
+    });
+    request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
     request.http?.headers.set('x-request-id', context.requestId);
   }
 
@@ -122,7 +131,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     buildService: ({ name, url }) => {
       const real = opts.subgraphUrls[name] ?? url;
       if (!real) throw new Error(`No URL for subgraph ${name}`);
-      return new SignedDataSource(real, opts.signer);
+      return new SignedDataSource(name, real, opts.signer);
     },
   });
   const clients = opts.clients ?? new ClientRegistry([]);
@@ -155,16 +164,21 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     { tiers: tiersFrom(clients), ...opts.rateLimit },
     opts.log,
   );
+  // At most 20 `token refused` lines a minute, however many addresses send bad tokens.
+  const refusalLog = logBudget(20, 60_000, (count) =>
+    opts.log.info({ count }, 'token refusals not logged in the last minute'),
+  );
   const service = await startHttpService(apollo, {
     port: opts.port,
     host: opts.host,
     log: opts.log,
     metrics,
+    metricsToken: opts.metricsToken,
     bodyLimit: LIMITS.bodyLimit,
     before: [assignRequestId, rateLimitMiddleware({ limiter, verifier, log: opts.log, metrics })],
     context: (req) =>
       gatewayContext(req, verifier, (reason, requestId) =>
-        opts.log.info({ requestId, refusal: reason }, 'token refused'),
+        refusalLog(() => opts.log.info({ requestId, refusal: reason }, 'token refused')),
       ),
     ready: () => subgraphsReady(Object.values(opts.subgraphUrls)),
     routes: (app) => {

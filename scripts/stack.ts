@@ -11,8 +11,10 @@ import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { startEmbeddedPostgres } from '../platform/db/embedded.js';
 import type { RunningService } from '../platform/http/server.js';
 import type { DevIssuer } from '../platform/identity/dev-issuer.js';
+import { assertFetchablePort } from '../platform/config/bad-ports.js';
+import { metricsTokenOf } from '../platform/http/metrics-token.js';
 import { createInternalTokenVerifier } from '../platform/identity/internal-token.js';
-import { loadGatewaySigner } from '../platform/identity/service-keys.js';
+import { loadGatewaySigner, replayCacheFor } from '../platform/identity/service-keys.js';
 import { waitForTasks } from '../platform/events/settle.js';
 import { createLogger, type Logger } from '../platform/log/index.js';
 import type { RunningSubgraph } from '../platform/federation/subgraph-spec.js';
@@ -72,6 +74,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     'gatewaySigningKey',
     'auditSigningKey',
   ]);
+  // The gateway fetches every subgraph: a port Node's fetch refuses must fail now, not at the first query.
+  if (!opts.ephemeralPorts)
+    for (const spec of SUBGRAPHS)
+      assertFetchablePort(config.SUBGRAPH_PORT_BASE + spec.portOffset, 'SUBGRAPH_PORT_BASE');
   try {
     let adminUrl = config.DATABASE_URL;
     if (!adminUrl) {
@@ -87,7 +93,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const roles = await provisionAll(config, adminUrl, keys);
     const signer = await loadGatewaySigner(config);
 
-    const internalVerifier = createInternalTokenVerifier(signer.publicJwk);
+    const internalVerifier = createInternalTokenVerifier(signer.publicJwk, {
+      ttlSeconds: config.INTERNAL_TOKEN_TTL_SECONDS,
+      replayCache: replayCacheFor(config, log),
+    });
+    stops.push(() => internalVerifier.close());
     const subgraphs: Record<string, RunningSubgraph> = {};
     for (const spec of SUBGRAPHS) {
       const running = await spec.start({
@@ -142,6 +152,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       devIssuer,
       clients: await loadClientRegistry(config),
       rateLimit: rateLimitSettings(config),
+      metricsToken: metricsTokenOf(config),
       log,
     });
     stops.push(() => gateway.stop());

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { auditServer, type AuditFail, type AuditResult } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS } from '../gateway/limits/settings.js';
+import { LIMITS } from '../platform/limits/settings.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**

@@ -8,6 +8,7 @@ import type { RateLimitSettings } from '../gateway/rate-limit/limiter.js';
 import { rateLimitSettings } from '../gateway/rate-limit/settings.js';
 import { startGateway } from '../gateway/server.js';
 import { loadUserVerifier } from '../gateway/user-verifier.js';
+import { metricsTokenOf } from '../platform/http/metrics-token.js';
 import type { RunningService } from '../platform/http/server.js';
 import { DEV_IDS } from '../platform/identity/dev-principal.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
@@ -178,7 +179,8 @@ function limitsHold(stack: () => TestStack, label: string): void {
       [undefined, 'A bearer token is required (Authorization: Bearer <token>)'],
       ['not.a.jwt', 'Invalid or expired token'],
     ] as const) {
-      // More requests than any limit: refusals of the token are not rate limited.
+      // More requests than the user limit: token refusals count only against their address's
+      // allowance (RATE_LIMIT_PER_ADDRESS, out of reach in the test stack).
       for (let i = 0; i < PER_USER + 1; i++) {
         const r = await call(url, token, t);
         expect(r.status).toBe(401);
@@ -197,7 +199,11 @@ function limitsHold(stack: () => TestStack, label: string): void {
 
   it('counts refusals in the metrics and logs the crossing once', async () => {
     const t = stack();
-    const metrics = await (await fetch(t.stack.gatewayUrl.replace(/graphql$/, 'metrics'))).text();
+    const metrics = await (
+      await fetch(t.stack.gatewayUrl.replace(/graphql$/, 'metrics'), {
+        headers: { authorization: `Bearer ${metricsTokenOf(t.config)!}` },
+      })
+    ).text();
     expect(metrics).toMatch(
       /carefed_graphql_requests_total\{[^}]*outcome="RATE_LIMITED"[^}]*\} \d+/,
     );

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../platform/config/index.js';
+import { metricsTokenOf } from '../platform/http/metrics-token.js';
 import { startStack } from '../scripts/stack.js';
 import { createTestDatabase } from './support/db.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -18,6 +19,17 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 describe('production mode', () => {
+  it('#15 serves /metrics only to the operator credential', async () => {
+    for (const url of [t.stack.gatewayUrl, t.stack.subgraph('patient').url]) {
+      const metrics = url.replace(/\/graphql$/, '/metrics');
+      expect((await fetch(metrics)).status).toBe(401);
+      const operator = await fetch(metrics, {
+        headers: { authorization: `Bearer ${metricsTokenOf(t.config)!}` },
+      });
+      expect(operator.status).toBe(200);
+    }
+  });
+
   it('refuses introspection', async () => {
     const r = await t.gql(admin, '{ __schema { types { name } } }');
     expect(r.data ?? null).toBeNull();

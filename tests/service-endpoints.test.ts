@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsTokenOf } from '../platform/http/metrics-token.js';
 import { readCounter } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -21,13 +22,17 @@ describe('service endpoints', () => {
     }
   });
 
-  it('count requests in Prometheus format at /metrics', async () => {
+  it('count requests in Prometheus format at /metrics, for the operator credential', async () => {
     const before = await readCounter(
       t.stack.subgraph('patient').url,
       'carefed_db_statements_total',
     );
     await t.gql(await t.token('admin'), '{ patients(first: 3) { edges { node { id } } } }');
-    const text = await (await fetch(`${origin(t.stack.gatewayUrl)}/metrics`)).text();
+    const text = await (
+      await fetch(`${origin(t.stack.gatewayUrl)}/metrics`, {
+        headers: { authorization: `Bearer ${metricsTokenOf(t.config)!}` },
+      })
+    ).text();
     expect(text).toMatch(/^carefed_graphql_requests_total\{.*outcome="ok".*\} \d+/m);
     expect(text).toMatch(/^carefed_graphql_request_seconds_bucket/m);
     expect(

@@ -267,6 +267,8 @@ describe('patient subgraph reached directly', () => {
   async function internalToken(signer: InternalTokenSigner): Promise<string> {
     return signer.sign(devPrincipal('patient', demoOverrides(t).patient), {
       requestId: `direct-${randomUUID()}`,
+      subgraph: 'patient',
+      operation: { query: ME },
     });
   }
 

@@ -28,11 +28,13 @@ export interface RateLimitSettings {
   /** Points per window of the standard tier (the partner tier follows). */
   perClient?: number;
   perUser?: number;
+  /** Requests without a valid token, per window, from one client address. */
+  perAddress?: number;
   /** Tiers of the clients the registry knows; others are standard. */
   tiers?: TierAssignments;
 }
 
-export type RateLimitScope = 'client' | 'user';
+export type RateLimitScope = 'client' | 'user' | 'address';
 
 export type RateLimitVerdict =
   | { allowed: true }
@@ -51,11 +53,18 @@ export interface RateLimiter {
   readonly store: 'memory' | 'redis';
   /** Takes `points` (operations) from the caller's user and client allowances. */
   consume(caller: Pick<Principal, 'clientId' | 'sub'>, points?: number): Promise<RateLimitVerdict>;
+  /** Takes `points` from the allowance of unauthenticated requests of one client address. */
+  consumeUnauthenticated(address: string, points?: number): Promise<RateLimitVerdict>;
   /** Closes the Redis connection, if any. */
   close(): Promise<void>;
 }
 
-type Limiters = Record<TierName, Record<RateLimitScope, RateLimiterAbstract>>;
+/** The scopes each tier has (the address scope is the same for everyone). */
+type TierScope = Exclude<RateLimitScope, 'address'>;
+type Limiters = Record<TierName, Record<TierScope, RateLimiterAbstract>>;
+
+/** Unauthenticated requests per window from one address when RATE_LIMIT_PER_ADDRESS is unset. */
+export const DEFAULT_PER_ADDRESS = 60;
 
 /** The Redis key of a user: hashed, so subjects are not readable in Redis. */
 function userKey(clientId: string, sub: string): string {
@@ -64,7 +73,7 @@ function userKey(clientId: string, sub: string): string {
 
 function build(
   table: Record<TierName, TierLimits>,
-  make: (scope: RateLimitScope, tier: TierName, points: number) => RateLimiterAbstract,
+  make: (scope: TierScope, tier: TierName, points: number) => RateLimiterAbstract,
 ): Limiters {
   const out = {} as Limiters;
   for (const tier of TIER_NAMES)
@@ -121,38 +130,28 @@ export async function createRateLimiter(
   const table = tierTable({ perClient: settings.perClient, perUser: settings.perUser });
   const prefix = settings.keyPrefix ?? 'carefed:rl';
   let redis: Redis | undefined;
-  let limiters: Limiters;
+  let make: (keyPrefix: string, points: number) => RateLimiterAbstract;
   if (settings.redisUrl) {
     const client = await connectRateLimitRedis(settings.redisUrl, `gateway:${prefix}`, log);
     redis = client;
-    limiters = build(
-      table,
-      (scope, tier, points) =>
-        new RateLimiterRedis({
-          storeClient: client,
-          keyPrefix: `${prefix}:${scope}:${tier}`,
-          points,
-          duration: WINDOW_SECONDS,
-          rejectIfRedisNotReady: true,
-          inMemoryBlockOnConsumed: points + 1,
-          insuranceLimiter: new RateLimiterMemory({
-            keyPrefix: `${prefix}:${scope}:${tier}`,
-            points,
-            duration: WINDOW_SECONDS,
-          }),
-        }),
-    );
+    make = (keyPrefix, points) =>
+      new RateLimiterRedis({
+        storeClient: client,
+        keyPrefix,
+        points,
+        duration: WINDOW_SECONDS,
+        rejectIfRedisNotReady: true,
+        inMemoryBlockOnConsumed: points + 1,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS }),
+      });
   } else {
-    limiters = build(
-      table,
-      (scope, tier, points) =>
-        new RateLimiterMemory({
-          keyPrefix: `${prefix}:${scope}:${tier}`,
-          points,
-          duration: WINDOW_SECONDS,
-        }),
-    );
+    make = (keyPrefix, points) =>
+      new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
   }
+  const limiters = build(table, (scope, tier, points) =>
+    make(`${prefix}:${scope}:${tier}`, points),
+  );
+  const anonymous = make(`${prefix}:address`, settings.perAddress ?? DEFAULT_PER_ADDRESS);
   return {
     store: redis ? 'redis' : 'memory',
     async consume(caller, points = 1) {
@@ -161,6 +160,9 @@ export async function createRateLimiter(
       const user = await take('user', tier.user, userKey(caller.clientId, caller.sub), points);
       if (!user.allowed) return user;
       return take('client', tier.client, caller.clientId, points);
+    },
+    consumeUnauthenticated(address, points = 1) {
+      return take('address', anonymous, address, points);
     },
     async close() {
       if (redis) await closeRedis(redis);

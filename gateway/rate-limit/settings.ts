@@ -8,5 +8,6 @@ export function rateLimitSettings(config: Config): RateLimitSettings {
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     perClient: config.RATE_LIMIT_PER_CLIENT,
     perUser: config.RATE_LIMIT_PER_USER,
+    perAddress: config.RATE_LIMIT_PER_ADDRESS,
   };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 
+import { blockedPortProblem } from './bad-ports.js';
 import { envSchema, type Env } from './schema.js';
 
 /** Validated configuration, with paths resolved and the production flag settled. */
@@ -25,6 +26,17 @@ function prefixed(
   return out;
 }
 
+/** Why the gateway could not fetch `url`, or undefined. */
+function urlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  return blockedPortProblem(Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)));
+}
+
 let current: Config | undefined;
 
 /** Thrown when the environment is invalid; names each variable at fault. */
@@ -44,13 +56,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (e.CAREFED_FAULT && e.NODE_ENV !== 'test')
     throw new ConfigError('Invalid environment:\n  CAREFED_FAULT: only allowed with NODE_ENV=test');
+  const subgraphUrls = prefixed(given, 'SUBGRAPH_URL_', (n) => n.replace(/_/g, '-'));
+  const blocked = Object.entries(subgraphUrls).flatMap(([name, url]) => {
+    const problem = urlProblem(url);
+    return problem ? [`  SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}: ${problem}`] : [];
+  });
+  if (blocked.length) throw new ConfigError(`Invalid environment:\n${blocked.join('\n')}`);
   const dataDir = path.resolve(e.DATA_DIR);
   current = {
     ...e,
     production: e.NODE_ENV === 'production' || e.CAREFED_PRODUCTION,
     dataDir,
     keysDir: path.join(dataDir, 'keys'),
-    subgraphUrls: prefixed(given, 'SUBGRAPH_URL_', (n) => n.replace(/_/g, '-')),
+    subgraphUrls,
     dbRolePasswords: prefixed(given, 'DB_ROLE_PASSWORD_', (n) => n),
   };
   return current;

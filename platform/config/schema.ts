@@ -1,6 +1,12 @@
 import { z } from 'zod';
+import { blockedPortProblem } from './bad-ports.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A port other services reach with `fetch`: not one of the Fetch standard's blocked ports. */
+const fetchablePort = port.superRefine((value, ctx) => {
+  const problem = blockedPortProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const flag = z
   .enum(['1', '0', 'true', 'false', ''])
   .optional()
@@ -16,7 +22,7 @@ export const envSchema = z.object({
   CAREFED_PRODUCTION: flag,
   DATABASE_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default('.data'),
-  GATEWAY_PORT: port.default(4000),
+  GATEWAY_PORT: fetchablePort.default(4000),
   /** Subgraphs listen on consecutive ports starting here (patient first). */
   SUBGRAPH_PORT_BASE: port.default(4101),
   EMBEDDED_PG_PORT: port.default(54329),
@@ -28,7 +34,9 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_CLIENT: z.coerce.number().int().positive().optional(),
   /** Requests per minute of each user of a standard-tier client; partners get half. */
   RATE_LIMIT_PER_USER: z.coerce.number().int().positive().optional(),
-  /** Prefix of the rate-limit keys in Redis. */
+  /** Requests per minute from one client address that carry no valid token (each refused with 401). */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().optional(),
+  /** Prefix of the rate-limit keys in Redis (and of the spent gateway-token ids). */
   RATE_LIMIT_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/)
@@ -52,6 +60,12 @@ export const envSchema = z.object({
   CAREFED_INDEX_KEY_FILE: z.string().optional(),
   /** Private JWK (JSON) the gateway signs subgraph tokens with, or a file path. */
   GATEWAY_SIGNING_KEY_FILE: z.string().optional(),
+  /** Seconds a gateway-to-subgraph token lives (one token per subgraph fetch). */
+  INTERNAL_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  /** Milliseconds a subgraph spends on one request before it ends it with TIME_BUDGET_EXCEEDED. */
+  SUBGRAPH_TIME_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  /** File holding the bearer credential `/metrics` requires; unset: generated under DATA_DIR/keys (off under NODE_ENV=production). */
+  METRICS_TOKEN_FILE: z.string().min(1).optional(),
   /** Public JWK (JSON file) subgraphs verify the gateway's tokens with; default: the dev key under DATA_DIR/keys. */
   GATEWAY_PUBLIC_KEY_FILE: z.string().optional(),
   /** Secret (base64 32 bytes) from which each subgraph's database role password is derived, or a file. */

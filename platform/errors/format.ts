@@ -18,7 +18,7 @@ const KNOWN_CODES = new Set([
   'PERSISTED_QUERY_NOT_IN_LIST',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
-  // Gateway limits (gateway/limits/codes.ts).
+  // Query limits (platform/limits/codes.ts).
   'DEPTH_LIMIT_EXCEEDED',
   'COST_LIMIT_EXCEEDED',
   'ALIAS_LIMIT_EXCEEDED',
@@ -30,6 +30,8 @@ const KNOWN_CODES = new Set([
   'CSRF_PREVENTED',
   'METHOD_NOT_ALLOWED',
   'RATE_LIMITED',
+  // A subgraph request stopped at its time budget (platform/federation/time-budget.ts).
+  'TIME_BUDGET_EXCEEDED',
 ]);
 
 // graphql-js quotes the offending value in coercion and parse errors: it may be PHI.

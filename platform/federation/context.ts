@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Principal } from '../identity/principal.js';
+import type { TimeBudget } from './time-budget.js';
 
 /**
  * What every subgraph resolver gets, fresh per request: the verified
@@ -15,4 +16,10 @@ export interface RequestContext {
   log: Logger;
   /** One clock reading per request, so every decision in it agrees. */
   now: Date;
+  /**
+   * The request's deadline (SUBGRAPH_TIME_BUDGET_MS): every resolver checks it
+   * before it starts; long loops should call `budget?.check()` or watch its signal.
+   * Absent outside a served request (seeds, tools).
+   */
+  budget?: TimeBudget;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config/index.js';
+import { assertFetchablePort } from '../config/bad-ports.js';
 import { requireProductionSettings } from '../config/production.js';
 import { loadServiceKeys, type ServiceKeys } from '../crypto/service-keys.js';
 import { serviceRoleUrl } from '../db/provision.js';
@@ -42,14 +43,10 @@ export async function runSubgraph(opts: {
       serviceRoleUrl(config.DATABASE_URL, config.DB_ROLE_PREFIX, opts.schema, keys.dbRoleKey));
   if (!databaseUrl)
     throw new Error(`Set SUBGRAPH_DATABASE_URL (or DATABASE_URL) for the ${opts.name} subgraph`);
-  const service = await opts.start({
-    config,
-    keys,
-    databaseUrl,
-    port: config.SUBGRAPH_PORT_BASE + opts.portOffset,
-    log,
-    verifier: await loadInternalVerifier(config),
-  });
+  const port = config.SUBGRAPH_PORT_BASE + opts.portOffset;
+  assertFetchablePort(port, 'SUBGRAPH_PORT_BASE');
+  const verifier = await loadInternalVerifier(config, log);
+  const service = await opts.start({ config, keys, databaseUrl, port, log, verifier });
   log.info({ url: service.url }, `${opts.name} subgraph listening`);
-  onShutdown(log, () => service.stop());
+  onShutdown(log, () => service.stop().finally(() => verifier.close()));
 }

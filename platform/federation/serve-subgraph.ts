@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { startEventWorker, type EventHandler, type EventWorker } from '../events/consumer.js';
 import type { JobHandler } from '../events/jobs.js';
 import type { ServiceMetrics } from '../http/metrics.js';
+import { metricsTokenOf } from '../http/metrics-token.js';
 import type { RunningService } from '../http/server.js';
 import type { FederatedSchema } from './build-schema.js';
 import type { RequestContext } from './context.js';
@@ -72,6 +73,8 @@ export async function serveSubgraph<C extends RequestContext>(
       metrics: parts.metrics,
       verifier: args.verifier,
       production: args.config.production,
+      timeBudgetMs: args.config.SUBGRAPH_TIME_BUDGET_MS,
+      metricsToken: metricsTokenOf(args.config),
       context: parts.context,
       onStop: async () => {
         await worker?.stop();

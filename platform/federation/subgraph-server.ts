@@ -13,7 +13,9 @@ import { nulGuardPlugin } from '../http/nul-guard.js';
 import { startHttpService, type RunningService } from '../http/server.js';
 import type { ServiceMetrics } from '../http/metrics.js';
 import type { InternalTokenVerifier } from '../identity/internal-token.js';
+import { refineLimitCode, subgraphLimits } from '../limits/index.js';
 import type { RequestContext } from './context.js';
+import { enforceTimeBudget, startTimeBudget, timeBudgetPlugin } from './time-budget.js';
 
 /** The header carrying the gateway-signed principal token. */
 export const INTERNAL_TOKEN_HEADER = 'x-carefed-internal';
@@ -29,23 +31,37 @@ export interface SubgraphServerOptions<C extends RequestContext> {
   metrics: ServiceMetrics;
   verifier: InternalTokenVerifier;
   production: boolean;
+  /** Milliseconds one request may take before it ends with TIME_BUDGET_EXCEEDED. */
+  timeBudgetMs: number;
+  /** The bearer credential `/metrics` requires; unset: not served. */
+  metricsToken?: string;
   /** Adds the subgraph's loaders and services to the base context. */
   context: (base: RequestContext) => C;
   /** Runs when the server stops, after HTTP has drained. */
   onStop?: () => Promise<void>;
 }
 
+/** The body a subgraph request carries (the operation its token must be bound to). */
+function operationOf(req: Request): { query: unknown; variables?: unknown } {
+  const body = req.body as { query?: unknown; variables?: unknown } | undefined;
+  return { query: body?.query, variables: body?.variables };
+}
+
 /**
  * Serves one subgraph. Every GraphQL request must carry a token the gateway
- * signed; anything else (a client reaching the subgraph directly) gets 401.
- * Each request gets a forked EntityManager and a logger tagged with the
- * gateway's request id.
+ * signed for this subgraph and this very operation, not seen before;
+ * anything else (a client reaching the subgraph directly, a replayed or
+ * borrowed token) gets 401. The gateway's depth, alias and cost limits apply
+ * here too, and each request has a time budget. Each request gets a forked
+ * EntityManager and a logger tagged with the gateway's request id.
  */
 export async function startSubgraphServer<C extends RequestContext>(
   opts: SubgraphServerOptions<C>,
 ): Promise<RunningService> {
+  const { validationRules, plugins: limitPlugins } = subgraphLimits<C>();
   const apollo = new ApolloServer<C>({
-    schema: opts.schema,
+    schema: enforceTimeBudget(opts.schema),
+    validationRules,
     introspection: !opts.production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,
@@ -63,7 +79,7 @@ export async function startSubgraphServer<C extends RequestContext>(
           extensions: { code: 'DATA_INTEGRITY' },
         };
       }
-      const out = formatError(formatted);
+      const out = formatError(refineLimitCode(formatted, original));
       if (out.extensions?.code === 'INTERNAL_SERVER_ERROR')
         opts.log.error(
           { err: typeof cause?.name === 'string' ? cause.name : 'unknown', path: formatted.path },
@@ -75,14 +91,19 @@ export async function startSubgraphServer<C extends RequestContext>(
       ApolloServerPluginInlineTraceDisabled(),
       requestLogPlugin<C>(opts.log, opts.metrics),
       nulGuardPlugin<C>(),
+      ...limitPlugins,
+      timeBudgetPlugin<C>(),
     ],
   });
   const context = async (req: Request): Promise<C> => {
     const header = req.header(INTERNAL_TOKEN_HEADER);
     if (!header) throw unauthenticated('This service accepts requests only through the gateway');
-    const verified = await opts.verifier.verify(header).catch(() => {
-      throw unauthenticated('This service accepts requests only through the gateway');
-    });
+    const budget = startTimeBudget(opts.timeBudgetMs);
+    const verified = await opts.verifier
+      .verify(header, { subgraph: opts.name, operation: operationOf(req) })
+      .catch(() => {
+        throw unauthenticated('This service accepts requests only through the gateway');
+      });
     const requestId = verified.requestId || randomUUID();
     return opts.context({
       principal: verified.principal,
@@ -91,6 +112,7 @@ export async function startSubgraphServer<C extends RequestContext>(
       em: opts.orm.em.fork(),
       log: opts.log.child({ requestId }),
       now: new Date(),
+      budget,
     });
   };
   const running = await startHttpService(apollo, {
@@ -98,6 +120,7 @@ export async function startSubgraphServer<C extends RequestContext>(
     host: opts.host,
     log: opts.log,
     metrics: opts.metrics,
+    metricsToken: opts.metricsToken,
     context,
     ready: () => opts.orm.isConnected(),
   });

@@ -6,12 +6,15 @@ import express, { type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { bodyErrors } from './body-errors.js';
 import type { ServiceMetrics } from './metrics.js';
+import { requireMetricsToken } from './metrics-token.js';
 
 export interface HttpServiceOptions<C extends BaseContext> {
   port: number;
   host?: string;
   log: Logger;
   metrics: ServiceMetrics;
+  /** The bearer credential `/metrics` requires (`metricsTokenOf`); unset: `/metrics` is not served. */
+  metricsToken?: string;
   /** Builds the GraphQL context; throw a GraphQLError to refuse the request. */
   context: (req: Request) => Promise<C>;
   /** Called by `/readyz`; reject or return false when a dependency is down. */
@@ -32,7 +35,8 @@ export interface RunningService {
 
 /**
  * Serves an Apollo server at `/graphql` with `/healthz` (liveness), `/readyz`
- * (readiness, 503 while draining) and `/metrics` (Prometheus). `stop()` drains:
+ * (readiness, 503 while draining) and `/metrics` (Prometheus, only with the
+ * operator's bearer credential `metricsToken`; not served without one). `stop()` drains:
  * readiness fails first, in-flight requests finish, then the server closes.
  */
 export async function startHttpService<C extends BaseContext>(
@@ -50,12 +54,13 @@ export async function startHttpService<C extends BaseContext>(
       .then((ok) => void res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' }))
       .catch(() => void res.status(503).json({ status: 'not ready' }));
   });
-  app.get('/metrics', (_req, res) => {
-    opts.metrics.registry
-      .metrics()
-      .then((body) => void res.type(opts.metrics.registry.contentType).send(body))
-      .catch(() => void res.status(500).end());
-  });
+  if (opts.metricsToken)
+    app.get('/metrics', requireMetricsToken(opts.metricsToken), (_req, res) => {
+      opts.metrics.registry
+        .metrics()
+        .then((body) => void res.type(opts.metrics.registry.contentType).send(body))
+        .catch(() => void res.status(500).end());
+    });
   opts.routes?.(app);
   await apollo.start();
   app.use(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
 import {
@@ -12,20 +13,41 @@ import {
 import { claimsFromPrincipal, principalFromClaims } from './claims.js';
 import { UnauthenticatedError } from './errors.js';
 import { checkPrivateJwk, loadOrCreatePrivateJwk, publicJwkOf } from './keys.js';
+import { operationHash, type BoundOperation } from './operation-hash.js';
 import type { Principal } from './principal.js';
+import { memoryReplayCache, type ReplayCache } from './replay-cache.js';
 import { verifyStrict } from './strict-verify.js';
 
 export const INTERNAL_ISSUER = 'carefed-gateway';
+/** Each subgraph's audience is this, a colon, and its name: a token opens one subgraph only. */
 export const INTERNAL_AUDIENCE = 'carefed-subgraph';
 /** A distinct `typ` so no other JWT, however signed, passes as an internal token. */
 export const INTERNAL_TOKEN_TYPE = 'carefed-internal+jwt';
-const TTL_SECONDS = 60;
+/** Default lifetime of a gateway token: it only has to reach the subgraph. */
+export const DEFAULT_INTERNAL_TTL_SECONDS = 10;
+/** Clock skew tolerated between gateway and subgraph hosts. */
+const CLOCK_TOLERANCE_SECONDS = 5;
 const KEY_FILE = 'gateway-signing.jwk.json';
 const MAX_REQUEST_ID = 200;
+const SUBGRAPH_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** The audience of the tokens for subgraph `name`. */
+export function subgraphAudience(name: string): string {
+  if (!SUBGRAPH_NAME.test(name)) throw new Error(`not a subgraph name: ${name}`);
+  return `${INTERNAL_AUDIENCE}:${name}`;
+}
 
 export interface InternalTokenContext {
   requestId: string;
   ip?: string;
+}
+
+/** What one gateway token is for: one fetch of one operation from one subgraph. */
+export interface InternalTokenTarget extends InternalTokenContext {
+  /** The subgraph the token is sent to (its audience). */
+  subgraph: string;
+  /** The operation text and variables sent with it (their hash is signed in). */
+  operation: BoundOperation;
 }
 
 export interface VerifiedInternalToken extends InternalTokenContext {
@@ -38,36 +60,49 @@ export class InternalTokenSigner {
     private readonly key: CryptoKey,
     /** Public half, for subgraphs started in the same process. */
     readonly publicJwk: JWK,
+    private readonly ttlSeconds: number,
   ) {}
 
-  /** Loads (or creates) `<keysDir>/gateway-signing.jwk.json`, or takes an Ed25519 private JWK. */
-  static async load(source: string | JWK): Promise<InternalTokenSigner> {
+  /**
+   * Loads (or creates) `<keysDir>/gateway-signing.jwk.json`, or takes an
+   * Ed25519 private JWK. Tokens live `ttlSeconds` (default 10).
+   */
+  static async load(
+    source: string | JWK,
+    ttlSeconds: number = DEFAULT_INTERNAL_TTL_SECONDS,
+  ): Promise<InternalTokenSigner> {
     const jwk =
       typeof source === 'string'
         ? await loadOrCreatePrivateJwk(path.join(source, KEY_FILE), 'EdDSA')
         : await checkPrivateJwk(source, 'EdDSA', 'gateway signing key');
     const key = await importJWK(jwk, 'EdDSA');
     if (key instanceof Uint8Array) throw new Error('gateway signing key: not an asymmetric key');
-    return new InternalTokenSigner(key, publicJwkOf(jwk));
+    return new InternalTokenSigner(key, publicJwkOf(jwk), ttlSeconds);
   }
 
-  /** A token valid for 60 seconds carrying `principal`, the request id and client IP. */
-  async sign(principal: Principal, ctx: InternalTokenContext): Promise<string> {
-    if (ctx.requestId.length === 0 || ctx.requestId.length > MAX_REQUEST_ID) {
+  /**
+   * A token for one fetch: `principal`, the request id and client IP, for
+   * subgraph `target.subgraph` only (audience), bound to the hash of the
+   * operation sent (`oph`), with a fresh single-use id (`jti`), valid a few seconds.
+   */
+  async sign(principal: Principal, target: InternalTokenTarget): Promise<string> {
+    if (target.requestId.length === 0 || target.requestId.length > MAX_REQUEST_ID) {
       throw new Error('requestId must be 1 to 200 characters');
     }
     const now = Math.floor(Date.now() / 1000);
     const claims = {
       ...claimsFromPrincipal(principal),
-      rid: ctx.requestId,
-      ...(ctx.ip ? { ip: ctx.ip } : {}),
+      rid: target.requestId,
+      oph: operationHash(target.operation),
+      ...(target.ip ? { ip: target.ip } : {}),
     };
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: this.publicJwk.kid, typ: INTERNAL_TOKEN_TYPE })
       .setIssuer(INTERNAL_ISSUER)
-      .setAudience(INTERNAL_AUDIENCE)
+      .setAudience(subgraphAudience(target.subgraph))
+      .setJti(randomUUID())
       .setIssuedAt(now)
-      .setExpirationTime(now + TTL_SECONDS)
+      .setExpirationTime(now + this.ttlSeconds)
       .sign(this.key);
   }
 }
@@ -77,37 +112,80 @@ export async function loadGatewayPublicJwk(keysDir: string): Promise<JWK> {
   return publicJwkOf(await loadOrCreatePrivateJwk(path.join(keysDir, KEY_FILE), 'EdDSA'));
 }
 
+/** What a subgraph checks a token against: itself, and the body it received. */
+export interface InternalTokenExpectation {
+  /** The verifying subgraph's own name. */
+  subgraph: string;
+  /** The operation in the request body. */
+  operation: BoundOperation;
+}
+
 export interface InternalTokenVerifier {
-  /** Verifies a gateway token; throws UnauthenticatedError on any failure. */
-  verify(token: string): Promise<VerifiedInternalToken>;
+  /**
+   * Verifies a gateway token for this subgraph and this body, and spends its
+   * single-use id; throws UnauthenticatedError on any failure (a replay:
+   * `bad-claims` on `jti`; another body: on `oph`).
+   */
+  verify(token: string, expected: InternalTokenExpectation): Promise<VerifiedInternalToken>;
+  /** Closes the replay cache's connection, if any. */
+  close(): Promise<void>;
+}
+
+export interface InternalTokenVerifierOptions {
+  /** Longest lifetime accepted (`exp - iat`), the signer's; default 10 s. */
+  ttlSeconds?: number;
+  /** Where spent token ids are kept; default: this process's memory. */
+  replayCache?: ReplayCache;
 }
 
 /** Builds the subgraph-side verifier for tokens signed by the gateway key `publicJwk`. */
-export function createInternalTokenVerifier(publicJwk: JWK): InternalTokenVerifier {
+export function createInternalTokenVerifier(
+  publicJwk: JWK,
+  opts: InternalTokenVerifierOptions = {},
+): InternalTokenVerifier {
   if (publicJwk.kty !== 'OKP' || publicJwk.crv !== 'Ed25519' || typeof publicJwk.kid !== 'string') {
     throw new Error('gateway public key: expected an Ed25519 JWK with a kid');
   }
+  const ttl = opts.ttlSeconds ?? DEFAULT_INTERNAL_TTL_SECONDS;
+  const replay = opts.replayCache ?? memoryReplayCache();
   const getKey = createLocalJWKSet({ keys: [publicJwkOf(publicJwk)] });
-  const options: JWTVerifyOptions = {
-    issuer: INTERNAL_ISSUER,
-    audience: INTERNAL_AUDIENCE,
-    algorithms: ['EdDSA'],
-    typ: INTERNAL_TOKEN_TYPE,
-    requiredClaims: ['exp', 'iat', 'sub', 'rid'],
-    maxTokenAge: TTL_SECONDS + 5,
-    clockTolerance: 5,
+  const optionsFor = new Map<string, JWTVerifyOptions>();
+  const options = (subgraph: string): JWTVerifyOptions => {
+    let o = optionsFor.get(subgraph);
+    if (!o) {
+      o = {
+        issuer: INTERNAL_ISSUER,
+        audience: subgraphAudience(subgraph),
+        algorithms: ['EdDSA'],
+        typ: INTERNAL_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'sub', 'rid', 'jti', 'oph'],
+        maxTokenAge: ttl + CLOCK_TOLERANCE_SECONDS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      };
+      optionsFor.set(subgraph, o);
+    }
+    return o;
   };
   return {
-    async verify(token: string): Promise<VerifiedInternalToken> {
-      const payload = await verifyStrict(token, getKey, options);
-      const { rid, ip } = payload;
+    async verify(token, expected): Promise<VerifiedInternalToken> {
+      const payload = await verifyStrict(token, getKey, options(expected.subgraph));
+      const { rid, ip, jti, oph, exp, iat } = payload;
       if (typeof rid !== 'string' || rid.length === 0 || rid.length > MAX_REQUEST_ID) {
         throw new UnauthenticatedError('bad-claims', 'rid');
       }
       if (ip !== undefined && typeof ip !== 'string')
         throw new UnauthenticatedError('bad-claims', 'ip');
+      if (typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > ttl)
+        throw new UnauthenticatedError('bad-claims', 'exp');
+      if (oph !== operationHash(expected.operation))
+        throw new UnauthenticatedError('bad-claims', 'oph');
       const principal = principalFromClaims(payload);
+      // Spent last: a token refused for any other reason does not burn its id.
+      const expiresAt = (exp + CLOCK_TOLERANCE_SECONDS) * 1000;
+      if (typeof jti !== 'string' || jti.length > 100 || !(await replay.claim(jti, expiresAt)))
+        throw new UnauthenticatedError('bad-claims', 'jti');
       return ip === undefined ? { principal, requestId: rid } : { principal, requestId: rid, ip };
     },
+    close: () => replay.close(),
   };
 }

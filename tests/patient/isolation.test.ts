@@ -207,18 +207,18 @@ describe('_entities sent to the patient subgraph directly', () => {
   `;
 
   async function entities(principal: Principal, id: string) {
+    const variables = { r: [{ __typename: 'Patient', id }] };
     const res = await fetch(t.stack.subgraph('patient').url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         [INTERNAL_TOKEN_HEADER]: await signer.sign(principal, {
           requestId: `isolation-${randomUUID()}`,
+          subgraph: 'patient',
+          operation: { query: ENTITIES, variables },
         }),
       },
-      body: JSON.stringify({
-        query: ENTITIES,
-        variables: { r: [{ __typename: 'Patient', id }] },
-      }),
+      body: JSON.stringify({ query: ENTITIES, variables }),
     });
     const text = await res.text();
     return { status: res.status, text, ...(JSON.parse(text) as Omit<GqlResponse, 'status'>) };

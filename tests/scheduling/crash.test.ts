@@ -100,6 +100,8 @@ describe('a crash after commit, before the reply', () => {
           'content-type': 'application/json',
           'x-carefed-internal': await signer.sign(devPrincipal('scheduler'), {
             requestId: `crash-${Date.now()}`,
+            subgraph: 'scheduling',
+            operation: { query: BOOK, variables: { input } },
           }),
         },
         body: JSON.stringify({ query: BOOK, variables: { input } }),

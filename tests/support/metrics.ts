@@ -1,6 +1,16 @@
+let metricsToken: string | undefined;
+
+/** The operator credential `/metrics` requires (startTestStack sets it from the stack's data directory). */
+export function useMetricsToken(token: string | undefined): void {
+  metricsToken = token;
+}
+
 /** The values of every series of one counter (all label sets) from a service's Prometheus `/metrics`. */
 async function counterValues(serviceGraphqlUrl: string, name: string): Promise<number[]> {
-  const res = await fetch(serviceGraphqlUrl.replace(/\/graphql$/, '/metrics'));
+  const res = await fetch(serviceGraphqlUrl.replace(/\/graphql$/, '/metrics'), {
+    headers: metricsToken ? { authorization: `Bearer ${metricsToken}` } : {},
+  });
+  if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
   const text = await res.text();
   return text
     .split('\n')

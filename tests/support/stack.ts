@@ -9,7 +9,9 @@ import type { Principal, Role } from '../../platform/identity/principal.js';
 import { createLogger } from '../../platform/log/index.js';
 import { demoSubjects } from '../../scripts/demo-tokens.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
+import { metricsTokenOf } from '../../platform/http/metrics-token.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { useMetricsToken } from './metrics.js';
 
 /** A GraphQL answer over real HTTP. */
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -86,6 +88,7 @@ export async function startTestStack(
     // Suites make hundreds of calls a minute with one token; rate-limit tests set their own.
     RATE_LIMIT_PER_CLIENT: '1000000',
     RATE_LIMIT_PER_USER: '1000000',
+    RATE_LIMIT_PER_ADDRESS: '1000000',
     ...env,
   });
   const sink = new PassThrough();
@@ -93,6 +96,7 @@ export async function startTestStack(
   sink.on('data', (c: Buffer) => (logs += c.toString()));
   const log = createLogger({ name: 'carefed-test', level: 'info', destination: sink });
   const stack = await startStack({ config, seed: true, ephemeralPorts: true, log });
+  useMetricsToken(metricsTokenOf(config));
   const admin = new pg.Pool({ connectionString: db.url, max: 3 });
   const { patientId, practitionerId } = demoSubjects(stack.seed!);
   const otherPatientId = stack.seed!.patientIds.find(

@@ -89,3 +89,38 @@ export function gatewayLimits<C extends BaseContext>(opts: {
     ],
   };
 }
+
+/**
+ * The limits a subgraph applies to what it is sent: the gateway's depth,
+ * alias and cost limits, so a request that reaches a subgraph some other way
+ * than through the gateway's checks is held to them too. An `_entities` fetch
+ * counts once (the gateway counted the list that led to it), so nothing the
+ * gateway let through is refused here. Spread `validationRules` into the
+ * subgraph's ApolloServer and add `plugins`; format errors with
+ * `refineLimitCode` to keep each refusal's code.
+ */
+export function subgraphLimits<C extends BaseContext>(): Pick<
+  LimitOptions<C>,
+  'validationRules' | 'plugins'
+> {
+  const armor = new ApolloArmor({
+    maxDepth: { n: LIMITS.maxDepth, ...reportAs(LIMIT_CODES.depth) },
+    maxAliases: { n: LIMITS.maxAliases, allowList: [], ...reportAs(LIMIT_CODES.aliases) },
+    maxDirectives: { enabled: false },
+    costLimit: { enabled: false },
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  }).protect();
+  return {
+    validationRules: armor.validationRules,
+    plugins: [
+      ...(armor.plugins as ApolloServerPlugin<C>[]),
+      limitsPlugin<C>({
+        maxCost: LIMITS.maxCost,
+        defaultPageSize: LIMITS.defaultPageSize,
+        unpagedListSize: LIMITS.unpagedListSize,
+        fieldSizes: { ...LIMITS.fieldSizes, 'Query._entities': 1 },
+      }),
+    ],
+  };
+}

@@ -1,6 +1,6 @@
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { formatError } from '../../platform/errors/format.js';
+import { formatError } from '../errors/format.js';
 import { gatewayLimits, LIMIT_CODES, LIMITS, refineLimitCode } from './index.js';
 
 /** The limits on a small schema, through Apollo's real request handling (no HTTP). */

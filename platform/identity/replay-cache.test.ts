@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../log/index.js';
+import { memoryReplayCache, redisReplayCache, type ReplayCache } from './replay-cache.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const log = createLogger({ name: 'replay-cache-test', level: 'silent' });
+
+async function redisAnswers(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+const redisUp = await redisAnswers();
+
+const opened: ReplayCache[] = [];
+afterAll(() => Promise.all(opened.map((c) => c.close())));
+
+/** Claims an id twice, as a replayed token would. */
+async function claimTwice(cache: ReplayCache): Promise<[boolean, boolean]> {
+  const id = randomUUID();
+  const until = Date.now() + 10_000;
+  return [await cache.claim(id, until), await cache.claim(id, until)];
+}
+
+describe('token replay cache', () => {
+  it('#4 in memory: an id is accepted once until it expires', async () => {
+    const cache = memoryReplayCache();
+    expect(await claimTwice(cache)).toEqual([true, false]);
+    const id = randomUUID();
+    expect(await cache.claim(id, Date.now() - 1)).toBe(true);
+    // Expired entries are dropped: the id's token itself is no longer accepted by then.
+    expect(await cache.claim(id, Date.now() + 1000)).toBe(true);
+  });
+
+  it.skipIf(!redisUp)('#4 in Redis: replicas share the ids they have seen', async () => {
+    const prefix = `carefed-test:${randomUUID()}`;
+    const one = redisReplayCache(REDIS_URL, prefix, log);
+    const two = redisReplayCache(REDIS_URL, prefix, log);
+    opened.push(one, two);
+    await new Promise((r) => setTimeout(r, 300));
+    const id = randomUUID();
+    const until = Date.now() + 10_000;
+    expect(await one.claim(id, until)).toBe(true);
+    expect(await two.claim(id, until)).toBe(false);
+  });
+
+  it('#4 with Redis unreachable: refuses replays in this process', async () => {
+    const down = redisReplayCache('redis://127.0.0.1:1', 'carefed-test', log);
+    opened.push(down);
+    expect(await claimTwice(down)).toEqual([true, false]);
+  });
+});
