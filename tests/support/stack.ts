@@ -86,6 +86,9 @@ export async function startTestStack(
     // Suites make hundreds of calls a minute with one token; rate-limit tests set their own.
     RATE_LIMIT_PER_CLIENT: '1000000',
     RATE_LIMIT_PER_USER: '1000000',
+    // A loaded CI machine can delay the access-fact heartbeat by seconds; the freshness
+    // tests (tests/hardening/kernel.test.ts) set the bound they check.
+    ACCESS_FACTS_MAX_LAG_MS: '60000',
     ...env,
   });
   const sink = new PassThrough();

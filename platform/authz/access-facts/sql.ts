@@ -43,3 +43,23 @@ export const careTeamAndGrantProjectionSql: readonly string[] = [
   `CREATE INDEX break_glass_projection_grant_idx
      ON break_glass_projection (practitioner_id, patient_id, expires_at)`,
 ];
+
+/**
+ * DDL of the known-patient projection (fed by `patient.registered`; a write
+ * for a patient it lacks is refused, and its row is the lock a write's
+ * decision and a fact's projection serialise on) and of the freshness
+ * watermark (the producer's time of the newest heartbeat applied, so reads
+ * can tell how far the projections may lag).
+ */
+export const patientAndWatermarkSql: readonly string[] = [
+  `CREATE TABLE patient_projection (
+    id uuid PRIMARY KEY,
+    registered_at timestamptz NOT NULL,
+    facts_changed_at timestamptz
+  )`,
+  `CREATE TABLE access_facts_watermark (
+    producer text PRIMARY KEY,
+    produced_at timestamptz NOT NULL,
+    applied_at timestamptz NOT NULL
+  )`,
+];

@@ -1,4 +1,7 @@
-import { accessFactsMigration } from '../../../platform/authz/access-facts/migration.js';
+import {
+  accessFactsMigration,
+  knownPatientsMigration,
+} from '../../../platform/authz/access-facts/migration.js';
 import type { MigrationEntry } from '../../../platform/db/orm.js';
 import { Migration20261126200000Init } from './Migration20261126200000Init.js';
 import { Migration20261126210000Accounts } from './Migration20261126210000Accounts.js';
@@ -10,4 +13,5 @@ export const migrations: MigrationEntry[] = [
   { name: 'Migration20261126210000Accounts', class: Migration20261126210000Accounts },
   accessFactsMigration,
   { name: 'Migration20261204010000PractitionerIds', class: Migration20261204010000PractitionerIds },
+  knownPatientsMigration,
 ];

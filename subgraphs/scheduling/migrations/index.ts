@@ -1,4 +1,7 @@
-import { accessFactsMigration } from '../../../platform/authz/access-facts/migration.js';
+import {
+  accessFactsMigration,
+  knownPatientsMigration,
+} from '../../../platform/authz/access-facts/migration.js';
 import type { MigrationEntry } from '../../../platform/db/orm.js';
 import { Migration20261126100000Init } from './Migration20261126100000Init.js';
 import { Migration20261126110000Notifications } from './Migration20261126110000Notifications.js';
@@ -8,4 +11,5 @@ export const migrations: MigrationEntry[] = [
   { name: 'Migration20261126100000Init', class: Migration20261126100000Init },
   { name: 'Migration20261126110000Notifications', class: Migration20261126110000Notifications },
   accessFactsMigration,
+  knownPatientsMigration,
 ];
