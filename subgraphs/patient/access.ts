@@ -57,8 +57,10 @@ export function ownAccessFacts(
   lock = false,
 ): AccessFactsLoader {
   return new DataLoader(async (ids) => {
-    const known = await knownPatients(em, ids, lock);
-    const [teams, consents, grants] = await Promise.all([
+    // Locked first, so every fact below is read with the patient's row held.
+    const locked = lock ? await knownPatients(em, ids, true) : undefined;
+    const [exists, teams, consents, grants] = await Promise.all([
+      locked ? ids.map((id) => locked.has(id)) : loaders.exists.loadMany(ids),
       practitionerId ? loaders.careTeam.loadMany(ids) : [],
       loaders.consents.loadMany(ids),
       loaders.myGrants.loadMany(ids),
@@ -73,6 +75,7 @@ export function ownAccessFacts(
         .filter((m) => m.practitionerId === practitionerId)
         .map((m) => m.patientId),
     );
+    const known = new Set(ids.filter((_, i) => exists[i] === true));
     return factsOf(ids, rows(consents).map(toConsentRecord), team, rows(grants), known);
   });
 }

@@ -309,10 +309,9 @@ describe('#23 access decided inside the write transaction', () => {
     await writer.connect();
     try {
       await writer.query('BEGIN');
-      await writer.query(
-        'SELECT id FROM scheduling.patient_projection WHERE id = $1 FOR NO KEY UPDATE',
-        [patientId],
-      );
+      await writer.query('SELECT id FROM scheduling.patient_projection WHERE id = $1 FOR SHARE', [
+        patientId,
+      ]);
       await denyClinician(patientId);
       // Billing (not held) applies the deny; scheduling's projection waits on the held row.
       await waitFor('billing projects the deny', () => projectedDeny('billing', patientId));

@@ -62,10 +62,12 @@ export interface ProjectedFactsOptions {
    */
   maxLagMs: number;
   /**
-   * For a write's decision, on its transaction's `em`: lock each known
-   * patient's projection row first (FOR NO KEY UPDATE, in id order), which a
-   * fact's projection also takes, so a change of consent, care team or grant
-   * commits either before the decision reads it or after the write commits.
+   * For a write's decision, on its transaction's `em`: share-lock each known
+   * patient's projection row first (FOR SHARE), which a fact's projection
+   * updates, so a change of consent, care team or grant commits either before
+   * the decision reads it or after the write commits. Writers share the lock
+   * (they never update the row), so writes for one patient still run side by
+   * side.
    */
   lock?: boolean;
 }
@@ -122,7 +124,7 @@ export function projectedAccessFacts(
     if (opts.lock)
       await em.execute(
         `SELECT id FROM patient_projection
-          WHERE id IN (SELECT json_array_elements_text(?::json)::uuid) ORDER BY id FOR NO KEY UPDATE`,
+          WHERE id IN (SELECT json_array_elements_text(?::json)::uuid) ORDER BY id FOR SHARE`,
         [ids],
       );
     const [consentRows, memberRows] = await Promise.all([
