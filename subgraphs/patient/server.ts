@@ -66,7 +66,7 @@ export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promis
   });
   // Every consumer's freshness watermark, through its access-fact queue (platform/authz/access-facts).
   const heartbeat = startAccessFactsHeartbeat({
-    em: () => orm.em.fork(),
+    connectionString: opts.databaseUrl,
     consumers: ACCESS_FACT_CONSUMERS,
     everyMs: opts.config.ACCESS_FACTS_HEARTBEAT_MS,
     log: opts.log.child({ subgraph: 'patient' }),
@@ -76,7 +76,7 @@ export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promis
     ...store,
     metrics,
     stop: async () => {
-      heartbeat.stop();
+      await heartbeat.stop();
       await running.stop();
     },
   };

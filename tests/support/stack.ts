@@ -146,3 +146,26 @@ export function demoOverrides(
     clinician: { practitionerId: t.demo.practitionerId },
   };
 }
+
+/**
+ * Waits until every subgraph holding patient data knows these patients
+ * (`patient.registered` projected): they refuse writes for patients they do
+ * not know, and the event is asynchronous.
+ */
+export async function untilKnown(
+  t: TestStack,
+  patientIds: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await t.sql<{ n: number }>(
+      `SELECT (SELECT count(*) FROM scheduling.patient_projection WHERE id = ANY($1::uuid[]))
+            + (SELECT count(*) FROM billing.patient_projection WHERE id = ANY($1::uuid[])) AS n`,
+      [patientIds],
+    );
+    if (Number(row!.n) === 2 * new Set(patientIds).size) return;
+    if (Date.now() > deadline) throw new Error('the subgraphs never learnt of the new patients');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { WORKER_SCHEMA } from '../../events/schema-sql.js';
@@ -28,29 +29,30 @@ export function accessFactsLane(task: string): { queue: string; priority: number
   return { queue: task, priority: ACCESS_FACTS_PRIORITY };
 }
 
+/** What a heartbeat is sent through: a `pg` pool or client (its own connection). */
+export interface Queryable {
+  query(text: string, values: unknown[]): Promise<unknown>;
+}
+
 /**
- * Enqueues one heartbeat per consumer task (`<subgraph>:access-facts`) in
- * `em`'s transaction or on its own: the consumer's waiting heartbeat is
- * replaced (never more than one waits), stamped with the database's clock.
+ * Enqueues one heartbeat per consumer task (`<subgraph>:access-facts`): the
+ * consumer's waiting heartbeat is replaced (never more than one waits),
+ * stamped with the database's clock.
  */
-export async function publishWatermark(
-  em: EntityManager,
-  consumers: readonly string[],
-): Promise<void> {
+export async function publishWatermark(db: Queryable, consumers: readonly string[]): Promise<void> {
   if (!consumers.length) return;
-  await em.execute(
-    `SELECT ${WORKER_SCHEMA}.add_job(task || ?::text,
-       json_build_object('producer', ?::text, 'producedAt', now()),
+  await db.query(
+    `SELECT ${WORKER_SCHEMA}.add_job(task || $1::text,
+       json_build_object('producer', $2::text, 'producedAt', now()),
        queue_name => task,
        max_attempts => 3,
-       job_key => task || ?::text,
-       priority => ?::int,
+       job_key => task || $1::text,
+       priority => $3::int,
        job_key_mode => 'replace')
-     FROM json_array_elements_text(?::json) AS task`,
+     FROM json_array_elements_text($4::json) AS task`,
     [
       WATERMARK_TASK_SUFFIX,
       ACCESS_FACTS_PRODUCER,
-      WATERMARK_TASK_SUFFIX,
       ACCESS_FACTS_PRIORITY,
       JSON.stringify([...new Set(consumers)]),
     ],
@@ -74,34 +76,40 @@ export async function applyWatermark(payload: unknown, _job: unknown, em: Entity
 
 /** A running heartbeat. */
 export interface Heartbeat {
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /**
  * The producer's heartbeat: a watermark for every consumer now and every
- * `everyMs` after, each on a fresh fork. A failed beat is logged; the
- * consumers' reads go stale (and refuse) rather than trust old facts.
+ * `everyMs` after, on a connection of its own (so it never competes with, or
+ * is counted among, the service's request statements). A failed beat is
+ * logged; the consumers' reads go stale (and refuse) rather than trust old
+ * facts.
  */
 export function startAccessFactsHeartbeat(opts: {
-  em: () => EntityManager;
+  connectionString: string;
   consumers: readonly string[];
   everyMs: number;
   log: Logger;
 }): Heartbeat {
-  let busy = false;
-  const beat = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      await publishWatermark(opts.em(), opts.consumers);
-    } catch (err) {
-      opts.log.warn({ err: (err as Error).message }, 'access-facts heartbeat failed');
-    } finally {
-      busy = false;
-    }
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: 1 });
+  pool.on('error', (err) => opts.log.warn({ err: err.message }, 'heartbeat connection error'));
+  let beating: Promise<void> | undefined;
+  const beat = () => {
+    beating ??= publishWatermark(pool, opts.consumers)
+      .catch((err: unknown) =>
+        opts.log.warn({ err: (err as Error).message }, 'access-facts heartbeat failed'),
+      )
+      .finally(() => (beating = undefined));
   };
-  void beat();
-  const timer = setInterval(() => void beat(), opts.everyMs);
+  beat();
+  const timer = setInterval(beat, opts.everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await beating;
+      await pool.end();
+    },
+  };
 }
