@@ -160,7 +160,7 @@ export function requireBilling(
 
 /**
  * A write's access to billing data, decided inside the write's transaction
- * by `auditedWrite` (the patient's projection row locked to commit); a
+ * by `auditedWrite` (the patient's facts lock held to commit); a
  * refusal is audited and answers FORBIDDEN with `NO_ACCESS`.
  */
 export function billingWrite(

@@ -75,7 +75,7 @@ export function requireAppointmentAccess(
 
 /**
  * A write's access to appointment data, decided inside the write's
- * transaction by `auditedWrite` (the patient's projection row locked to
+ * transaction by `auditedWrite` (the patient's facts lock held to
  * commit); a refusal is audited and answers FORBIDDEN with `NO_ACCESS`.
  */
 export function appointmentWrite(

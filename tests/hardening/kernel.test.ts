@@ -304,16 +304,17 @@ describe('#23 access decided inside the write transaction', () => {
 
   it('#23 a fact for a patient whose write is deciding waits for that write to commit', async () => {
     const patientId = await teamPatient();
-    // What a write's decision holds until it commits: the patient's projection row.
+    // What a write's decision holds until it commits: the patient's facts lock, shared.
     const writer = new pg.Client({ connectionString: t.db.url });
     await writer.connect();
     try {
       await writer.query('BEGIN');
-      await writer.query('SELECT id FROM scheduling.patient_projection WHERE id = $1 FOR SHARE', [
-        patientId,
-      ]);
+      await writer.query(
+        `SELECT pg_advisory_xact_lock_shared(hashtextextended('scheduling:access-facts:' || lower($1), 0))`,
+        [patientId],
+      );
       await denyClinician(patientId);
-      // Billing (not held) applies the deny; scheduling's projection waits on the held row.
+      // Billing (not held) applies the deny; scheduling's projection waits on the held lock.
       await waitFor('billing projects the deny', () => projectedDeny('billing', patientId));
       await new Promise((r) => setTimeout(r, 500));
       expect(await projectedDeny('scheduling', patientId)).toBe(false);

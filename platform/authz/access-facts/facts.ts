@@ -6,6 +6,7 @@ import type { RequestContext } from '../../federation/context.js';
 import type { Principal } from '../../identity/principal.js';
 import type { BreakGlassGrant } from '../break-glass.js';
 import { consentRecordOf, type ConsentRecord, type StoredConsent } from '../consent.js';
+import { patientFactsLock } from './sql.js';
 import { ACCESS_FACTS_PRODUCER } from './watermark.js';
 
 /**
@@ -62,12 +63,12 @@ export interface ProjectedFactsOptions {
    */
   maxLagMs: number;
   /**
-   * For a write's decision, on its transaction's `em`: share-lock each known
-   * patient's projection row first (FOR SHARE), which a fact's projection
-   * updates, so a change of consent, care team or grant commits either before
-   * the decision reads it or after the write commits. Writers share the lock
-   * (they never update the row), so writes for one patient still run side by
-   * side.
+   * For a write's decision, on its transaction's `em`: take each patient's
+   * facts lock shared first (`patientFactsLock`, held to commit), which a
+   * fact's projection takes exclusively, so a change of consent, care team or
+   * grant commits either before the decision reads it or after the write
+   * commits. Writers share it, so writes for one patient still run side by
+   * side; an advisory lock writes nothing to any row.
    */
   lock?: boolean;
 }
@@ -123,8 +124,8 @@ export function projectedAccessFacts(
     const practitionerId = principal.practitionerId;
     if (opts.lock)
       await em.execute(
-        `SELECT id FROM patient_projection
-          WHERE id IN (SELECT json_array_elements_text(?::json)::uuid) ORDER BY id FOR SHARE`,
+        `SELECT pg_advisory_xact_lock_shared(${patientFactsLock('k.id')})
+           FROM (SELECT DISTINCT json_array_elements_text(?::json) AS id ORDER BY 1) k`,
         [ids],
       );
     const [consentRows, memberRows] = await Promise.all([

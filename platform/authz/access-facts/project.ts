@@ -12,6 +12,7 @@ import {
   type ConsentChangedData,
   type PatientRegisteredData,
 } from './events.js';
+import { patientFactsLock } from './sql.js';
 import { applyWatermark, WATERMARK_TASK_SUFFIX } from './watermark.js';
 
 // Each upsert keeps the newest state: an older event (a redelivery, or one overtaken by a
@@ -22,16 +23,13 @@ import { applyWatermark, WATERMARK_TASK_SUFFIX } from './watermark.js';
 // committed, can never leave access open.
 
 /**
- * Takes the known patient's row lock before a fact about them changes: a
- * write that decided on the old facts (holding the same lock, see
- * `projectedAccessFacts`) commits first, and a write deciding later waits
- * for this change and then sees it.
+ * Takes the patient's facts lock exclusively before a fact about them
+ * changes (`patientFactsLock`): a write that decided on the old facts
+ * (holding it shared, see `projectedAccessFacts`) commits first, and a write
+ * deciding later waits for this change and then sees it.
  */
-async function lockPatient(em: EntityManager, patientId: string, at: string): Promise<void> {
-  await em.execute('UPDATE patient_projection SET facts_changed_at = ?::timestamptz WHERE id = ?', [
-    at,
-    patientId,
-  ]);
+async function lockPatient(em: EntityManager, patientId: string): Promise<void> {
+  await em.execute(`SELECT pg_advisory_xact_lock(${patientFactsLock('?')})`, [patientId]);
 }
 
 /** `patient.registered` → the known-patient projection. */
@@ -49,7 +47,7 @@ export async function projectConsent(
   occurredAt: string,
   em: EntityManager,
 ): Promise<void> {
-  await lockPatient(em, d.patientId, occurredAt);
+  await lockPatient(em, d.patientId);
   await em.execute(
     `INSERT INTO consent_projection
        (id, patient_id, status, scope, provisions, period_start, period_end, changed_at)
@@ -79,7 +77,7 @@ export async function projectCareTeam(
   occurredAt: string,
   em: EntityManager,
 ): Promise<void> {
-  await lockPatient(em, d.patientId, occurredAt);
+  await lockPatient(em, d.patientId);
   await em.execute(
     `INSERT INTO care_team_projection (id, patient_id, practitioner_id, since, until, changed_at)
      VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz)
@@ -93,7 +91,7 @@ export async function projectCareTeam(
 
 /** `break-glass.granted` → the grant projection (grants never change once given). */
 export async function projectGrant(d: BreakGlassGrantedData, em: EntityManager): Promise<void> {
-  await lockPatient(em, d.patientId, d.grantedAt);
+  await lockPatient(em, d.patientId);
   await em.execute(
     `INSERT INTO break_glass_projection (id, patient_id, practitioner_id, granted_at, expires_at)
      VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz) ON CONFLICT (id) DO NOTHING`,
