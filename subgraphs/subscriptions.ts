@@ -17,6 +17,7 @@ export const ACCESS_FACT_CONSUMERS = ['scheduling:access-facts', 'billing:access
  */
 export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
   // Access facts, published by the patient subgraph.
+  'patient.registered': ACCESS_FACT_CONSUMERS,
   // …and scheduling's webhooks drop the deliveries a deny refuses (platform/webhooks/consent.ts).
   'consent.changed': [...ACCESS_FACT_CONSUMERS, 'scheduling:webhook-consent'],
   'care-team.changed': ACCESS_FACT_CONSUMERS,

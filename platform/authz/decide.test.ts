@@ -325,3 +325,40 @@ describe('decidePatientAccess', () => {
     if (expected.consentId === undefined) expect(decision).not.toHaveProperty('consentId');
   });
 });
+
+describe('decidePatientAccess: a patient the subgraph does not know (#11)', () => {
+  const base = {
+    patientId: 'p1',
+    dataClass: 'Appointment',
+    careTeam: false,
+    consents: [],
+    now: NOW,
+    roleAllows: true,
+    patientKnown: false,
+  } as const;
+
+  it('#11 refuses a write an allowed caller would make, as unknown-patient', () => {
+    expect(decidePatientAccess({ ...base, principal: scheduler, permission: 'c' })).toMatchObject({
+      allowed: false,
+      reason: 'unknown-patient',
+    });
+  });
+
+  it('#11 a caller refused anyway gets that refusal, whether the patient exists or not', () => {
+    const unknown = decidePatientAccess({ ...base, principal: clinician, permission: 'c' });
+    const known = decidePatientAccess({
+      ...base,
+      principal: clinician,
+      permission: 'c',
+      patientKnown: true,
+    });
+    expect(unknown).toEqual(known);
+    expect(unknown).toMatchObject({ allowed: false, reason: 'compartment' });
+  });
+
+  it('#11 reads are not decided by existence', () => {
+    expect(decidePatientAccess({ ...base, principal: scheduler, permission: 'r' })).toMatchObject({
+      allowed: true,
+    });
+  });
+});

@@ -25,10 +25,17 @@ export interface PatientAccessInput {
   now: Date;
   /** The caller's role-level policy result (including minimum necessary). */
   roleAllows: boolean;
+  /**
+   * The patient exists as far as the deciding subgraph knows (default true).
+   * A write for an unknown patient is refused, after every other layer and
+   * with the same answer as any refusal, so it tells no one who exists.
+   */
+  patientKnown?: boolean;
 }
 
 /** Which check decided: the failing layer, or `ok` / `break-glass` when allowed. */
-export type AccessReason = 'scope' | 'role' | 'compartment' | 'consent' | 'ok' | 'break-glass';
+export type AccessReason =
+  'scope' | 'role' | 'compartment' | 'consent' | 'unknown-patient' | 'ok' | 'break-glass';
 
 /** The decision, with what the audit record needs: purpose, emergency flag, deciding consent. */
 export interface PatientAccessDecision {
@@ -122,9 +129,19 @@ function result(
  *    researcher and auditor reach no record. Several roles reach if any one does;
  * 4. consent, evaluated with the effective purpose: a deny blocks, except that a clinician's
  *    applicable grant overrides it (emergency, ETREAT, the overridden consent named). A
- *    patient reading their own record is never blocked by their own consent.
+ *    patient reading their own record is never blocked by their own consent;
+ * 5. existence: a write (create, update, delete) for a patient the subgraph
+ *    does not know is refused (`unknown-patient`), decided last so that a
+ *    caller refused for any other reason gets that refusal either way.
  */
 export function decidePatientAccess(input: PatientAccessInput): PatientAccessDecision {
+  const decision = decideLayers(input);
+  if (decision.allowed && input.patientKnown === false && !READS.has(input.permission))
+    return result(false, 'unknown-patient', decision.purpose);
+  return decision;
+}
+
+function decideLayers(input: PatientAccessInput): PatientAccessDecision {
   const { principal: p, patientId, now } = input;
   if (!input.roleAllows) return result(false, 'role', p.purposeOfUse);
 

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { decisionEvent, recordAccess, type AccessEvent } from '../audit/request-audit.js';
 import { forbidden } from '../errors/index.js';
 import type { RequestContext } from '../federation/context.js';
@@ -14,6 +15,12 @@ import type { Permission } from './scopes.js';
  */
 export interface AccessContext extends RequestContext {
   accessFacts: AccessFactsLoader;
+  /**
+   * The same facts read through a write transaction's `em` (its connection),
+   * holding the patients' lock until it commits, so that the decision and
+   * the write see one state of the facts.
+   */
+  accessFactsFor: (em: EntityManager) => AccessFactsLoader;
 }
 
 /** Whose record it is; subgraphs add what their own rules read (a practitioner, a payer). */
@@ -84,8 +91,109 @@ export async function decideRecords<S extends RecordSubject>(
       ...(grant ? { grant } : {}),
       now,
       roleAllows: policy.roleAllows ? policy.roleAllows(principal, s) : true,
+      patientKnown: f.known,
     });
   });
+}
+
+/**
+ * An access a write decides inside its own transaction (`auditedWrite`): the
+ * subject, the policy, and the one answer for a refusal. Decided there on the
+ * transaction's connection, with the patients' lock held to commit.
+ */
+export interface WriteAccess {
+  /** Decides on `em` (the write's transaction). */
+  decide: (em: EntityManager) => Promise<PatientAccessDecision>;
+  /** The audit event of a refusal (committed on its own, after the rollback). */
+  refusal: (decision: PatientAccessDecision) => AccessEvent;
+  noAccess: string;
+}
+
+/** How `auditedWrite` decides one write's access inside its transaction (see `WriteAccess`). */
+export function writeAccess<S extends RecordSubject>(
+  ctx: AccessContext,
+  subject: S,
+  policy: AccessPolicy<S>,
+  action: AccessEvent['action'],
+  noAccess: string,
+  resourceId?: string,
+): WriteAccess {
+  return {
+    decide: async (em) => {
+      const [d] = await decideRecords(
+        { ...ctx, em, accessFacts: ctx.accessFactsFor(em) },
+        [subject],
+        policy,
+      );
+      return d!;
+    },
+    refusal: (d) => recordEvent(subject.patientId, d, policy.dataClass, action, resourceId),
+    noAccess,
+  };
+}
+
+/** A patient id no one has: what a missing record is decided as, so it costs what a refused one does. */
+export const NO_PATIENT = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Decides and audits an access to a record that may not exist, taking the
+ * same path either way: a missing record is decided (as a record of no
+ * patient, on the same facts query) and audited as a refused access
+ * (`denied:not-found`), so neither the answer nor its timing tells a caller
+ * whether a record they may not see exists. Returns the decision, refused
+ * for a missing record.
+ */
+export async function decideFound<S extends RecordSubject>(
+  ctx: AccessContext,
+  record: S | undefined,
+  policy: AccessPolicy<S>,
+  action: AccessEvent['action'],
+  resourceId: string,
+): Promise<PatientAccessDecision> {
+  if (record) {
+    const [d] = await decideRecords(ctx, [record], policy);
+    await recordAccess(ctx, [
+      recordEvent(record.patientId, d!, policy.dataClass, action, resourceId),
+    ]);
+    return d!;
+  }
+  const { dataClass, permission, clinicalReach } = policy;
+  const [d] = await decideRecords(ctx, [{ patientId: NO_PATIENT }], {
+    dataClass,
+    permission,
+    ...(clinicalReach === undefined ? {} : { clinicalReach }),
+  });
+  const missing = { ...d!, allowed: false };
+  await recordAccess(ctx, [
+    {
+      ...decisionEvent(missing, {
+        patientId: NO_PATIENT,
+        resourceType: dataClass,
+        resourceId,
+        action,
+      }),
+      patientId: undefined,
+      reason: 'denied:not-found',
+    },
+  ]);
+  return missing;
+}
+
+/**
+ * `decideFound`, then FORBIDDEN with `noAccess` (one answer for missing and
+ * refused) unless allowed. Returns the record and its permit.
+ */
+export async function requireFound<S extends RecordSubject>(
+  ctx: AccessContext,
+  record: S | undefined,
+  policy: AccessPolicy<S>,
+  action: AccessEvent['action'],
+  noAccess: string,
+  resourceId: string,
+): Promise<{ record: S; decision: PatientAccessDecision }> {
+  const decision = await decideFound(ctx, record, policy, action, resourceId);
+  if (!record || !decision.allowed) throw forbidden(noAccess);
+  return { record, decision };
 }
 
 /** The audit event of one decided access to one record. */

@@ -91,6 +91,10 @@ export const envSchema = z.object({
     .optional(),
   /** Minutes a break-the-glass grant lasts. */
   BREAK_GLASS_MINUTES: z.coerce.number().int().positive().max(1440).default(60),
+  /** Milliseconds between the patient subgraph's access-fact heartbeats (platform/authz/access-facts/watermark.ts). */
+  ACCESS_FACTS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** A subgraph refuses PHI (ACCESS_FACTS_STALE) when its newest applied heartbeat is older than this. */
+  ACCESS_FACTS_MAX_LAG_MS: z.coerce.number().int().min(500).max(3_600_000).default(5000),
   /** Billing: what a completed visit is charged, `CODE` or `CODE*UNITS`, comma-separated HCPCS Level II codes. */
   BILLING_VISIT_CODES: z
     .string()

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict } from '../errors/index.js';
@@ -83,9 +84,38 @@ export async function completeIdempotencyKey(
   );
 }
 
+/**
+ * Who a key belongs to beyond the caller's subject: the client app and the
+ * patient the write is for. One partner app acting for many patients (one
+ * `sub`), or one person through two apps, gets a key space per pair.
+ */
+export interface IdempotencyScope {
+  clientId: string;
+  patientId: string;
+}
+
+const scopes = new AsyncLocalStorage<IdempotencyScope>();
+
+/**
+ * Runs `fn` with every idempotency claim inside it (`runOnce`, however deep in
+ * a store) scoped to (client, subject, patient). `auditedWrite` sets it for
+ * each write from the principal and the write's patient.
+ */
+export function withIdempotencyScope<T>(scope: IdempotencyScope, fn: () => Promise<T>): Promise<T> {
+  return scopes.run(scope, fn);
+}
+
+/**
+ * The stored owner of a key: (client, subject, patient) when a scope is
+ * active, else the subject alone (a system job that claims its own keys).
+ */
+export function keyOwner(by: string, scope = scopes.getStore()): string {
+  return scope ? JSON.stringify([scope.clientId, by, scope.patientId]) : by;
+}
+
 /** One mutation guarded by a caller's idempotency key. */
 export interface IdempotentRequest {
-  /** The caller (principal `sub`): keys are per caller. */
+  /** The caller (principal `sub`); keys are per (client, caller, patient) inside `withIdempotencyScope`. */
   by: string;
   key: string;
   /** Operation name; a key reused for another operation is CONFLICT. */
@@ -95,7 +125,7 @@ export interface IdempotentRequest {
 }
 
 /**
- * Runs `mutate` once per (caller, key) in `schema`, in one transaction with
+ * Runs `mutate` once per (owner, key) in `schema` (the owner is `keyOwner`), in one transaction with
  * the key's claim: a retry returns the first result's id (`replayed`), a
  * concurrent retry waits for the first and then does the same, and the same
  * key with another request is CONFLICT. Nests as a savepoint in a caller's
@@ -107,16 +137,17 @@ export async function runOnce(
   g: IdempotentRequest,
   mutate: (tem: EntityManager) => Promise<string>,
 ): Promise<{ id: string; replayed: boolean }> {
+  const owner = keyOwner(g.by);
   return em.transactional(async (tem) => {
     const claim = await claimIdempotencyKey(tem, schema, {
-      principal: g.by,
+      principal: owner,
       key: g.key,
       operation: g.operation,
       requestHash: requestHash(g.operation, g.request),
     });
     if (!claim.fresh) return { id: claim.resultId, replayed: true };
     const id = await mutate(tem);
-    await completeIdempotencyKey(tem, schema, g.by, g.key, id);
+    await completeIdempotencyKey(tem, schema, owner, g.key, id);
     return { id, replayed: false };
   });
 }

@@ -25,6 +25,11 @@ export interface EventWorkerOptions {
   orm: MikroORM;
   /** Jobs run at once (default 1). */
   concurrency?: number;
+  /**
+   * Tasks (handlers or jobs) run by a runner of their own, one at a time, so
+   * they never wait behind the others (a webhook backlog): the access facts.
+   */
+  lane?: readonly string[];
   /** Milliseconds between polls when LISTEN/NOTIFY is quiet (default 2000). */
   pollInterval?: number;
   /**
@@ -68,32 +73,49 @@ export async function startEventWorker(opts: EventWorkerOptions): Promise<EventW
   }
   const tasks = Object.keys(taskList);
   if (tasks.length === 0) throw new Error('startEventWorker needs at least one handler or job');
+  const laneList: TaskList = {};
+  for (const task of opts.lane ?? []) {
+    if (!taskList[task]) throw new Error(`Lane task ${task} has no handler`);
+    laneList[task] = taskList[task];
+    delete taskList[task];
+  }
+  const laned = Object.keys(laneList).length > 0;
 
   // Our pool, shared with graphile-worker, so the stale-lock sweep needs no connection of its own.
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: concurrency + 2 });
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: concurrency + 2 + (laned ? 1 : 0),
+  });
   pool.on('error', (err) => log.error({ err: err.message }, 'event worker pool error'));
   const sweeper = staleLockSweeper(pool, tasks, opts.staleLockAfterMs ?? 600_000, log);
   try {
     await sweeper.sweep();
-    const runner = await run(
-      {
-        pgPool: pool,
-        taskList,
-        concurrency,
-        noHandleSignals: true,
-        pollInterval: opts.pollInterval ?? 2000,
-        logger: graphileLogger(log),
-      },
-      undefined,
-      // No crontab: an empty list stops graphile-worker looking for a file in the working directory.
-      [],
-    );
+    const start = (list: TaskList, n: number) =>
+      run(
+        {
+          pgPool: pool,
+          taskList: list,
+          concurrency: n,
+          noHandleSignals: true,
+          pollInterval: opts.pollInterval ?? 2000,
+          logger: graphileLogger(log),
+        },
+        undefined,
+        // No crontab: an empty list stops graphile-worker looking for a file in the working directory.
+        [],
+      );
+    const runners = [
+      ...(Object.keys(taskList).length ? [await start(taskList, concurrency)] : []),
+      ...(laned ? [await start(laneList, 1)] : []),
+    ];
     sweeper.start();
     let running = true;
-    const done = runner.promise.finally(() => {
-      running = false;
-      sweeper.stop();
-    });
+    const done = Promise.all(runners.map((r) => r.promise))
+      .then(() => undefined)
+      .finally(() => {
+        running = false;
+        sweeper.stop();
+      });
     done.catch((err: unknown) =>
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'event worker died'),
     );
@@ -103,7 +125,7 @@ export async function startEventWorker(opts: EventWorkerOptions): Promise<EventW
       stop: async () => {
         sweeper.stop();
         try {
-          if (running) await runner.stop();
+          if (running) await Promise.all(runners.map((r) => r.stop()));
         } finally {
           await pool.end();
         }

@@ -15,9 +15,21 @@ export interface NewEvent<T extends JsonValue> {
   occurredAt?: Date | string;
 }
 
+/** A consumer's own serial queue and priority (graphile-worker runs lower numbers first). */
+export interface JobLane {
+  queue: string;
+  priority: number;
+}
+
 export interface PublishOptions {
   /** Deliveries per consumer before the job is left failed for an operator (default 25). */
   maxAttempts?: number;
+  /**
+   * The queue and priority of a consumer task's job (default: none, priority
+   * 0): jobs of one queue run one at a time in order, ahead of lower
+   * priorities.
+   */
+  lane?: (task: string) => JobLane | undefined;
 }
 
 interface OutboxRow {
@@ -92,13 +104,16 @@ export async function publishEvent<T extends JsonValue>(
   if (consumers.length > 0) {
     // One round trip for every consumer; the list travels as JSON because knex
     // would expand a JS array binding into a list of placeholders.
+    const jobs = [...new Set(consumers)].map((task) => ({ task, ...opts.lane?.(task) }));
     await em.execute(
-      `SELECT ${WORKER_SCHEMA}.add_job(task, ?::json,
+      `SELECT ${WORKER_SCHEMA}.add_job(j.task, ?::json,
+         queue_name => j.queue,
          max_attempts => ?::int,
-         job_key => task || ':' || ?::text,
+         job_key => j.task || ':' || ?::text,
+         priority => coalesce(j.priority, 0),
          job_key_mode => 'unsafe_dedupe')
-       FROM json_array_elements_text(?::json) AS task`,
-      [JSON.stringify(envelope), maxAttempts, envelope.id, JSON.stringify([...new Set(consumers)])],
+       FROM json_to_recordset(?::json) AS j(task text, queue text, priority int)`,
+      [JSON.stringify(envelope), maxAttempts, envelope.id, JSON.stringify(jobs)],
     );
   }
   return envelope;

@@ -29,6 +29,8 @@ export interface SubgraphParts<C extends RequestContext> {
   tasks?: (log: Logger) => {
     handlers: Record<string, EventHandler>;
     jobs?: Record<string, JobHandler>;
+    /** Tasks run by a runner of their own (`EventWorkerOptions.lane`). */
+    lane?: readonly string[];
   };
   /** Its Postgres schema (the worker's inbox), required with `tasks`. */
   schema?: string;

@@ -3,9 +3,11 @@ import {
   readableRecords,
   recordEvent,
   requireRecord,
+  writeAccess,
   type AccessPolicy,
   type PatientAccessDecision,
   type Permission,
+  type WriteAccess,
 } from '../../platform/authz/index.js';
 import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { Principal } from '../../platform/identity/principal.js';
@@ -154,4 +156,20 @@ export function requireBilling(
     NO_ACCESS,
     resourceId,
   );
+}
+
+/**
+ * A write's access to billing data, decided inside the write's transaction
+ * by `auditedWrite` (the patient's facts lock held to commit); a
+ * refusal is audited and answers FORBIDDEN with `NO_ACCESS`.
+ */
+export function billingWrite(
+  ctx: BillingContext,
+  subject: BillingSubject,
+  data: BillingData,
+  permission: Permission,
+  action: AccessEvent['action'],
+  resourceId?: string,
+): WriteAccess {
+  return writeAccess(ctx, subject, billingAccess(data, permission), action, NO_ACCESS, resourceId);
 }

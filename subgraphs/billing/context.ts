@@ -1,5 +1,5 @@
 import type { FieldCipher } from '../../platform/crypto/index.js';
-import { projectedAccessFacts, type AccessContext } from '../../platform/authz/index.js';
+import { projectedAccess, type AccessContext } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import type { BillingPolicy } from './domain/charge-policy.js';
 import { createLoaders, type BillingLoaders } from './loaders.js';
@@ -9,6 +9,8 @@ export interface BillingServices {
   cipher: FieldCipher;
   /** Currency of patient accounts, charge codes and the no-show fee. */
   policy: BillingPolicy;
+  /** `ACCESS_FACTS_MAX_LAG_MS`: PHI is refused when the access facts may lag more. */
+  accessFactsMaxLagMs: number;
 }
 
 /** The billing subgraph's request context. */
@@ -26,6 +28,6 @@ export function createBillingContext(
     ...base,
     services,
     loaders: createLoaders(base.em),
-    accessFacts: projectedAccessFacts(base.em, base.principal, base.now),
+    ...projectedAccess(base, services.accessFactsMaxLagMs),
   };
 }

@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
-import { accessFactTasks } from '../../platform/authz/access-facts/index.js';
+import {
+  accessFactJobs,
+  accessFactLane,
+  accessFactTasks,
+} from '../../platform/authz/access-facts/index.js';
 import { recordEventEffects } from '../../platform/audit/event-audit.js';
 import type { EventHandler } from '../../platform/events/consumer.js';
 import type { JobHandler } from '../../platform/events/jobs.js';
@@ -41,11 +45,12 @@ function chargeEffects(outcome: AppointmentEventOutcome) {
  * keep billing's appointment state and create or reverse charges
  * (store/appointment-events.ts). Each charge created or reversed is audited
  * as billing's system access naming the event that caused it, in the same
- * transaction. Billing runs no plain jobs yet.
+ * transaction. Its only plain job is the access facts' heartbeat.
  */
 export function billingTasks(deps: BillingWorkerDeps): {
   handlers: Record<string, EventHandler>;
   jobs: Record<string, JobHandler>;
+  lane: string[];
 } {
   const log = deps.log.child({ component: 'billing-events' });
   return {
@@ -66,6 +71,7 @@ export function billingTasks(deps: BillingWorkerDeps): {
           );
       },
     },
-    jobs: {},
+    jobs: accessFactJobs('billing'),
+    lane: accessFactLane('billing'),
   };
 }

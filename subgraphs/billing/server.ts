@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_LAG_MS } from '../../platform/authz/index.js';
 import type { Config } from '../../platform/config/index.js';
 import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
@@ -35,7 +36,8 @@ export interface BillingSubgraph extends RunningService, SubgraphStore {
  */
 export async function openBillingStore(
   opts: Pick<BillingSubgraphOptions, 'keys' | 'databaseUrl' | 'log'> & {
-    config: Pick<Config, 'BILLING_VISIT_CODES' | 'BILLING_NO_SHOW_FEE'>;
+    config: Pick<Config, 'BILLING_VISIT_CODES' | 'BILLING_NO_SHOW_FEE'> &
+      Partial<Pick<Config, 'ACCESS_FACTS_MAX_LAG_MS'>>;
   },
   onStatement?: () => void,
 ): Promise<SubgraphStore & { services: BillingServices }> {
@@ -66,7 +68,8 @@ export async function openBillingStore(
     await store.orm.close();
     throw err;
   }
-  return { ...store, services: { cipher: store.cipher, policy } };
+  const accessFactsMaxLagMs = opts.config.ACCESS_FACTS_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS;
+  return { ...store, services: { cipher: store.cipher, policy, accessFactsMaxLagMs } };
 }
 
 /** Builds and starts the billing subgraph and its event worker. */

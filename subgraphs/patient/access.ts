@@ -1,14 +1,17 @@
 import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   consentRecordOf,
   decideRecords,
   factsOf,
   recordEvent,
   requireRecord,
+  writeAccess,
   type AccessFactsLoader,
   type ConsentRecord,
   type PatientAccessDecision,
   type Permission,
+  type WriteAccess,
 } from '../../platform/authz/index.js';
 import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { PatientContext } from './context.js';
@@ -22,17 +25,42 @@ export const NO_ACCESS = 'Not permitted to access this record, or it does not ex
 export const toConsentRecord = (c: ConsentRecordEntity): ConsentRecord => consentRecordOf(c);
 
 /**
+ * Which of `ids` are patients, one statement; with `lock` (a write's
+ * transaction) each found row is locked (FOR NO KEY UPDATE, in id order)
+ * until commit, so every write to one patient's data, including a change of
+ * its consents or care team, decides and writes one at a time.
+ */
+export async function knownPatients(
+  em: EntityManager,
+  ids: readonly string[],
+  lock = false,
+): Promise<Set<string>> {
+  const rows = await em.execute<{ id: string }[]>(
+    `SELECT id FROM patient WHERE id IN (SELECT json_array_elements_text(?::json)::uuid)
+      ORDER BY id${lock ? ' FOR NO KEY UPDATE' : ''}`,
+    [JSON.stringify([...new Set(ids)])],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
  * The kernel's access facts from the patient subgraph's own tables (the
- * source every other subgraph's projection is fed from): consents, the
- * caller's open care-team links and unexpired grants, one statement per kind
- * per batch.
+ * source every other subgraph's projection is fed from): whether each
+ * patient exists, consents, the caller's open care-team links and unexpired
+ * grants, one statement per kind per batch. With `lock`, on a write's
+ * transaction `em`, the patients' rows are locked first (`knownPatients`).
  */
 export function ownAccessFacts(
+  em: EntityManager,
   loaders: PatientLoaders,
   practitionerId?: string,
+  lock = false,
 ): AccessFactsLoader {
   return new DataLoader(async (ids) => {
-    const [teams, consents, grants] = await Promise.all([
+    // Locked first, so every fact below is read with the patient's row held.
+    const locked = lock ? await knownPatients(em, ids, true) : undefined;
+    const [exists, teams, consents, grants] = await Promise.all([
+      locked ? ids.map((id) => locked.has(id)) : loaders.exists.loadMany(ids),
       practitionerId ? loaders.careTeam.loadMany(ids) : [],
       loaders.consents.loadMany(ids),
       loaders.myGrants.loadMany(ids),
@@ -47,7 +75,8 @@ export function ownAccessFacts(
         .filter((m) => m.practitionerId === practitionerId)
         .map((m) => m.patientId),
     );
-    return factsOf(ids, rows(consents).map(toConsentRecord), team, rows(grants));
+    const known = new Set(ids.filter((_, i) => exists[i] === true));
+    return factsOf(ids, rows(consents).map(toConsentRecord), team, rows(grants), known);
   });
 }
 
@@ -91,4 +120,20 @@ export function requireAccess(
   action: AccessEvent['action'],
 ): Promise<PatientAccessDecision> {
   return requireRecord(ctx, { patientId }, { dataClass, permission }, action, NO_ACCESS, patientId);
+}
+
+/**
+ * A write's access to one patient's data, decided inside the write's
+ * transaction by `auditedWrite` (the patient's row locked to commit); a
+ * refusal is audited and answers FORBIDDEN with `NO_ACCESS`.
+ */
+export function patientWrite(
+  ctx: PatientContext,
+  patientId: string,
+  dataClass: string,
+  permission: Permission,
+  action: AccessEvent['action'],
+  resourceId: string = patientId,
+): WriteAccess {
+  return writeAccess(ctx, { patientId }, { dataClass, permission }, action, NO_ACCESS, resourceId);
 }

@@ -59,11 +59,14 @@ export function createPatientContext(
 ): PatientContext {
   // The batch loaders close over the context itself, so they are attached once it exists.
   const loaders = createLoaders(base.em, base.principal, base.now);
+  const { principal, now } = base;
   const ctx = {
     ...base,
     services,
     loaders,
-    accessFacts: ownAccessFacts(loaders, base.principal.practitionerId),
+    accessFacts: ownAccessFacts(base.em, loaders, principal.practitionerId),
+    accessFactsFor: (em) =>
+      ownAccessFacts(em, createLoaders(em, principal, now), principal.practitionerId, true),
   } as PatientContext;
   ctx.access = createAccessLoader(ctx);
   ctx.references = createReferenceLoader(ctx);

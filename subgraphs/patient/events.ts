@@ -3,17 +3,26 @@ import {
   BREAK_GLASS_GRANTED,
   CARE_TEAM_CHANGED,
   CONSENT_CHANGED,
+  PATIENT_REGISTERED,
   type ConsentChangedData,
 } from '../../platform/authz/access-facts/events.js';
+import { accessFactsLane } from '../../platform/authz/access-facts/watermark.js';
 import { publish, type EventContract } from '../../platform/events/contract.js';
 import type { JsonValue } from '../../platform/events/envelope.js';
 import { consumersOf } from '../subscriptions.js';
-import { BreakGlassGrantEntity, CareTeamMember, ConsentRecordEntity } from './entities/index.js';
+import {
+  BreakGlassGrantEntity,
+  CareTeamMember,
+  ConsentRecordEntity,
+  PatientRecord,
+} from './entities/index.js';
 
 /**
  * The patient subgraph publishes the facts every other subgraph decides
- * access from (platform/authz/access-facts): consents, care-team links and
- * break-the-glass grants, each in the transaction that changed it.
+ * access from (platform/authz/access-facts): patients registered, consents,
+ * care-team links and break-the-glass grants, each in the transaction that
+ * changed it, into each consumer's own serial, high-priority queue
+ * (`accessFactsLane`), where its heartbeat travels too.
  */
 const SCHEMA = 'patient';
 
@@ -55,7 +64,11 @@ const emit = <T extends JsonValue>(
   data: T,
   at: Date,
   consumers: readonly string[] = consumersOf(contract.type),
-) => publish(em, SCHEMA, contract, data, consumers, { occurredAt: at });
+) => publish(em, SCHEMA, contract, data, consumers, { occurredAt: at, lane: accessFactsLane });
+
+/** Publishes that a patient exists, in the transaction that registered them. */
+export const publishPatientRegistered = (em: EntityManager, patientId: string, at: Date) =>
+  emit(em, PATIENT_REGISTERED, { patientId, registeredAt: at.toISOString() }, at);
 
 /** Publishes a consent's current state in the transaction that changed it. */
 export const publishConsentChanged = (em: EntityManager, c: ConsentRecordEntity, at: Date) =>
@@ -71,6 +84,7 @@ export const publishGrant = (em: EntityManager, g: BreakGlassGrantEntity) =>
 
 /** What `republishAccessFacts` sent. */
 export interface RepublishCounts {
+  patients: number;
   consents: number;
   careTeamLinks: number;
   grants: number;
@@ -78,7 +92,7 @@ export interface RepublishCounts {
 
 /**
  * Publishes every access fact's current state again, as of its last change,
- * to `consumers` only: every consent, every care-team link (open or ended)
+ * to `consumers` only: every patient (registered), every consent, every care-team link (open or ended)
  * and every grant not yet expired at `now`. For a subgraph that starts
  * consuming these events after the facts exist (its projections would
  * otherwise miss them). Projections keep the newest change, so running this
@@ -107,6 +121,17 @@ export async function republishAccessFacts(
   };
   const page = { orderBy: { id: 'asc' as const }, limit: batch };
   return {
+    patients: await pages(
+      (f, offset) => f.find(PatientRecord, {}, { ...page, offset, fields: ['id', 'createdAt'] }),
+      (tem, p) =>
+        emit(
+          tem,
+          PATIENT_REGISTERED,
+          { patientId: p.id, registeredAt: p.createdAt.toISOString() },
+          p.createdAt,
+          consumers,
+        ),
+    ),
     consents: await pages(
       (f, offset) => f.find(ConsentRecordEntity, {}, { ...page, offset }),
       (tem, c) =>

@@ -16,6 +16,15 @@ import {
  */
 export function createLoaders(em: EntityManager, principal: Principal, now: Date) {
   return {
+    /** Whether each id is a patient (the kernel's existence fact), without loading the record. */
+    exists: new DataLoader<string, boolean>(async (ids) => {
+      const rows = await em.execute<{ id: string }[]>(
+        'SELECT id FROM patient WHERE id IN (SELECT json_array_elements_text(?::json)::uuid)',
+        [JSON.stringify([...new Set(ids)])],
+      );
+      const found = new Set(rows.map((r) => r.id));
+      return ids.map((id) => found.has(id));
+    }),
     patient: new DataLoader<string, PatientRecord | null>(async (ids) => {
       const rows = await em.find(PatientRecord, { id: { $in: [...ids] } });
       const byId = new Map(rows.map((r) => [r.id, r]));

@@ -1,3 +1,4 @@
+import { startAccessFactsHeartbeat } from '../../platform/authz/access-facts/index.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
 import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
@@ -8,6 +9,7 @@ import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
 import { permissions } from './permissions.js';
 import { buildPatientSchema } from './schema.js';
+import { ACCESS_FACT_CONSUMERS } from '../subscriptions.js';
 
 export const SCHEMA = 'patient';
 
@@ -62,5 +64,20 @@ export async function startPatientSubgraph(opts: PatientSubgraphOptions): Promis
     permissions,
     context: (base) => createPatientContext(base, services),
   });
-  return { ...running, ...store, metrics };
+  // Every consumer's freshness watermark, through its access-fact queue (platform/authz/access-facts).
+  const heartbeat = startAccessFactsHeartbeat({
+    connectionString: opts.databaseUrl,
+    consumers: ACCESS_FACT_CONSUMERS,
+    everyMs: opts.config.ACCESS_FACTS_HEARTBEAT_MS,
+    log: opts.log.child({ subgraph: 'patient' }),
+  });
+  return {
+    ...running,
+    ...store,
+    metrics,
+    stop: async () => {
+      await heartbeat.stop();
+      await running.stop();
+    },
+  };
 }

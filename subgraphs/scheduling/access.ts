@@ -1,10 +1,13 @@
 import {
+  decideFound,
   decideRecords,
   recordEvent,
   requireRecord,
+  writeAccess,
   type AccessPolicy,
   type PatientAccessDecision,
   type Permission,
+  type WriteAccess,
 } from '../../platform/authz/index.js';
 import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { SchedulingContext } from './context.js';
@@ -68,4 +71,34 @@ export function requireAppointmentAccess(
     NO_ACCESS,
     appointmentId,
   );
+}
+
+/**
+ * A write's access to appointment data, decided inside the write's
+ * transaction by `auditedWrite` (the patient's facts lock held to
+ * commit); a refusal is audited and answers FORBIDDEN with `NO_ACCESS`.
+ */
+export function appointmentWrite(
+  ctx: SchedulingContext,
+  subject: AppointmentSubject,
+  permission: Permission,
+  action: AccessEvent['action'],
+  appointmentId?: string,
+): WriteAccess {
+  return writeAccess(ctx, subject, appointmentPolicy(permission), action, NO_ACCESS, appointmentId);
+}
+
+/**
+ * Decides and audits an access to an appointment by id, found or not, on
+ * one path (the kernel's `decideFound`): a missing one costs and answers
+ * what a refused one does.
+ */
+export function decideAppointment<S extends AppointmentSubject>(
+  ctx: SchedulingContext,
+  id: string,
+  appointment: S | undefined,
+  permission: Permission,
+  action: AccessEvent['action'],
+): Promise<PatientAccessDecision> {
+  return decideFound(ctx, appointment, appointmentPolicy(permission), action, id);
 }

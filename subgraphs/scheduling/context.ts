@@ -1,5 +1,5 @@
 import type { FieldCipher } from '../../platform/crypto/index.js';
-import { projectedAccessFacts, type AccessContext } from '../../platform/authz/index.js';
+import { projectedAccess, type AccessContext } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import { createLoaders, type SchedulingLoaders } from './loaders.js';
 import { createPatientAppointmentsLoader } from './store/appointment-reads.js';
@@ -13,6 +13,8 @@ export interface SchedulingServices {
   webhookMaxAttempts: number;
   /** Production: webhook URLs must be https. */
   production: boolean;
+  /** `ACCESS_FACTS_MAX_LAG_MS`: PHI is refused when the access facts may lag more. */
+  accessFactsMaxLagMs: number;
 }
 
 /** The scheduling subgraph's request context. */
@@ -33,7 +35,7 @@ export function createSchedulingContext(
     ...base,
     services,
     loaders: createLoaders(base.em),
-    accessFacts: projectedAccessFacts(base.em, base.principal, base.now),
+    ...projectedAccess(base, services.accessFactsMaxLagMs),
   } as SchedulingContext;
   ctx.patientAppointments = createPatientAppointmentsLoader(ctx);
   return ctx;

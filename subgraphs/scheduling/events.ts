@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
-import { accessFactTasks } from '../../platform/authz/access-facts/index.js';
+import {
+  accessFactJobs,
+  accessFactLane,
+  accessFactTasks,
+} from '../../platform/authz/access-facts/index.js';
 import type { FieldCipher } from '../../platform/crypto/index.js';
 import type { EventHandler } from '../../platform/events/consumer.js';
 import type { JobHandler } from '../../platform/events/jobs.js';
@@ -38,6 +42,7 @@ export interface SchedulingWorkerDeps {
 export function schedulingTasks(deps: SchedulingWorkerDeps): {
   handlers: Record<string, EventHandler>;
   jobs: Record<string, JobHandler>;
+  lane: string[];
 } {
   return {
     handlers: {
@@ -46,7 +51,9 @@ export function schedulingTasks(deps: SchedulingWorkerDeps): {
       'scheduling:webhooks': fanOutWebhooks(SCHEDULING_WEBHOOKS, deps.webhookMaxAttempts),
       [consentTaskOf(SCHEDULING_WEBHOOKS)]: dropOnConsentChange(SCHEDULING_WEBHOOKS),
     },
+    lane: accessFactLane('scheduling'),
     jobs: {
+      ...accessFactJobs('scheduling'),
       [NOTIFICATION_SEND_TASK]: sendNotification(deps.channel, deps.log),
       [deliverTaskOf(SCHEDULING_WEBHOOKS)]: deliverWebhook({
         ...deps,

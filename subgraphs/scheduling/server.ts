@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_LAG_MS } from '../../platform/authz/index.js';
 import type { Config } from '../../platform/config/index.js';
 import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
@@ -35,7 +36,7 @@ export interface SchedulingSubgraph extends RunningService, SubgraphStore {
 /** Opens the scheduling store (migrated, keyring open) and its services. */
 export async function openSchedulingStore(
   opts: Pick<SchedulingSubgraphOptions, 'keys' | 'databaseUrl' | 'webhookMaxAttempts'> & {
-    config?: Pick<Config, 'production'>;
+    config?: Pick<Config, 'production'> & Partial<Pick<Config, 'ACCESS_FACTS_MAX_LAG_MS'>>;
   },
   onStatement?: () => void,
 ): Promise<SubgraphStore & { services: SchedulingServices }> {
@@ -58,6 +59,7 @@ export async function openSchedulingStore(
       webhookMaxAttempts,
       // Without a config (provisioning), the stricter rule.
       production: opts.config?.production ?? true,
+      accessFactsMaxLagMs: opts.config?.ACCESS_FACTS_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS,
     },
   };
 }

@@ -140,9 +140,9 @@ describe('takePayment, once per idempotency key', () => {
     expect(other.data ?? null).toBeNull();
     expect(codes(other)).toEqual(['CONFLICT']);
 
-    // Nor another patient under the same key.
+    // Keys are per (client, subject, patient) (issue 11, #17): the same key pays for another.
     const elsewhere = await pay(billing, await newPatient(t, 'conflict2'), '10.00', k);
-    expect(codes(elsewhere)).toEqual(['CONFLICT']);
+    expect(elsewhere.errors).toBeUndefined();
 
     expect(await rowsOf(patientId)).toEqual(before);
     expect(before.payments).toHaveLength(1);
@@ -313,7 +313,8 @@ describe('a patient paying', () => {
     expect(theirs.payments).toEqual([]);
     expect(theirs.entries).toEqual([]);
     const [keys] = await t.sql<{ n: string }>(
-      'SELECT count(*)::text AS n FROM billing.idempotency_key WHERE principal = $1',
+      // Keys are owned by (client, subject, patient) (issue 11, #17).
+      `SELECT count(*)::text AS n FROM billing.idempotency_key WHERE principal::jsonb ->> 1 = $1`,
       [sub],
     );
     expect(keys!.n).toBe('1');

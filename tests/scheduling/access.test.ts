@@ -4,6 +4,7 @@ import type { Role } from '../../platform/identity/principal.js';
 import {
   demoOverrides,
   startTestStack,
+  untilKnown,
   type GqlResponse,
   type TestStack,
 } from '../support/stack.js';
@@ -191,6 +192,7 @@ async function createPatient(tag: string): Promise<string> {
     },
   );
   expect(r.errors).toBeUndefined();
+  await untilKnown(t, [r.data!.createPatient.id]);
   return r.data!.createPatient.id;
 }
 

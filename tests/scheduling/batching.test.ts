@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCounter, sumCounter } from '../support/metrics.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { startTestStack, untilKnown, type TestStack } from '../support/stack.js';
 
 /**
  * `Patient.appointments` is batched: the patient subgraph resolves the list,
@@ -69,6 +69,7 @@ beforeAll(async () => {
   }
   const patientIds = [...t.stack.seed!.patientIds, ...created];
   expect(patientIds.length).toBe(PATIENTS);
+  await untilKnown(t, created);
 
   // Appointments with five practitioners, so the nested practitioner batch has several ids;
   // the first ten patients get a second appointment.

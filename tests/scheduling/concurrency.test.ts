@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
+import { startTestStack, untilKnown, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Double booking under load: many callers race for a few slots of one
@@ -103,6 +103,7 @@ beforeAll(async () => {
       return r.data!.createPatient.id;
     }),
   );
+  await untilKnown(t, created);
   patientIds = [...t.stack.seed!.patientIds, ...created];
   expect(patientIds.length).toBe(13 + EXTRA_PATIENTS);
   const ps = await t.gql<{ practitioners: { id: string }[] }>(admin, '{ practitioners { id } }');

@@ -44,6 +44,7 @@ async function startChild(fault?: string): Promise<ChildProcess> {
         DB_ROLE_PREFIX: t.config.DB_ROLE_PREFIX,
         SUBGRAPH_PORT_BASE: String(port - 1),
         LOG_LEVEL: 'warn',
+        ACCESS_FACTS_MAX_LAG_MS: String(t.config.ACCESS_FACTS_MAX_LAG_MS),
         ...(fault ? { CAREFED_FAULT: fault } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

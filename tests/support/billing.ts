@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Principal } from '../../platform/identity/principal.js';
-import type { TestStack } from './stack.js';
+import { untilKnown, type TestStack } from './stack.js';
 
 /** Client ids of the payer apps the billing tests act as (pass them to textPartnerClients). */
 export const PAYER_APPS = { united: 'payer-united-test', aetna: 'payer-aetna-test' } as const;
@@ -196,6 +196,7 @@ export async function newPatient(t: TestStack, tag = 'billing'): Promise<string>
     },
   );
   expect(r.errors).toBeUndefined();
+  await untilKnown(t, [r.data!.createPatient.id]);
   return r.data!.createPatient.id;
 }
 

@@ -89,6 +89,12 @@ export async function startTestStack(
     RATE_LIMIT_PER_CLIENT: '1000000',
     RATE_LIMIT_PER_USER: '1000000',
     RATE_LIMIT_PER_ADDRESS: '1000000',
+
+    // A loaded CI machine can delay the access-fact heartbeat by seconds; the freshness
+    // tests (tests/hardening/kernel.test.ts) set the bound they check.
+    // Beats rarely, so statement-count tests seldom see one (consumers count the heartbeat job).
+    ACCESS_FACTS_MAX_LAG_MS: '600000',
+    ACCESS_FACTS_HEARTBEAT_MS: '30000',
     ...env,
   });
   const sink = new PassThrough();
@@ -146,4 +152,27 @@ export function demoOverrides(
     partner: { patientId: t.demo.patientId },
     clinician: { practitionerId: t.demo.practitionerId },
   };
+}
+
+/**
+ * Waits until every subgraph holding patient data knows these patients
+ * (`patient.registered` projected): they refuse writes for patients they do
+ * not know, and the event is asynchronous.
+ */
+export async function untilKnown(
+  t: TestStack,
+  patientIds: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await t.sql<{ n: number }>(
+      `SELECT (SELECT count(*) FROM scheduling.patient_projection WHERE id = ANY($1::uuid[]))
+            + (SELECT count(*) FROM billing.patient_projection WHERE id = ANY($1::uuid[])) AS n`,
+      [patientIds],
+    );
+    if (Number(row!.n) === 2 * new Set(patientIds).size) return;
+    if (Date.now() > deadline) throw new Error('the subgraphs never learnt of the new patients');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -81,3 +81,16 @@ export const BREAK_GLASS_GRANTED = defineEvent(
   (d) => d.grantId,
 );
 export type BreakGlassGrantedData = z.infer<typeof BREAK_GLASS_GRANTED.data>;
+
+/**
+ * `patient.registered`: a patient exists (published by the patient subgraph
+ * in the transaction that created the record; ids only). Every subgraph
+ * holding patient data writes nothing for a patient its projection does not
+ * know.
+ */
+export const PATIENT_REGISTERED = defineEvent(
+  'patient.registered',
+  z.object({ patientId: uuid, registeredAt: instant }),
+  (d) => d.patientId,
+);
+export type PatientRegisteredData = z.infer<typeof PATIENT_REGISTERED.data>;

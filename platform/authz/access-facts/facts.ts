@@ -1,9 +1,13 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLError } from 'graphql';
 import { groupBy } from '../../data/group-by.js';
+import type { RequestContext } from '../../federation/context.js';
 import type { Principal } from '../../identity/principal.js';
 import type { BreakGlassGrant } from '../break-glass.js';
 import { consentRecordOf, type ConsentRecord, type StoredConsent } from '../consent.js';
+import { patientFactsLock } from './sql.js';
+import { ACCESS_FACTS_PRODUCER } from './watermark.js';
 
 /**
  * What the kernel knows of one patient, relative to the caller: the
@@ -15,6 +19,8 @@ export interface PatientFacts {
   consents: readonly ConsentRecord[];
   onCareTeam: boolean;
   grants: readonly BreakGlassGrant[];
+  /** The patient exists as far as this subgraph knows (its `patient.registered` projection). */
+  known: boolean;
 }
 
 /** A per-request loader of `PatientFacts` by patient id. */
@@ -26,6 +32,7 @@ export function factsOf(
   consents: readonly ConsentRecord[],
   team: ReadonlySet<string>,
   grants: readonly BreakGlassGrant[],
+  known: ReadonlySet<string>,
 ): PatientFacts[] {
   const consentsOf = groupBy(ids, consents, (c) => c.patientId);
   const grantsOf = groupBy(ids, grants, (g) => g.patientId);
@@ -33,12 +40,44 @@ export function factsOf(
     consents: consentsOf[i]!,
     onCareTeam: team.has(id),
     grants: grantsOf[i]!,
+    known: known.has(id),
   }));
 }
 
+/**
+ * SERVICE_UNAVAILABLE (`reason: ACCESS_FACTS_STALE`, retryable): this
+ * subgraph's access facts may lag the patient subgraph by more than the bound,
+ * so it refuses PHI rather than decide on facts that may be out of date.
+ */
+export const accessFactsStale = (): GraphQLError =>
+  new GraphQLError(
+    'Access rules are being brought up to date; nothing was read or written. Retry shortly',
+    { extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'ACCESS_FACTS_STALE', retryable: true } },
+  );
+
+/** How a subgraph's projected facts are read. */
+export interface ProjectedFactsOptions {
+  /**
+   * Refuse (ACCESS_FACTS_STALE) when the newest heartbeat applied is older
+   * than this on the database clock, or when none ever was.
+   */
+  maxLagMs: number;
+  /**
+   * For a write's decision, on its transaction's `em`: take each patient's
+   * facts lock shared first (`patientFactsLock`, held to commit), which a
+   * fact's projection takes exclusively, so a change of consent, care team or
+   * grant commits either before the decision reads it or after the write
+   * commits. Writers share it, so writes for one patient still run side by
+   * side; an advisory lock writes nothing to any row.
+   */
+  lock?: boolean;
+}
+
 interface ConsentRow {
-  id: string;
-  patient_id: string;
+  key: string;
+  known: boolean;
+  lag_ms: number | null;
+  id: string | null;
   status: StoredConsent['status'];
   scope: StoredConsent['scope'];
   provisions: StoredConsent['provisions'];
@@ -54,27 +93,43 @@ interface MembershipRow {
   expires_at: Date | null;
 }
 
+// One row per patient at least (known, lag), one per consent: a patient with no consent
+// still answers whether it is known, and the watermark's lag comes with every batch.
+const CONSENTS_KNOWN_AND_LAG = `
+  WITH keys AS (SELECT DISTINCT json_array_elements_text(?::json)::uuid AS id),
+       lag AS (SELECT extract(epoch FROM clock_timestamp() - max(produced_at)) * 1000 AS lag_ms
+                 FROM access_facts_watermark WHERE producer = ?)
+  SELECT k.id AS key, (p.id IS NOT NULL) AS known, lag.lag_ms::float8 AS lag_ms,
+         c.id, c.status, c.scope, c.provisions, c.period_start, c.period_end
+    FROM keys k CROSS JOIN lag
+    LEFT JOIN patient_projection p ON p.id = k.id
+    LEFT JOIN consent_projection c ON c.patient_id = k.id`;
+
 /**
- * Facts from a consuming subgraph's projections (consent, care-team and
- * break-the-glass, fed by the patient subgraph's events): one statement for
- * the consents of every patient in the batch and, for a caller with a
- * practitioner id, one for their care-team links and grants.
+ * Facts from a consuming subgraph's projections (consent, care-team,
+ * break-the-glass and known patients, fed by the patient subgraph's events):
+ * one statement for the consents, known patients and freshness of every
+ * patient in the batch and, for a caller with a practitioner id, one for
+ * their care-team links and grants (plus, for a write, one lock). Throws
+ * ACCESS_FACTS_STALE when the projections may lag beyond `maxLagMs`.
  */
 export function projectedAccessFacts(
   em: EntityManager,
   principal: Principal,
   now: Date,
+  opts: ProjectedFactsOptions,
 ): AccessFactsLoader {
   return new DataLoader<string, PatientFacts>(async (keys) => {
     const ids = JSON.stringify([...new Set(keys)]);
     const practitionerId = principal.practitionerId;
-    const [consentRows, memberRows] = await Promise.all([
-      em.execute<ConsentRow[]>(
-        `SELECT id, patient_id, status, scope, provisions, period_start, period_end
-           FROM consent_projection
-          WHERE patient_id IN (SELECT json_array_elements_text(?::json)::uuid)`,
+    if (opts.lock)
+      await em.execute(
+        `SELECT pg_advisory_xact_lock_shared(${patientFactsLock('k.id')})
+           FROM (SELECT DISTINCT json_array_elements_text(?::json) AS id ORDER BY 1) k`,
         [ids],
-      ),
+      );
+    const [consentRows, memberRows] = await Promise.all([
+      em.execute<ConsentRow[]>(CONSENTS_KNOWN_AND_LAG, [ids, ACCESS_FACTS_PRODUCER]),
       practitionerId
         ? em.execute<MembershipRow[]>(
             `SELECT patient_id, 'team' AS kind, id, NULL::timestamptz AS granted_at, NULL::timestamptz AS expires_at
@@ -90,17 +145,22 @@ export function projectedAccessFacts(
           )
         : Promise.resolve([] as MembershipRow[]),
     ]);
-    const consents = consentRows.map((r) =>
-      consentRecordOf({
-        id: r.id,
-        patientId: r.patient_id,
-        status: r.status,
-        scope: r.scope,
-        provisions: r.provisions,
-        periodStart: r.period_start,
-        periodEnd: r.period_end,
-      }),
-    );
+    const lag = consentRows[0]?.lag_ms;
+    if (lag === null || lag === undefined || lag > opts.maxLagMs) throw accessFactsStale();
+    const consents = consentRows
+      .filter((r): r is ConsentRow & { id: string } => r.id !== null)
+      .map((r) =>
+        consentRecordOf({
+          id: r.id,
+          patientId: r.key,
+          status: r.status,
+          scope: r.scope,
+          provisions: r.provisions,
+          periodStart: r.period_start,
+          periodEnd: r.period_end,
+        }),
+      );
+    const known = new Set(consentRows.filter((r) => r.known).map((r) => r.key));
     const team = new Set(memberRows.filter((r) => r.kind === 'team').map((r) => r.patient_id));
     const grants = memberRows
       .filter((r) => r.kind === 'grant')
@@ -111,6 +171,21 @@ export function projectedAccessFacts(
         grantedAt: new Date(r.granted_at!),
         expiresAt: new Date(r.expires_at!),
       }));
-    return factsOf(keys, consents, team, grants);
+    return factsOf(keys, consents, team, grants, known);
   });
+}
+
+/**
+ * A consuming subgraph's kernel facts for one request: `accessFacts` on the
+ * request's `em`, and `accessFactsFor` a write's transaction (locking).
+ */
+export function projectedAccess(
+  base: RequestContext,
+  maxLagMs: number,
+): { accessFacts: AccessFactsLoader; accessFactsFor: (em: EntityManager) => AccessFactsLoader } {
+  const { principal, now } = base;
+  return {
+    accessFacts: projectedAccessFacts(base.em, principal, now, { maxLagMs }),
+    accessFactsFor: (em) => projectedAccessFacts(em, principal, now, { maxLagMs, lock: true }),
+  };
 }

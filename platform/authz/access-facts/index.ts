@@ -8,23 +8,43 @@ export {
   BREAK_GLASS_GRANTED,
   CARE_TEAM_CHANGED,
   CONSENT_CHANGED,
+  PATIENT_REGISTERED,
   type BreakGlassGrantedData,
   type CareTeamChangedData,
   type ConsentChangedData,
+  type PatientRegisteredData,
 } from './events.js';
 export {
+  accessFactsStale,
   factsOf,
+  projectedAccess,
   projectedAccessFacts,
+  type ProjectedFactsOptions,
   type AccessFactsLoader,
   type PatientFacts,
 } from './facts.js';
 export {
+  accessFactJobs,
+  accessFactLane,
   accessFactsTask,
   accessFactTasks,
+  projectPatient,
   projectAccessFacts,
   projectCareTeam,
   projectConsent,
   projectGrant,
 } from './project.js';
-export { careTeamAndGrantProjectionSql, consentProjectionSql } from './sql.js';
-export { accessFactsMigration } from './migration.js';
+export {
+  careTeamAndGrantProjectionSql,
+  consentProjectionSql,
+  patientAndWatermarkSql,
+} from './sql.js';
+export { accessFactsMigration, knownPatientsMigration } from './migration.js';
+export {
+  ACCESS_FACTS_PRODUCER,
+  DEFAULT_MAX_LAG_MS,
+  accessFactsLane,
+  publishWatermark,
+  startAccessFactsHeartbeat,
+  type Heartbeat,
+} from './watermark.js';

@@ -1,14 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { handleEvents, on } from '../../events/contract.js';
 import type { EventHandler } from '../../events/consumer.js';
+import type { JobHandler } from '../../events/jobs.js';
 import {
   BREAK_GLASS_GRANTED,
   CARE_TEAM_CHANGED,
   CONSENT_CHANGED,
+  PATIENT_REGISTERED,
   type BreakGlassGrantedData,
   type CareTeamChangedData,
   type ConsentChangedData,
+  type PatientRegisteredData,
 } from './events.js';
+import { patientFactsLock } from './sql.js';
+import { applyWatermark, WATERMARK_TASK_SUFFIX } from './watermark.js';
 
 // Each upsert keeps the newest state: an older event (a redelivery, or one overtaken by a
 // later change) never overwrites a newer one, so events may arrive in any order. Ends are
@@ -17,12 +22,32 @@ import {
 // changes stamped with one request's clock, or a removal that started before the add
 // committed, can never leave access open.
 
+/**
+ * Takes the patient's facts lock exclusively before a fact about them
+ * changes (`patientFactsLock`): a write that decided on the old facts
+ * (holding it shared, see `projectedAccessFacts`) commits first, and a write
+ * deciding later waits for this change and then sees it.
+ */
+async function lockPatient(em: EntityManager, patientId: string): Promise<void> {
+  await em.execute(`SELECT pg_advisory_xact_lock(${patientFactsLock('?')})`, [patientId]);
+}
+
+/** `patient.registered` → the known-patient projection. */
+export async function projectPatient(d: PatientRegisteredData, em: EntityManager): Promise<void> {
+  await em.execute(
+    `INSERT INTO patient_projection (id, registered_at) VALUES (?, ?::timestamptz)
+     ON CONFLICT (id) DO NOTHING`,
+    [d.patientId, d.registeredAt],
+  );
+}
+
 /** `consent.changed` → the consent projection. */
 export async function projectConsent(
   d: ConsentChangedData,
   occurredAt: string,
   em: EntityManager,
 ): Promise<void> {
+  await lockPatient(em, d.patientId);
   await em.execute(
     `INSERT INTO consent_projection
        (id, patient_id, status, scope, provisions, period_start, period_end, changed_at)
@@ -52,6 +77,7 @@ export async function projectCareTeam(
   occurredAt: string,
   em: EntityManager,
 ): Promise<void> {
+  await lockPatient(em, d.patientId);
   await em.execute(
     `INSERT INTO care_team_projection (id, patient_id, practitioner_id, since, until, changed_at)
      VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz)
@@ -65,6 +91,7 @@ export async function projectCareTeam(
 
 /** `break-glass.granted` → the grant projection (grants never change once given). */
 export async function projectGrant(d: BreakGlassGrantedData, em: EntityManager): Promise<void> {
+  await lockPatient(em, d.patientId);
   await em.execute(
     `INSERT INTO break_glass_projection (id, patient_id, practitioner_id, granted_at, expires_at)
      VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz) ON CONFLICT (id) DO NOTHING`,
@@ -82,6 +109,7 @@ export const projectAccessFacts: EventHandler = handleEvents([
   on(CONSENT_CHANGED, (d, e, em) => projectConsent(d, e.occurredAt, em)),
   on(CARE_TEAM_CHANGED, (d, e, em) => projectCareTeam(d, e.occurredAt, em)),
   on(BREAK_GLASS_GRANTED, (d, _e, em) => projectGrant(d, em)),
+  on(PATIENT_REGISTERED, (d, _e, em) => projectPatient(d, em)),
 ]);
 
 /** The task identifier of a subgraph's access-fact consumer. */
@@ -97,4 +125,18 @@ export function accessFactTasks(subgraph: string): Record<string, EventHandler> 
     [accessFactsTask(subgraph)]: projectAccessFacts,
     [`${subgraph}:consent-projection`]: projectAccessFacts,
   };
+}
+
+/** A subgraph's access-fact plain jobs: the producer's heartbeat (`<subgraph>:access-facts-watermark`). */
+export function accessFactJobs(subgraph: string): Record<string, JobHandler> {
+  return { [`${accessFactsTask(subgraph)}${WATERMARK_TASK_SUFFIX}`]: applyWatermark };
+}
+
+/**
+ * The tasks of a subgraph that its event worker runs in a lane of their own
+ * (a runner that never waits behind webhooks or notifications): the access
+ * facts and their heartbeat.
+ */
+export function accessFactLane(subgraph: string): string[] {
+  return [...Object.keys(accessFactTasks(subgraph)), ...Object.keys(accessFactJobs(subgraph))];
 }

@@ -43,3 +43,30 @@ export const careTeamAndGrantProjectionSql: readonly string[] = [
   `CREATE INDEX break_glass_projection_grant_idx
      ON break_glass_projection (practitioner_id, patient_id, expires_at)`,
 ];
+
+/**
+ * DDL of the known-patient projection (fed by `patient.registered`; a write
+ * for a patient it lacks is refused) and of the freshness
+ * watermark (the producer's time of the newest heartbeat applied, so reads
+ * can tell how far the projections may lag).
+ */
+export const patientAndWatermarkSql: readonly string[] = [
+  `CREATE TABLE patient_projection (
+    id uuid PRIMARY KEY,
+    registered_at timestamptz NOT NULL
+  )`,
+  `CREATE TABLE access_facts_watermark (
+    producer text PRIMARY KEY,
+    produced_at timestamptz NOT NULL,
+    applied_at timestamptz NOT NULL
+  )`,
+];
+
+/**
+ * The SQL key of one patient's access-facts lock in the current subgraph
+ * schema (a transaction-level advisory lock: shared by writes while they
+ * decide and write, exclusive while a projection changes the patient's
+ * facts). `param` is the placeholder of the patient id.
+ */
+export const patientFactsLock = (param: string): string =>
+  `hashtextextended(current_schema() || ':access-facts:' || lower(${param}::text), 0)`;

@@ -4,7 +4,7 @@ import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { MAX_PAGE_SIZE, pageSize } from '../../../platform/federation/pagination.js';
 import { calendarDate } from '../../../platform/federation/validators.js';
-import { NO_ACCESS, requireBilling } from '../access.js';
+import { NO_ACCESS, billingWrite } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { adjustBalance } from '../store/adjustments.js';
 import { paymentPatient } from '../store/owners.js';
@@ -70,10 +70,14 @@ export class AccountResolver {
     const patientId = requireUuid(input.patientId, 'patientId');
     const amount = inAccountCurrency(ctx, positiveMoneyIn(input.amount, 'amount'));
     const subject = { patientId };
-    const decision = await requireBilling(ctx, subject, 'Account', 'c', 'create');
     return auditedWrite(
       ctx,
-      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'create' },
+      {
+        decision: billingWrite(ctx, subject, 'Account', 'c', 'create'),
+        patientId: subject.patientId,
+        dataClass: 'Account',
+        action: 'create',
+      },
       async (em) => {
         const out = await takePayment(em, {
           patientId,
@@ -105,10 +109,14 @@ export class AccountResolver {
     const patientId = await paymentPatient(ctx.em, paymentId);
     if (!patientId) throw forbidden(NO_ACCESS);
     const subject = { patientId };
-    const decision = await requireBilling(ctx, subject, 'Account', 'u', 'update');
     return auditedWrite(
       ctx,
-      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'update' },
+      {
+        decision: billingWrite(ctx, subject, 'Account', 'u', 'update'),
+        patientId: subject.patientId,
+        dataClass: 'Account',
+        action: 'update',
+      },
       async (em) => {
         const out = await refundPayment(em, {
           paymentId,
@@ -139,10 +147,14 @@ export class AccountResolver {
     );
     if (amount.amountMinor === 0n) throw badInput('amount must not be zero', 'amount');
     const subject = { patientId };
-    const decision = await requireBilling(ctx, subject, 'Account', 'u', 'update');
     return auditedWrite(
       ctx,
-      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'update' },
+      {
+        decision: billingWrite(ctx, subject, 'Account', 'u', 'update'),
+        patientId: subject.patientId,
+        dataClass: 'Account',
+        action: 'update',
+      },
       async (em) => {
         const out = await adjustBalance(em, {
           patientId,
@@ -174,10 +186,14 @@ export class AccountResolver {
     if (input.dueOn !== undefined && !calendarDate(input.dueOn))
       throw badInput('dueOn must be a date YYYY-MM-DD', 'dueOn');
     const subject = { patientId };
-    const decision = await requireBilling(ctx, subject, 'Account', 'c', 'create');
     return auditedWrite(
       ctx,
-      { decision, patientId: subject.patientId, dataClass: 'Account', action: 'create' },
+      {
+        decision: billingWrite(ctx, subject, 'Account', 'c', 'create'),
+        patientId: subject.patientId,
+        dataClass: 'Account',
+        action: 'create',
+      },
       async (em) => {
         const out = await issueStatement(em, {
           patientId,

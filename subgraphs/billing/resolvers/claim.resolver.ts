@@ -18,7 +18,7 @@ import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
-import { NO_ACCESS, payerOf, readable, requireBilling } from '../access.js';
+import { NO_ACCESS, payerOf, readable, billingWrite } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { readableClaims, readableCoverages, readOne } from '../readable.js';
 import {
@@ -137,14 +137,18 @@ export class ClaimResolver {
     const coverage = await ctx.loaders.coverage.load(requireUuid(input.coverageId, 'coverageId'));
     if (!coverage) throw forbidden(NO_ACCESS);
     const subject = { patientId: coverage.patientId, payerId: coverage.payerId };
-    const decision = await requireBilling(ctx, subject, 'Claim', 'c', 'create');
     const by = ctx.principal.sub;
     const request = { appointmentId, coverageId: coverage.id };
     const answer = async (em: EntityManager, claimId: string) =>
       toClaim(await loadClaim(em, claimId));
     return auditedWrite(
       ctx,
-      { decision, patientId: subject.patientId, dataClass: 'Claim', action: 'create' },
+      {
+        decision: billingWrite(ctx, subject, 'Claim', 'c', 'create'),
+        patientId: subject.patientId,
+        dataClass: 'Claim',
+        action: 'create',
+      },
       {
         idempotency: {
           schema: SCHEMA,
@@ -239,11 +243,15 @@ export class ClaimResolver {
     const row = await ctx.loaders.claim.load(requireUuid(id));
     if (!row) throw forbidden(NO_ACCESS);
     const subject = { patientId: row.patientId, payerId: row.payerId };
-    const decision = await requireBilling(ctx, subject, 'Claim', permission, 'update', row.id);
     try {
       return await auditedWrite(
         ctx,
-        { decision, patientId: subject.patientId, dataClass: 'Claim', action: 'update' },
+        {
+          decision: billingWrite(ctx, subject, 'Claim', permission, 'update', row.id),
+          patientId: subject.patientId,
+          dataClass: 'Claim',
+          action: 'update',
+        },
         async (em) => {
           const updated = await apply(em, row);
           return { id: updated.id, replayed: updated.replayed, result: toClaim(updated) };

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { calendarDate } from '../../../platform/federation/validators.js';
-import { NO_ACCESS, requireBilling } from '../access.js';
+import { NO_ACCESS, billingWrite } from '../access.js';
 import type { BillingContext } from '../context.js';
 import { readableCoverages, readOne } from '../readable.js';
 import { cancelCoverage, memberIdOf, recordCoverage, coveragesById } from '../store/coverage.js';
@@ -38,7 +38,6 @@ export class CoverageResolver {
     isoDate(input.periodStart, 'periodStart');
     isoDate(input.periodEnd, 'periodEnd');
     const subject = { patientId };
-    const decision = await requireBilling(ctx, subject, 'Coverage', 'c', 'create');
     const by = ctx.principal.sub;
     const request = { ...input, patientId, idempotencyKey: undefined };
     const answer = async (em: EntityManager, coverageId: string) => {
@@ -48,7 +47,12 @@ export class CoverageResolver {
     };
     return auditedWrite(
       ctx,
-      { decision, patientId: subject.patientId, dataClass: 'Coverage', action: 'create' },
+      {
+        decision: billingWrite(ctx, subject, 'Coverage', 'c', 'create'),
+        patientId: subject.patientId,
+        dataClass: 'Coverage',
+        action: 'create',
+      },
       {
         idempotency: {
           schema: SCHEMA,
@@ -86,10 +90,14 @@ export class CoverageResolver {
     const row = await ctx.loaders.coverage.load(requireUuid(id));
     if (!row) throw forbidden(NO_ACCESS);
     const subject = { patientId: row.patientId, payerId: row.payerId };
-    const decision = await requireBilling(ctx, subject, 'Coverage', 'u', 'update', row.id);
     return auditedWrite(
       ctx,
-      { decision, patientId: subject.patientId, dataClass: 'Coverage', action: 'update' },
+      {
+        decision: billingWrite(ctx, subject, 'Coverage', 'u', 'update', row.id),
+        patientId: subject.patientId,
+        dataClass: 'Coverage',
+        action: 'update',
+      },
       async (em) => {
         const updated = await cancelCoverage(em, row.id, expectedVersion, ctx.principal.sub);
         return { id: updated.id, replayed: false, result: toCoverage(updated) };

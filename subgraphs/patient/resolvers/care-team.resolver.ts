@@ -7,7 +7,7 @@ import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { badInput, conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { publishCareTeamChanged, publishGrant } from '../events.js';
-import { NO_ACCESS, requireAccess } from '../access.js';
+import { NO_ACCESS, patientWrite, requireAccess } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { BreakGlassGrantEntity, CareTeamMember, PatientRecord } from '../entities/index.js';
 import { BreakGlassGrant, CareTeamLink } from './care-team.types.js';
@@ -35,8 +35,12 @@ export class CareTeamResolver {
     const patientId = requireUuid(args.patientId, 'patientId');
     if (!/^[a-z][a-z-]{1,39}$/.test(role))
       throw badInput('role must be 2–40 lower-case letters or hyphens', 'role');
-    const decision = await requireAccess(ctx, patientId, 'CareTeam', 'c', 'create');
-    const audit = { decision, patientId, dataClass: 'CareTeam', action: 'create' } as const;
+    const audit = {
+      decision: patientWrite(ctx, patientId, 'CareTeam', 'c', 'create'),
+      patientId,
+      dataClass: 'CareTeam',
+      action: 'create',
+    } as const;
     try {
       const m = await auditedWrite(ctx, audit, {
         write: async (em) => {
@@ -78,14 +82,20 @@ export class CareTeamResolver {
     @Ctx() ctx: PatientContext,
   ): Promise<boolean> {
     const patientId = requireUuid(args.patientId, 'patientId');
-    const decision = await requireAccess(ctx, patientId, 'CareTeam', 'd', 'delete');
+    // Decided first as well, so that a refused caller learns nothing of the link.
+    await requireAccess(ctx, patientId, 'CareTeam', 'd', 'delete');
     const link = await ctx.em.findOne(CareTeamMember, {
       patientId,
       practitionerId: args.practitionerId,
       until: null,
     });
     if (!link) return false;
-    const audit = { decision, patientId, dataClass: 'CareTeam', action: 'delete' } as const;
+    const audit = {
+      decision: patientWrite(ctx, patientId, 'CareTeam', 'd', 'delete'),
+      patientId,
+      dataClass: 'CareTeam',
+      action: 'delete',
+    } as const;
     return auditedWrite(ctx, audit, {
       write: async (em) => {
         // Locked and read afresh: of two concurrent removals only the first ends the link.

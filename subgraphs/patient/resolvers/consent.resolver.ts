@@ -5,7 +5,7 @@ import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { consentActorOf, consentDeniesActor } from '../../../platform/authz/index.js';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { accessEvent, requireAccess, toConsentRecord } from '../access.js';
+import { accessEvent, patientWrite, requireAccess, toConsentRecord } from '../access.js';
 import { publishConsentChanged } from '../events.js';
 import type { PatientContext } from '../context.js';
 import { ConsentRecordEntity } from '../entities/index.js';
@@ -31,10 +31,14 @@ export class ConsentResolver {
       throw badInput('A consent needs at least one provision', 'provisions');
     if (input.periodStart && input.periodEnd && input.periodEnd <= input.periodStart)
       throw badInput('periodEnd must be after periodStart', 'periodEnd');
-    const decision = await requireAccess(ctx, id, 'Consent', 'c', 'create');
     return auditedWrite(
       ctx,
-      { decision, patientId: id, dataClass: 'Consent', action: 'create' },
+      {
+        decision: patientWrite(ctx, id, 'Consent', 'c', 'create'),
+        patientId: id,
+        dataClass: 'Consent',
+        action: 'create',
+      },
       {
         write: async (em) => {
           const consent = em.create(ConsentRecordEntity, {
@@ -92,7 +96,7 @@ export class ConsentResolver {
       );
     }
     const audit = {
-      decision,
+      decision: patientWrite(ctx, existing.patientId, 'Consent', 'u', 'update'),
       patientId: existing.patientId,
       dataClass: 'Consent',
       action: 'update',

@@ -5,8 +5,8 @@ import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
-import { publishCareTeamChanged } from '../events.js';
-import { accessEvent, decideMany, NO_ACCESS, requireAccess } from '../access.js';
+import { publishCareTeamChanged, publishPatientRegistered } from '../events.js';
+import { accessEvent, decideMany, NO_ACCESS, patientWrite } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
 import { decodePatient, encodePatient, encodeSnapshot } from './patient-codec.js';
@@ -100,6 +100,7 @@ export async function createPatient(
         return { id, result: { ...data, id, version: 1, active: true, updatedAt: ctx.now } };
       },
       publish: async (em) => {
+        await publishPatientRegistered(em, id, ctx.now);
         if (link) await publishCareTeamChanged(em, link, ctx.now);
       },
     });
@@ -119,9 +120,13 @@ export async function updatePatient(
   expectedVersion: number,
   change: (current: PatientData) => PatientData,
 ): Promise<PatientView> {
-  const decision = await requireAccess(ctx, id, 'Patient', 'u', 'update');
   const { cipher, indexKey } = ctx.services;
-  const audit = { decision, patientId: id, dataClass: 'Patient', action: 'update' } as const;
+  const audit = {
+    decision: patientWrite(ctx, id, 'Patient', 'u', 'update'),
+    patientId: id,
+    dataClass: 'Patient',
+    action: 'update',
+  } as const;
   try {
     return await auditedWrite(ctx, audit, async (em) => {
       const record = await em.findOne(PatientRecord, { id });

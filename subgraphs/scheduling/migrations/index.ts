@@ -1,4 +1,7 @@
-import { accessFactsMigration } from '../../../platform/authz/access-facts/migration.js';
+import {
+  accessFactsMigration,
+  knownPatientsMigration,
+} from '../../../platform/authz/access-facts/migration.js';
 import type { MigrationEntry } from '../../../platform/db/orm.js';
 import { webhookActorMigration } from '../../../platform/webhooks/migration.js';
 import { Migration20261126100000Init } from './Migration20261126100000Init.js';
@@ -10,4 +13,6 @@ export const migrations: MigrationEntry[] = [
   { name: 'Migration20261126110000Notifications', class: Migration20261126110000Notifications },
   accessFactsMigration,
   webhookActorMigration,
+
+  knownPatientsMigration,
 ];

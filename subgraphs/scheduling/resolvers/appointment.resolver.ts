@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import { forbidden, badInput } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { calendarDate } from '../../../platform/federation/validators.js';
-import { NO_ACCESS } from '../access.js';
+import { decideAppointment, NO_ACCESS } from '../access.js';
 import type { SchedulingContext } from '../context.js';
 import { AppointmentRecord, PractitionerRecord } from '../entities/index.js';
 import type { AppointmentStatus } from '../domain/status.js';
@@ -32,10 +32,12 @@ export class AppointmentResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: SchedulingContext,
   ): Promise<Appointment> {
-    const record = await ctx.loaders.appointment.load(requireUuid(id));
-    const [readable] = record ? await readableAppointments(ctx, [record], 'read') : [];
-    if (!readable) throw forbidden(NO_ACCESS);
-    return toAppointment(readable);
+    const uuid = requireUuid(id);
+    const record = (await ctx.loaders.appointment.load(uuid)) ?? undefined;
+    // Missing or refused: decided and audited on one path, one answer (no existence by timing).
+    const decision = await decideAppointment(ctx, uuid, record, 'r', 'read');
+    if (!record || !decision.allowed) throw forbidden(NO_ACCESS);
+    return toAppointment(record);
   }
 
   @Query(() => [Appointment], {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PatientAccessDecision } from '../../../platform/authz/index.js';
+import type { WriteAccess } from '../../../platform/authz/index.js';
 import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { publish } from '../../../platform/events/contract.js';
 import { faultPoint } from '../../../platform/testing/fault-points.js';
@@ -45,7 +45,8 @@ export async function guardedWrite(
     operation: string;
     request: unknown;
     idempotencyKey: string;
-    decision: PatientAccessDecision;
+    /** Decided inside the write's transaction. */
+    access: WriteAccess;
     patientId: string;
     action: 'create' | 'update';
   },
@@ -55,7 +56,7 @@ export async function guardedWrite(
   const written = await auditedWrite(
     ctx,
     {
-      decision: opts.decision,
+      decision: opts.access,
       patientId: opts.patientId,
       dataClass: 'Appointment',
       action: opts.action,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
-import { NO_ACCESS, requireAppointmentAccess } from '../access.js';
+import { appointmentWrite, decideAppointment, NO_ACCESS } from '../access.js';
 import type { SchedulingContext } from '../context.js';
 import {
   APPOINTMENT_EVENTS,
@@ -66,7 +66,6 @@ export async function bookAppointment(
 ): Promise<AppointmentRecord> {
   if (!(await ctx.loaders.practitioner.load(req.practitionerId)))
     throw badInput('Unknown practitioner', 'practitionerId');
-  const decision = await requireAppointmentAccess(ctx, req, 'c', 'create');
   const schedule = await scheduleWithSlot(ctx, req.practitionerId, req.start);
   const slot = slotAt(schedule, req.start)!;
   try {
@@ -76,7 +75,7 @@ export async function bookAppointment(
         operation: 'bookAppointment',
         request: { ...req, start: req.start.toISOString() },
         idempotencyKey: req.idempotencyKey,
-        decision,
+        access: appointmentWrite(ctx, req, 'c', 'create'),
         patientId: req.patientId,
         action: 'create',
       },
@@ -113,12 +112,18 @@ export async function bookAppointment(
   }
 }
 
-/** Loads an appointment the caller may change, or FORBIDDEN (also when it does not exist). */
+/**
+ * Loads an appointment to change and how the write decides access to it (in
+ * its transaction); a missing one is decided and audited as refused, then
+ * FORBIDDEN, on the path a refused one takes.
+ */
 async function changeable(ctx: SchedulingContext, id: string) {
   const appointment = await ctx.loaders.appointment.load(id);
-  if (!appointment) throw forbidden(NO_ACCESS);
-  const decision = await requireAppointmentAccess(ctx, appointment, 'u', 'update', appointment.id);
-  return { appointment, decision };
+  if (!appointment) {
+    await decideAppointment(ctx, id, undefined, 'u', 'update');
+    throw forbidden(NO_ACCESS);
+  }
+  return { appointment, access: appointmentWrite(ctx, appointment, 'u', 'update', appointment.id) };
 }
 
 function invalidTransition(from: AppointmentStatus, to: AppointmentStatus): GraphQLError {
@@ -141,14 +146,14 @@ export async function transition(
   to: AppointmentStatus,
   idempotencyKey: string,
 ): Promise<AppointmentRecord> {
-  const { appointment, decision } = await changeable(ctx, id);
+  const { appointment, access } = await changeable(ctx, id);
   return guardedWrite(
     ctx,
     {
       operation: `transition:${to}`,
       request: { id, to },
       idempotencyKey,
-      decision,
+      access,
       patientId: appointment.patientId,
       action: 'update',
     },
@@ -169,7 +174,7 @@ export async function reschedule(
   start: Date,
   idempotencyKey: string,
 ): Promise<AppointmentRecord> {
-  const { appointment, decision } = await changeable(ctx, id);
+  const { appointment, access } = await changeable(ctx, id);
   const schedule = await scheduleWithSlot(ctx, appointment.practitionerId, start);
   const slot = slotAt(schedule, start)!;
   try {
@@ -179,7 +184,7 @@ export async function reschedule(
         operation: 'rescheduleAppointment',
         request: { id, start: start.toISOString() },
         idempotencyKey,
-        decision,
+        access,
         patientId: appointment.patientId,
         action: 'update',
       },
