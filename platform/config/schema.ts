@@ -75,6 +75,10 @@ export const envSchema = z.object({
     .optional(),
   /** Minutes a break-the-glass grant lasts. */
   BREAK_GLASS_MINUTES: z.coerce.number().int().positive().max(1440).default(60),
+  /** Scheduling: open future bookings one patient may hold when booking for themselves (or through an app). */
+  BOOKING_MAX_OPEN_PER_PATIENT: z.coerce.number().int().positive().max(1000).default(8),
+  /** Scheduling: open future bookings one client app may hold across the patients it books for. */
+  BOOKING_MAX_OPEN_PER_CLIENT: z.coerce.number().int().positive().max(100000).default(200),
   /** Billing: what a completed visit is charged, `CODE` or `CODE*UNITS`, comma-separated HCPCS Level II codes. */
   BILLING_VISIT_CODES: z
     .string()

@@ -2,6 +2,7 @@ import type { FieldCipher } from '../../platform/crypto/index.js';
 import { projectedAccessFacts, type AccessContext } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import { createLoaders, type SchedulingLoaders } from './loaders.js';
+import type { BookingCaps } from './store/booking-caps.js';
 import { createPatientAppointmentsLoader } from './store/appointment-reads.js';
 
 /** Long-lived services the scheduling subgraph's resolvers share. */
@@ -13,6 +14,8 @@ export interface SchedulingServices {
   webhookMaxAttempts: number;
   /** Production: webhook URLs must be https. */
   production: boolean;
+  /** Open future bookings a patient, or a partner app, may hold when booking for themselves. */
+  bookingCaps: BookingCaps;
 }
 
 /** The scheduling subgraph's request context. */

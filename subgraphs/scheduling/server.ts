@@ -12,6 +12,7 @@ import { migrations } from './migrations/index.js';
 import { logChannel, type NotificationChannel } from './notifications/channel.js';
 import { permissions } from './permissions.js';
 import { buildSchedulingSchema } from './schema.js';
+import { DEFAULT_BOOKING_CAPS } from './store/booking-caps.js';
 import { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from '../../platform/webhooks/index.js';
 
 export const SCHEMA = 'scheduling';
@@ -35,7 +36,10 @@ export interface SchedulingSubgraph extends RunningService, SubgraphStore {
 /** Opens the scheduling store (migrated, keyring open) and its services. */
 export async function openSchedulingStore(
   opts: Pick<SchedulingSubgraphOptions, 'keys' | 'databaseUrl' | 'webhookMaxAttempts'> & {
-    config?: Pick<Config, 'production'>;
+    config?: Pick<
+      Config,
+      'production' | 'BOOKING_MAX_OPEN_PER_PATIENT' | 'BOOKING_MAX_OPEN_PER_CLIENT'
+    >;
   },
   onStatement?: () => void,
 ): Promise<SubgraphStore & { services: SchedulingServices }> {
@@ -58,6 +62,10 @@ export async function openSchedulingStore(
       webhookMaxAttempts,
       // Without a config (provisioning), the stricter rule.
       production: opts.config?.production ?? true,
+      bookingCaps: {
+        perPatient: opts.config?.BOOKING_MAX_OPEN_PER_PATIENT ?? DEFAULT_BOOKING_CAPS.perPatient,
+        perClient: opts.config?.BOOKING_MAX_OPEN_PER_CLIENT ?? DEFAULT_BOOKING_CAPS.perClient,
+      },
     },
   };
 }

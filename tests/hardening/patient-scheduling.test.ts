@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textPartnerClients } from '../support/clients.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+/**
+ * Issue 11, items 1, 8, 9 and 14, replayed as the assessment ran them: through
+ * the gateway over HTTP, with real tokens, against real SQL.
+ */
+let t: TestStack;
+let patient: string;
+
+const CONSOLE = 'carefed-dev-console';
+
+beforeAll(async () => {
+  t = await startTestStack('hardening-ps', {
+    ...textPartnerClients([CONSOLE, 'partner-demo-app']),
+    BOOKING_MAX_OPEN_PER_PATIENT: '3',
+    BOOKING_MAX_OPEN_PER_CLIENT: '5',
+  });
+  patient = await t.token('patient', { patientId: t.demo.patientId, sub: 'hardening-patient' });
+});
+afterAll(() => t?.stop());
+
+const auditReasons = async (reason: string): Promise<number> =>
+  (
+    await t.sql<{ n: string }>(
+      `select count(*) as n from audit.entry where payload::jsonb ->> 'reason' = $1`,
+      [reason],
+    )
+  ).map((r) => Number(r.n))[0] ?? 0;
+
+const READ = 'query ($id: ID!) { patient(id: $id) { id } }';
+const REVOKE = 'mutation ($c: ID!) { revokeConsent(consentId: $c) { id status } }';
+
+async function recordConsent(token: string, patientId: string, input: object): Promise<string> {
+  const r = await t.gql<{ recordConsent: { id: string } }>(
+    token,
+    'mutation ($p: ID!, $i: RecordConsentInput!) { recordConsent(patientId: $p, input: $i) { id } }',
+    { p: patientId, i: input },
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data!.recordConsent.id;
+}
+
+describe('#1 consent naming an actor', () => {
+  it('#1 an app the patient blocked cannot revoke the block; the patient in person can', async () => {
+    const a = t.demo.patientId;
+    const app = await t.token('partner', {
+      sub: CONSOLE,
+      clientId: CONSOLE,
+      patientId: a,
+      scopes: ['patient/Patient.rs', 'patient/Consent.cruds'],
+    });
+    expect((await t.gql(app, READ, { id: a })).errors).toBeUndefined();
+    const deny = await recordConsent(patient, a, {
+      scope: 'patient_privacy',
+      // As the assessment recorded it: the record is closed to the app, its consents are not.
+      provisions: [
+        { type: 'deny', actors: [{ kind: 'client', id: CONSOLE }], dataClasses: ['Patient'] },
+      ],
+    });
+    expect((await t.gql(app, READ, { id: a })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const before = await auditReasons('denied:named-in-consent');
+    const byApp = await t.gql(app, REVOKE, { c: deny });
+    expect(byApp.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(byApp.data?.revokeConsent ?? null).toBeNull();
+    expect(await auditReasons('denied:named-in-consent')).toBe(before + 1);
+    // The block holds.
+    expect((await t.gql(app, READ, { id: a })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // The patient in person lifts it, even through the very client the deny names.
+    const inPerson = await t.token('patient', {
+      patientId: a,
+      sub: 'hardening-patient',
+      clientId: CONSOLE,
+    });
+    const byPatient = await t.gql<{ revokeConsent: { status: string } }>(inPerson, REVOKE, {
+      c: deny,
+    });
+    expect(byPatient.errors).toBeUndefined();
+    expect(byPatient.data?.revokeConsent.status).toBe('inactive');
+    expect((await t.gql(app, READ, { id: a })).errors).toBeUndefined();
+  });
+
+  it('#1 nor can staff of an organisation the consent names; staff it does not name can', async () => {
+    const a = t.demo.patientId;
+    const deny = await recordConsent(patient, a, {
+      scope: 'patient_privacy',
+      provisions: [
+        {
+          type: 'deny',
+          actors: [{ kind: 'organization', id: 'org-blocked' }],
+          dataClasses: ['Patient'],
+        },
+      ],
+    });
+    const orgAdmin = await t.token('admin', {
+      sub: 'hardening-org-admin',
+      organizationId: 'org-blocked',
+    });
+    const before = await auditReasons('denied:named-in-consent');
+    const r = await t.gql(orgAdmin, REVOKE, { c: deny });
+    expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await auditReasons('denied:named-in-consent')).toBe(before + 1);
+    // An admin of another organisation, named nowhere, may (role and scope allow it).
+    const otherAdmin = await t.token('admin', {
+      sub: 'hardening-admin',
+      organizationId: 'org-other',
+    });
+    const ok = await t.gql<{ revokeConsent: { status: string } }>(otherAdmin, REVOKE, { c: deny });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data?.revokeConsent.status).toBe('inactive');
+  });
+});
+
+const SLOTS = /* GraphQL */ `
+  query ($p: ID!, $from: DateTimeISO!, $to: DateTimeISO!, $n: Int!) {
+    availableSlots(practitionerId: $p, from: $from, to: $to, first: $n) {
+      start
+    }
+  }
+`;
+const BOOK = /* GraphQL */ `
+  mutation ($i: BookAppointmentInput!) {
+    bookAppointment(input: $i) {
+      id
+      status
+    }
+  }
+`;
+const DAY = 86_400_000;
+
+describe('#9 booking caps', () => {
+  let starts: string[] = [];
+  let n = 0;
+  const nextStart = (): string => {
+    const s = starts[n++];
+    if (!s) throw new Error('ran out of free slots');
+    return s;
+  };
+  const book = (token: string, patientId: string) =>
+    t.gql<{ bookAppointment: { id: string; status: string } }>(token, BOOK, {
+      i: {
+        patientId,
+        practitionerId: t.demo.practitionerId,
+        start: nextStart(),
+        idempotencyKey: `hardening-cap-${n}`,
+      },
+    });
+
+  beforeAll(async () => {
+    const admin = await t.token('admin', { sub: 'hardening-slots' });
+    const from = new Date(Date.now() + 2 * DAY).toISOString();
+    const to = new Date(Date.now() + 16 * DAY).toISOString();
+    const r = await t.gql<{ availableSlots: { start: string }[] }>(admin, SLOTS, {
+      p: t.demo.practitionerId,
+      from,
+      to,
+      n: 40,
+    });
+    expect(r.errors).toBeUndefined();
+    starts = r.data!.availableSlots.map((s) => s.start);
+  });
+
+  it('#9 a patient cannot book past the cap of open future bookings; staff can, and a cancellation frees a place', async () => {
+    const a = t.demo.patientId;
+    const booked: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await book(patient, a);
+      expect(r.errors).toBeUndefined();
+      booked.push(r.data!.bookAppointment.id);
+    }
+    const over = await book(patient, a);
+    expect(over.errors?.[0]?.extensions).toMatchObject({
+      code: 'BOOKING_LIMIT',
+      scope: 'patient',
+      limit: 3,
+    });
+    expect(over.data?.bookAppointment ?? null).toBeNull();
+    const rows = await t.sql<{ n: string }>(
+      `select count(*) as n from scheduling.appointment where patient_id = $1 and status = 'booked'`,
+      [a],
+    );
+    expect(Number(rows[0]!.n)).toBe(3);
+
+    // The front desk books a course of visits for a patient: not capped.
+    const desk = await t.token('scheduler', { sub: 'hardening-desk' });
+    const byDesk = await book(desk, a);
+    expect(byDesk.errors).toBeUndefined();
+
+    // Cancelling frees a place, but the patient still holds 4 (the desk's included).
+    const cancel = await t.gql(
+      patient,
+      'mutation ($id: ID!) { cancelAppointment(id: $id, idempotencyKey: "hardening-cancel-1") { status } }',
+      { id: booked[0] },
+    );
+    expect(cancel.errors).toBeUndefined();
+    expect((await book(patient, a)).errors?.[0]?.extensions?.code).toBe('BOOKING_LIMIT');
+    const cancel2 = await t.gql(
+      patient,
+      'mutation ($id: ID!) { cancelAppointment(id: $id, idempotencyKey: "hardening-cancel-2") { status } }',
+      { id: booked[1] },
+    );
+    expect(cancel2.errors).toBeUndefined();
+    const again = await book(patient, a);
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.bookAppointment.status).toBe('booked');
+  });
+
+  it('#9 a partner app cannot book past its cap across the patients it acts for', async () => {
+    const others = (
+      await t.sql<{ id: string }>(
+        'select id from patient.patient where id <> $1 order by id limit 3',
+        [t.demo.patientId],
+      )
+    ).map((r) => r.id);
+    expect(others).toHaveLength(3);
+    const appFor = (patientId: string) =>
+      t.token('partner', {
+        sub: 'partner-demo-app',
+        clientId: 'partner-demo-app',
+        patientId,
+        scopes: ['patient/Appointment.cruds', 'patient/Slot.rs'],
+      });
+    let made = 0;
+    for (const [i, id] of others.entries()) {
+      const app = await appFor(id);
+      for (let k = 0; k < (i < 2 ? 2 : 1); k++) {
+        const r = await book(app, id);
+        expect(r.errors).toBeUndefined();
+        made++;
+      }
+    }
+    expect(made).toBe(5);
+    const over = await book(await appFor(others[2]!), others[2]!);
+    expect(over.errors?.[0]?.extensions).toMatchObject({
+      code: 'BOOKING_LIMIT',
+      scope: 'client',
+      limit: 5,
+    });
+  });
+});
