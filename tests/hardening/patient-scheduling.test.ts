@@ -241,3 +241,72 @@ describe('#9 booking caps', () => {
     });
   });
 });
+
+describe('#8 slot searches', () => {
+  const SPECIALTY = 'General Practice Physician';
+  const month = () => {
+    const from = new Date(Date.now() + DAY);
+    return { from: from.toISOString(), to: new Date(from.getTime() + 31 * DAY).toISOString() };
+  };
+
+  it('#8 three aliased month-long searches by specialty with first: 200 exceed the cost limit', async () => {
+    const desk = await t.token('scheduler', { sub: 'hardening-desk-slots' });
+    const { from, to } = month();
+    const alias = (n: string) =>
+      `${n}: availableSlots(specialty: $s, from: $from, to: $to, first: 200) { start end practitioner { id } }`;
+    const r = await t.gql(
+      desk,
+      `query ($s: String!, $from: DateTimeISO!, $to: DateTimeISO!) { ${alias('a')} ${alias('b')} ${alias('c')} }`,
+      { s: SPECIALTY, from, to },
+    );
+    expect(r.errors?.[0]?.extensions?.code).toBe('COST_LIMIT_EXCEEDED');
+    expect(r.data ?? null).toBeNull();
+  });
+
+  it('#8 one month-long search by specialty pages by time: earliest first, the next page just after', async () => {
+    const desk = await t.token('scheduler', { sub: 'hardening-desk-slots' });
+    const { from, to } = month();
+    const page = (after: string) =>
+      t.gql<{ availableSlots: { start: string; practitionerId: string }[] }>(
+        desk,
+        `query ($s: String!, $from: DateTimeISO!, $to: DateTimeISO!) {
+          availableSlots(specialty: $s, from: $from, to: $to, first: 200) { start practitionerId }
+        }`,
+        { s: SPECIALTY, from: after, to },
+      );
+    const one = await page(from);
+    expect(one.errors).toBeUndefined();
+    const first = one.data!.availableSlots;
+    expect(first.length).toBeGreaterThan(150);
+    expect(first.length).toBeLessThanOrEqual(200);
+    const starts = first.map((s) => Date.parse(s.start));
+    expect(starts).toEqual([...starts].sort((x, y) => x - y));
+    // The last start time is whole on this page: the next page begins just after it.
+    const last = starts.at(-1)!;
+    const two = await page(new Date(last + 1).toISOString());
+    expect(two.errors).toBeUndefined();
+    const next = two.data!.availableSlots;
+    expect(Date.parse(next[0]!.start)).toBeGreaterThan(last);
+    const seen = new Set(first.map((s) => `${s.practitionerId}@${s.start}`));
+    expect(next.some((s) => seen.has(`${s.practitionerId}@${s.start}`))).toBe(false);
+  });
+
+  it('#8 the subgraph serves no more than the gateway counts: 31 days, 50 schedules per search', async () => {
+    const { SLOT_SEARCH } = await import('../../subgraphs/scheduling/domain/slot-search.js');
+    const { LIMITS } = await import('../../gateway/limits/settings.js');
+    const work = LIMITS.rangeWork['Query.availableSlots'];
+    expect(work.maxDays).toBe(SLOT_SEARCH.maxRangeDays);
+    expect(work.itemsPerFilter.specialty).toBe(SLOT_SEARCH.maxSchedules);
+    expect(work.itemsPerFilter.facilityId).toBe(SLOT_SEARCH.maxSchedules);
+    const desk = await t.token('scheduler', { sub: 'hardening-desk-slots' });
+    const from = new Date(Date.now() + DAY);
+    const tooLong = await t.gql(
+      desk,
+      `query ($from: DateTimeISO!, $to: DateTimeISO!) {
+        availableSlots(specialty: "${SPECIALTY}", from: $from, to: $to, first: 1) { start }
+      }`,
+      { from: from.toISOString(), to: new Date(from.getTime() + 32 * DAY).toISOString() },
+    );
+    expect(tooLong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
