@@ -310,3 +310,91 @@ describe('#8 slot searches', () => {
     expect(tooLong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('#14 registering with an MRN that is already taken', () => {
+  const CREATE = /* GraphQL */ `
+    mutation ($input: CreatePatientInput!) {
+      createPatient(input: $input) {
+        id
+        version
+        mrn
+      }
+    }
+  `;
+  const input = (mrn: string, family: string) => ({
+    mrn,
+    name: { family, given: ['Reg'] },
+    birthDate: '1981-04-05',
+    gender: 'other',
+  });
+  const shape = (r: { data?: unknown; errors?: unknown }) => ({
+    errors: r.errors,
+    keys: Object.keys((r.data as { createPatient?: object } | null)?.createPatient ?? {}),
+  });
+
+  it('#14 a clinician who may not see the existing record gets the same answer as for a new MRN; the registration goes to review', async () => {
+    const admin = await t.token('admin', { sub: 'hardening-mrn-admin' });
+    const existing = await t.gql<{ patient: { mrn: string } }>(
+      admin,
+      'query ($id: ID!) { patient(id: $id) { mrn } }',
+      { id: t.demo.patientId },
+    );
+    const taken = existing.data!.patient.mrn;
+    expect(taken).toBeTruthy();
+    // A clinician on nobody's care team for the demo patient.
+    const outsider = await t.token('clinician', {
+      sub: 'hardening-mrn-outsider',
+      practitionerId: t.demo.otherPractitionerId,
+    });
+    expect(
+      (await t.gql(outsider, READ, { id: t.demo.patientId })).errors?.[0]?.extensions?.code,
+    ).toBe('FORBIDDEN');
+
+    const fresh = await t.gql<{ createPatient: { id: string; mrn: string } }>(outsider, CREATE, {
+      input: input(`HARD-${Date.now()}`, 'Fresh'),
+    });
+    const dup = await t.gql<{ createPatient: { id: string; mrn: string } }>(outsider, CREATE, {
+      input: input(taken, 'Dup'),
+    });
+    expect(shape(dup)).toEqual(shape(fresh));
+    expect(dup.errors).toBeUndefined();
+    expect(dup.data!.createPatient.id).not.toBe(t.demo.patientId);
+    expect(dup.data!.createPatient.mrn).toBe(taken);
+    // The registering clinician reads the record they made, as after any registration.
+    expect(
+      (await t.gql(outsider, READ, { id: dup.data!.createPatient.id })).errors,
+    ).toBeUndefined();
+
+    const queued = await t.sql<{ patient_id: string; matches: string[]; status: string }>(
+      'select patient_id, matches, status from patient.registration_review',
+    );
+    expect(queued).toEqual([
+      { patient_id: dup.data!.createPatient.id, matches: [t.demo.patientId], status: 'open' },
+    ]);
+    expect(await auditReasons('denied:duplicate-registration')).toBe(1);
+  });
+
+  it('#14 the front desk, who may see the existing record, is sent to it instead of making a second', async () => {
+    const admin = await t.token('admin', { sub: 'hardening-mrn-admin' });
+    const taken = (
+      await t.gql<{ patient: { mrn: string } }>(
+        admin,
+        'query ($id: ID!) { patient(id: $id) { mrn } }',
+        {
+          id: t.demo.otherPatientId,
+        },
+      )
+    ).data!.patient.mrn;
+    const desk = await t.token('scheduler', { sub: 'hardening-mrn-desk' });
+    const r = await t.gql(desk, CREATE, { input: input(taken, 'Again') });
+    expect(r.errors?.[0]?.extensions).toMatchObject({
+      code: 'CONFLICT',
+      existingPatientId: t.demo.otherPatientId,
+    });
+    const rows = await t.sql<{ n: string }>(
+      `select count(*) as n from patient.registration_review where matches ? $1`,
+      [t.demo.otherPatientId],
+    );
+    expect(Number(rows[0]!.n)).toBe(0);
+  });
+});
