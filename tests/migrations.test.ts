@@ -48,6 +48,7 @@ describe('migrations', () => {
     expect(applied.rows.map((r) => r.name)).toEqual([
       'Migration20261126000000Init',
       'Migration20261126110000Outbox',
+      'Migration20261204110000RegistrationReview',
     ]);
     expect(keysRows.rowCount).toBe(1);
     expect(owner.rows[0]?.owner).toBe(`${config.DB_ROLE_PREFIX}_patient`);

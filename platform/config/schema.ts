@@ -95,6 +95,11 @@ export const envSchema = z.object({
   ACCESS_FACTS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** A subgraph refuses PHI (ACCESS_FACTS_STALE) when its newest applied heartbeat is older than this. */
   ACCESS_FACTS_MAX_LAG_MS: z.coerce.number().int().min(500).max(3_600_000).default(5000),
+
+  /** Scheduling: open future bookings one patient may hold when booking for themselves (or through an app). */
+  BOOKING_MAX_OPEN_PER_PATIENT: z.coerce.number().int().positive().max(1000).default(8),
+  /** Scheduling: open future bookings one client app may hold across the patients it books for. */
+  BOOKING_MAX_OPEN_PER_CLIENT: z.coerce.number().int().positive().max(100000).default(200),
   /** Billing: what a completed visit is charged, `CODE` or `CODE*UNITS`, comma-separated HCPCS Level II codes. */
   BILLING_VISIT_CODES: z
     .string()

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
   | 'SLOT_TAKEN'
+  | 'BOOKING_LIMIT'
   | 'INVALID_TRANSITION'
   | 'DATA_INTEGRITY'
   | 'SERVICE_UNAVAILABLE'

@@ -129,6 +129,55 @@ describe('estimateCost', () => {
   });
 });
 
+describe('estimateCost with range work', () => {
+  const slotsSchema = buildSchema(/* GraphQL */ `
+    type Query {
+      availableSlots(
+        from: String!
+        to: String!
+        practitionerId: ID
+        specialty: String
+        first: Int
+      ): [Slot!]!
+    }
+    type Slot {
+      start: String!
+    }
+  `);
+  const withWork: CostOptions = {
+    ...opts,
+    rangeWork: {
+      'Query.availableSlots': {
+        from: 'from',
+        to: 'to',
+        maxDays: 31,
+        itemsPerFilter: { practitionerId: 1, specialty: 50 },
+        perItemDay: 5,
+      },
+    },
+  };
+  const q = (args: string) => `{ availableSlots(${args}, first: 10) { start } }`;
+  const month = 'from: "2027-01-01T00:00:00Z", to: "2027-02-01T00:00:00Z"';
+
+  it('#8 counts days times the items the filter can match, on top of the page', () => {
+    // page 10 × (1 + start 1) + 5 × 31 days × 50 schedules
+    expect(cost(q(`${month}, specialty: "GP"`), {}, withWork, slotsSchema)).toBe(20 + 7750);
+    expect(cost(q(`${month}, practitionerId: "p"`), {}, withWork, slotsSchema)).toBe(20 + 155);
+    // Both filters: the narrower counts.
+    expect(
+      cost(q(`${month}, practitionerId: "p", specialty: "GP"`), {}, withWork, slotsSchema),
+    ).toBe(20 + 155);
+  });
+
+  it('#8 reads the window from variables, caps it, and counts the longest when unknown', () => {
+    const v = `query ($f: String!, $t: String!) { availableSlots(from: $f, to: $t, specialty: "GP", first: 10) { start } }`;
+    const day = { f: '2027-01-01T00:00:00Z', t: '2027-01-02T00:00:00Z' };
+    expect(cost(v, day, withWork, slotsSchema)).toBe(20 + 250);
+    expect(cost(v, { ...day, t: '2028-01-01T00:00:00Z' }, withWork, slotsSchema)).toBe(20 + 7750);
+    expect(cost(v, { f: 'soon', t: 'later' }, withWork, slotsSchema)).toBe(20 + 7750);
+  });
+});
+
 describe('the seeded operations under the gateway limits', () => {
   let api: GraphQLSchema;
   const load = async (): Promise<GraphQLSchema> => {

@@ -18,6 +18,49 @@ export interface CostOptions {
   unpagedListSize: number;
   /** Assumed sizes for particular fields, by `Type.field` (their own default page, or their cap). */
   fieldSizes?: Record<string, number>;
+  /** Work a field does over a window of days, beyond what it returns, by `Type.field`. */
+  rangeWork?: Record<string, RangeWork>;
+}
+
+/**
+ * A field whose work grows with a window of days times how many items its filters can match
+ * (free slots: every schedule a filter matches is laid out day by day), whatever page it
+ * returns. It costs `perItemDay` × days × items, added once per time the field runs.
+ */
+export interface RangeWork {
+  /** The arguments holding the window's start and end (date-times). */
+  from: string;
+  to: string;
+  /** The longest window the field serves; a window not known before running counts as this. */
+  maxDays: number;
+  /**
+   * How many items each filter argument can match (a configured cap). Given several, the
+   * smallest counts; given none, the largest.
+   */
+  itemsPerFilter: Record<string, number>;
+  /** Cost of one item for one day. */
+  perItemDay: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The cost of a {@link RangeWork} field called with `args`. */
+function rangeWorkCost(work: RangeWork, args: Map<string, unknown>): number {
+  const from = Date.parse(String(args.get(work.from)));
+  const to = Date.parse(String(args.get(work.to)));
+  const known = Number.isFinite(from) && Number.isFinite(to);
+  const days = known
+    ? Math.min(work.maxDays, Math.max(1, Math.ceil((to - from) / DAY_MS)))
+    : work.maxDays;
+  const caps = Object.entries(work.itemsPerFilter);
+  const given = caps.filter(([arg]) => args.get(arg) !== undefined && args.get(arg) !== null);
+  const items = Math.max(
+    1,
+    given.length > 0
+      ? Math.min(...given.map(([, n]) => n))
+      : Math.max(...caps.map(([, n]) => n), 1),
+  );
+  return work.perItemDay * days * items;
 }
 
 /** The arguments that set a page size, in the order they are looked for. */
@@ -27,7 +70,8 @@ const PAGE_ARGUMENTS = ['first', 'last'];
  * Estimates what an operation costs to answer, before it runs: every field
  * selected costs 1 plus what its sub-selection costs, and a field that returns
  * many (a paged connection or a list) multiplies that by how many it may
- * return. A page's size is its `first` (or `last`) argument, literal or
+ * return; a field with `rangeWork` adds the work its window and filters imply
+ * (days × items it can match), however small its page. A page's size is its `first` (or `last`) argument, literal or
  * variable, else the field's `fieldSizes` entry, else `defaultPageSize`; a
  * list without a page argument counts `unpagedListSize` (or its `fieldSizes`
  * entry), except the `edges` of a connection, already counted by the
@@ -105,10 +149,10 @@ export function estimateCost(
             String(field.type).replace(/[[\]!]/g, ''),
             visiting,
           );
-        const multiplier = selection.selectionSet
-          ? (pageSize(parent, field, argumentsOf(selection)) ?? 1)
-          : 1;
-        cost += own * multiplier;
+        const args = argumentsOf(selection);
+        const multiplier = selection.selectionSet ? (pageSize(parent, field, args) ?? 1) : 1;
+        const work = opts.rangeWork?.[`${parent}.${name}`];
+        cost += own * multiplier + (work ? rangeWorkCost(work, args) : 0);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         cost += costOf(
           selection.selectionSet,

@@ -85,6 +85,7 @@ export function gatewayLimits<C extends BaseContext>(opts: {
         defaultPageSize: LIMITS.defaultPageSize,
         unpagedListSize: LIMITS.unpagedListSize,
         fieldSizes: LIMITS.fieldSizes,
+        rangeWork: LIMITS.rangeWork,
       }),
     ],
   };

@@ -21,6 +21,22 @@ export const LIMITS = {
     'Query.webhookSubscriptions': 100,
     'Query.practitionerDay': 40,
   },
+  /**
+   * Fields whose work grows with a window of days times what their filters match. Free slots:
+   * each schedule a filter matches is laid out day by day; the scheduling subgraph serves at
+   * most 31 days and 50 schedules per search (subgraphs/scheduling/domain/slot-search.ts, a
+   * test checks they agree). One month by specialty costs 5 × 31 × 50 = 7,750: a broad search
+   * passes, three of them in one operation (the assessment's probe) do not.
+   */
+  rangeWork: {
+    'Query.availableSlots': {
+      from: 'from',
+      to: 'to',
+      maxDays: 31,
+      itemsPerFilter: { practitionerId: 1, specialty: 50, facilityId: 50 },
+      perItemDay: 5,
+    },
+  },
   /** Aliases per operation, `__typename` ones included. */
   maxAliases: 15,
   /** Directives per operation. */

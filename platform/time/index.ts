@@ -19,4 +19,4 @@ export {
   parseLocalTime,
   toLocal,
 } from './local-time.js';
-export { generateSlots, MAX_RANGE_DAYS, type Slot, type SlotRange } from './slots.js';
+export { generateSlots, MAX_RANGE_DAYS, type Slot, type SlotRange, slotsInOrder } from './slots.js';

@@ -71,6 +71,15 @@ const DAY_MS = 86_400_000;
  *   shortening or shifting them.
  */
 export function generateSlots(rule: ScheduleRule, range: SlotRange): Slot[] {
+  return [...slotsInOrder(rule, range)];
+}
+
+/**
+ * The same slots as {@link generateSlots}, one at a time in start order, computed only as far
+ * as they are taken: a caller that needs the first few slots of a long range pays for those
+ * days only. The rule and the range are checked at once (same errors), not on the first take.
+ */
+export function slotsInOrder(rule: ScheduleRule, range: SlotRange): IterableIterator<Slot> {
   const problems = validateScheduleRule(rule);
   if (problems.length > 0) throw new InvalidScheduleError(problems);
   const from = range.from.getTime();
@@ -81,12 +90,14 @@ export function generateSlots(rule: ScheduleRule, range: SlotRange): Slot[] {
   if (to - from > MAX_RANGE_DAYS * DAY_MS) {
     throw new RangeError(`generateSlots covers at most ${MAX_RANGE_DAYS} days per call`);
   }
-  if (to <= from) return [];
+  return layOut(rule, from, to);
+}
 
+function* layOut(rule: ScheduleRule, from: number, to: number): IterableIterator<Slot> {
+  if (to <= from) return;
   const zone = rule.timeZone;
   const slotMs = rule.slotMinutes * MINUTE_MS;
   const hoursOn = dailyHours(rule);
-  const slots: Slot[] = [];
   // One local day of margin on each side: a zone's local day can start before `from`'s.
   const lastDay = localDayNumber(to, zone) + 1;
   for (let day = localDayNumber(from, zone) - 1; day <= lastDay; day += 1) {
@@ -95,12 +106,10 @@ export function generateSlots(rule: ScheduleRule, range: SlotRange): Slot[] {
       if (startMinute === null) continue;
       const spanEnd = localToInstant(day, end, zone);
       for (let t = localToInstant(day, startMinute, zone); t + slotMs <= spanEnd; t += slotMs) {
-        if (t >= from && t + slotMs <= to)
-          slots.push({ start: new Date(t), end: new Date(t + slotMs) });
+        if (t >= from && t + slotMs <= to) yield { start: new Date(t), end: new Date(t + slotMs) };
       }
     }
   }
-  return slots;
 }
 
 type Minutes = { start: number; end: number };

@@ -2,6 +2,7 @@ import type { FieldCipher } from '../../platform/crypto/index.js';
 import { projectedAccess, type AccessContext } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import { createLoaders, type SchedulingLoaders } from './loaders.js';
+import type { BookingCaps } from './store/booking-caps.js';
 import { createPatientAppointmentsLoader } from './store/appointment-reads.js';
 
 /** Long-lived services the scheduling subgraph's resolvers share. */
@@ -15,6 +16,9 @@ export interface SchedulingServices {
   production: boolean;
   /** `ACCESS_FACTS_MAX_LAG_MS`: PHI is refused when the access facts may lag more. */
   accessFactsMaxLagMs: number;
+
+  /** Open future bookings a patient, or a partner app, may hold when booking for themselves. */
+  bookingCaps: BookingCaps;
 }
 
 /** The scheduling subgraph's request context. */

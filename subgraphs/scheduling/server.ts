@@ -13,6 +13,7 @@ import { migrations } from './migrations/index.js';
 import { logChannel, type NotificationChannel } from './notifications/channel.js';
 import { permissions } from './permissions.js';
 import { buildSchedulingSchema } from './schema.js';
+import { DEFAULT_BOOKING_CAPS } from './store/booking-caps.js';
 import { DEFAULT_WEBHOOK_MAX_ATTEMPTS } from '../../platform/webhooks/index.js';
 
 export const SCHEMA = 'scheduling';
@@ -36,7 +37,13 @@ export interface SchedulingSubgraph extends RunningService, SubgraphStore {
 /** Opens the scheduling store (migrated, keyring open) and its services. */
 export async function openSchedulingStore(
   opts: Pick<SchedulingSubgraphOptions, 'keys' | 'databaseUrl' | 'webhookMaxAttempts'> & {
-    config?: Pick<Config, 'production'> & Partial<Pick<Config, 'ACCESS_FACTS_MAX_LAG_MS'>>;
+    config?: Pick<Config, 'production'> &
+      Partial<
+        Pick<
+          Config,
+          'ACCESS_FACTS_MAX_LAG_MS' | 'BOOKING_MAX_OPEN_PER_PATIENT' | 'BOOKING_MAX_OPEN_PER_CLIENT'
+        >
+      >;
   },
   onStatement?: () => void,
 ): Promise<SubgraphStore & { services: SchedulingServices }> {
@@ -60,6 +67,10 @@ export async function openSchedulingStore(
       // Without a config (provisioning), the stricter rule.
       production: opts.config?.production ?? true,
       accessFactsMaxLagMs: opts.config?.ACCESS_FACTS_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS,
+      bookingCaps: {
+        perPatient: opts.config?.BOOKING_MAX_OPEN_PER_PATIENT ?? DEFAULT_BOOKING_CAPS.perPatient,
+        perClient: opts.config?.BOOKING_MAX_OPEN_PER_CLIENT ?? DEFAULT_BOOKING_CAPS.perClient,
+      },
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * A patient's current record. Every PHI column holds AES-256-GCM ciphertext
@@ -16,7 +16,8 @@ export class PatientRecord {
   @Property({ type: 'text' })
   mrn!: string;
 
-  @Unique()
+  /** Not unique: a registration matching records its caller may not see goes to review. */
+  @Index()
   @Property({ type: 'text' })
   mrnIndex!: string;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
-import { consentActorOf, consentDeniesActor } from '../../../platform/authz/index.js';
+import { mayChangeConsent, NAMED_IN_CONSENT } from '../../../platform/authz/consent-revocation.js';
 import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { accessEvent, patientWrite, requireAccess, toConsentRecord } from '../access.js';
@@ -80,19 +80,17 @@ export class ConsentResolver {
     if (!existing) throw forbidden(NO_CONSENT);
     const decision = await requireAccess(ctx, existing.patientId, 'Consent', 'u', 'update');
     const p = ctx.principal;
-    const actsAsPatient =
-      p.patientId === existing.patientId &&
-      p.roles.every((r) => r === 'patient' || r === 'partner');
-    if (!actsAsPatient && consentDeniesActor(toConsentRecord(existing), consentActorOf(p))) {
+    // An actor the consent names, or an app acting for the patient through it, never lifts it.
+    if (!mayChangeConsent(toConsentRecord(existing), p)) {
       await recordAccess(ctx, [
         {
           ...accessEvent(existing.patientId, decision, 'update', 'Consent', existing.id),
           outcome: 'deny',
-          reason: 'denied:named-in-consent',
+          reason: NAMED_IN_CONSENT,
         },
       ]);
       throw forbidden(
-        'A consent that denies you cannot be revoked by you; the patient may revoke it',
+        'A consent that names you, or the app you call through, can be revoked only by the patient in person',
       );
     }
     const audit = {

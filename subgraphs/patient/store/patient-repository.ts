@@ -10,6 +10,7 @@ import { accessEvent, decideMany, NO_ACCESS, patientWrite } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
 import { decodePatient, encodePatient, encodeSnapshot } from './patient-codec.js';
+import { queueIfDuplicate, refuseVisibleDuplicate } from './registration-review.js';
 
 /**
  * Reads patients for the caller: decides each, audits every permit and deny
@@ -45,13 +46,19 @@ export async function readPatients(
   return out;
 }
 
-/** Creates a patient with its first version and audit entry in one transaction. */
+/**
+ * Creates a patient with its first version and audit entry in one transaction. An MRN that is
+ * already registered is CONFLICT only for a caller who may read the record holding it; for
+ * anyone else the registration succeeds like any other and is queued for duplicate review, so
+ * the answer never tells a caller that a record they may not see exists.
+ */
 export async function createPatient(
   ctx: PatientContext,
   data: PatientData,
   id: string = randomUUID(),
 ): Promise<PatientView> {
   const { cipher, indexKey } = ctx.services;
+  await refuseVisibleDuplicate(ctx, data.mrn);
   const p = ctx.principal;
   // Registration is decided by the shield (role and scope): there is no record to decide on yet.
   const registration = { allowed: true, emergency: false, purpose: p.purposeOfUse, reason: 'ok' };
@@ -73,6 +80,7 @@ export async function createPatient(
           updatedAt: ctx.now,
         });
         await em.persist(record).flush();
+        await queueIfDuplicate(ctx, em, id, data.mrn);
         em.persist(
           em.create(PatientVersion, {
             id: randomUUID(),

@@ -48,4 +48,8 @@ export class AppointmentRecord {
 
   @Property({ type: 'text' })
   createdBy!: string;
+
+  /** The partner app it was booked through, if any: counted against that app's booking cap. */
+  @Property({ type: 'text', nullable: true })
+  bookedByClient?: string | null;
 }

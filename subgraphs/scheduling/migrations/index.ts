@@ -6,6 +6,7 @@ import type { MigrationEntry } from '../../../platform/db/orm.js';
 import { webhookActorMigration } from '../../../platform/webhooks/migration.js';
 import { Migration20261126100000Init } from './Migration20261126100000Init.js';
 import { Migration20261126110000Notifications } from './Migration20261126110000Notifications.js';
+import { Migration20261204100000BookingCaps } from './Migration20261204100000BookingCaps.js';
 
 /** Applied in order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationEntry[] = [
@@ -15,4 +16,6 @@ export const migrations: MigrationEntry[] = [
   webhookActorMigration,
 
   knownPatientsMigration,
+
+  { name: 'Migration20261204100000BookingCaps', class: Migration20261204100000BookingCaps },
 ];

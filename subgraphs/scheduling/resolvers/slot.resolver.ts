@@ -2,12 +2,13 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import { badInput } from '../../../platform/errors/index.js';
 import { toLocal } from '../../../platform/time/index.js';
 import type { SchedulingContext } from '../context.js';
-import { PractitionerRecord, ScheduleRecord } from '../entities/index.js';
+import { SLOT_SEARCH } from '../domain/slot-search.js';
+import { searchSchedules } from '../store/schedule-search.js';
 import { freeSlots } from '../store/slots.js';
 import { toPractitioner } from './appointment.mapper.js';
 import { Practitioner, Slot } from './scheduling.types.js';
 
-const MAX_RANGE_DAYS = 31;
+const MAX_RANGE_DAYS = SLOT_SEARCH.maxRangeDays;
 
 @Resolver(() => Slot)
 export class SlotResolver {
@@ -27,26 +28,16 @@ export class SlotResolver {
     @Arg('first', () => Int, { nullable: true, description: 'How many, 1–200 (default 50).' })
     first?: number,
   ): Promise<Slot[]> {
-    const limit = first ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-      throw badInput('first must be between 1 and 200', 'first');
+    const limit = first ?? SLOT_SEARCH.defaultFirst;
+    if (!Number.isInteger(limit) || limit < 1 || limit > SLOT_SEARCH.maxFirst)
+      throw badInput(`first must be between 1 and ${SLOT_SEARCH.maxFirst}`, 'first');
     if (!(to > from)) throw badInput('to must be after from', 'to');
     if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000)
       throw badInput(`The window may span at most ${MAX_RANGE_DAYS} days`, 'to');
     if (!practitionerId && !specialty && !facilityId)
       throw badInput('Give practitionerId, specialty or facilityId');
     const start = from < ctx.now ? ctx.now : from;
-    let ids: string[] | undefined = practitionerId ? [practitionerId] : undefined;
-    if (specialty) {
-      const rows = await ctx.em.find(PractitionerRecord, { active: true });
-      const matching = rows.filter((p) => p.specialties.includes(specialty)).map((p) => p.id);
-      ids = ids ? ids.filter((id) => matching.includes(id)) : matching;
-    }
-    const schedules = await ctx.em.find(ScheduleRecord, {
-      active: true,
-      ...(ids ? { practitionerId: { $in: ids } } : {}),
-      ...(facilityId ? { facilityId } : {}),
-    });
+    const schedules = await searchSchedules(ctx.em, { practitionerId, specialty, facilityId });
     const slots = await freeSlots(ctx.em, schedules, { from: start, to }, limit);
     return slots.map((s) =>
       Object.assign(new Slot(), { ...s, localStart: toLocal(s.start, s.timeZone) }),

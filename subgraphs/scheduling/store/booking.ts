@@ -10,6 +10,7 @@ import {
 import { canReschedule, canTransition, type AppointmentStatus } from '../domain/status.js';
 import { AppointmentRecord, type ScheduleRecord } from '../entities/index.js';
 import { freeSlots, slotAt } from './slots.js';
+import { enforceBookingCaps, partnerClientOf } from './booking-caps.js';
 import { guardedWrite, SCHEMA } from './appointment-writes.js';
 
 const SUGGESTIONS = 3;
@@ -80,6 +81,13 @@ export async function bookAppointment(
         action: 'create',
       },
       async (em) => {
+        await enforceBookingCaps(
+          em,
+          ctx.principal,
+          req.patientId,
+          ctx.now,
+          ctx.services.bookingCaps,
+        );
         const id = randomUUID();
         const appointment = em.create(AppointmentRecord, {
           id,
@@ -101,6 +109,7 @@ export async function bookAppointment(
           createdAt: ctx.now,
           updatedAt: ctx.now,
           createdBy: ctx.principal.sub,
+          bookedByClient: partnerClientOf(ctx.principal),
         });
         await em.persist(appointment).flush();
         return { appointment, event: APPOINTMENT_EVENTS.booked };
