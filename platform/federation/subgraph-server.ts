@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type express from 'express';
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
@@ -32,6 +33,8 @@ export interface SubgraphServerOptions<C extends RequestContext> {
   context: (base: RequestContext) => C;
   /** Runs when the server stops, after HTTP has drained. */
   onStop?: () => Promise<void>;
+  /** Extra routes beside `/graphql`, outside the gateway-token check (each authenticates itself). */
+  routes?: (app: express.Express) => void;
 }
 
 /**
@@ -95,6 +98,7 @@ export async function startSubgraphServer<C extends RequestContext>(
     metrics: opts.metrics,
     context,
     ready: () => opts.orm.isConnected(),
+    ...(opts.routes ? { routes: opts.routes } : {}),
   });
   return {
     ...running,

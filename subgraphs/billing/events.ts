@@ -4,6 +4,8 @@ import { recordEventEffects } from '../../platform/audit/event-audit.js';
 import type { EventHandler } from '../../platform/events/consumer.js';
 import type { JobHandler } from '../../platform/events/jobs.js';
 import type { BillingPolicy } from './domain/charge-policy.js';
+import { expireIntentJob } from './payments/expire.js';
+import { EXPIRE_INTENT_JOB } from './store/payment-intents.js';
 import { applyAppointmentEvent, type AppointmentEventOutcome } from './store/appointment-events.js';
 
 /** Task identifiers of billing's consumers (subgraphs/subscriptions.ts enqueues them). */
@@ -41,7 +43,7 @@ function chargeEffects(outcome: AppointmentEventOutcome) {
  * keep billing's appointment state and create or reverse charges
  * (store/appointment-events.ts). Each charge created or reversed is audited
  * as billing's system access naming the event that caused it, in the same
- * transaction. Billing runs no plain jobs yet.
+ * transaction. Its one plain job expires payment intents no provider confirmed in time.
  */
 export function billingTasks(deps: BillingWorkerDeps): {
   handlers: Record<string, EventHandler>;
@@ -66,6 +68,6 @@ export function billingTasks(deps: BillingWorkerDeps): {
           );
       },
     },
-    jobs: {},
+    jobs: { [EXPIRE_INTENT_JOB]: expireIntentJob(log) },
   };
 }

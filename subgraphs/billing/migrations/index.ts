@@ -3,6 +3,7 @@ import type { MigrationEntry } from '../../../platform/db/orm.js';
 import { Migration20261126200000Init } from './Migration20261126200000Init.js';
 import { Migration20261126210000Accounts } from './Migration20261126210000Accounts.js';
 import { Migration20261204010000PractitionerIds } from './Migration20261204010000PractitionerIds.js';
+import { Migration20261204200000MoneyRows } from './Migration20261204200000MoneyRows.js';
 
 /** Applied in order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationEntry[] = [
@@ -10,4 +11,5 @@ export const migrations: MigrationEntry[] = [
   { name: 'Migration20261126210000Accounts', class: Migration20261126210000Accounts },
   accessFactsMigration,
   { name: 'Migration20261204010000PractitionerIds', class: Migration20261204010000PractitionerIds },
+  { name: 'Migration20261204200000MoneyRows', class: Migration20261204200000MoneyRows },
 ];
