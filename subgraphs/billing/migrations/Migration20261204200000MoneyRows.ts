@@ -116,6 +116,9 @@ export class Migration20261204200000MoneyRows extends Migration {
         RAISE EXCEPTION '% rows are immutable: record a change as a new row', TG_TABLE_NAME
           USING ERRCODE = 'insufficient_privilege';
       END $$`);
+    // The view too, so that changing a claim through it is refused like its tables (42501).
+    this.addSql(`CREATE TRIGGER claim_no_update INSTEAD OF UPDATE OR DELETE ON claim
+      FOR EACH ROW EXECUTE FUNCTION money_row_immutable()`);
     for (const table of MONEY_TABLES) {
       this.addSql(`CREATE TRIGGER ${table}_no_update BEFORE UPDATE OR DELETE ON ${table}
         FOR EACH ROW EXECUTE FUNCTION money_row_immutable()`);
