@@ -217,6 +217,18 @@ describe('#2 money from a patient comes through a payment provider', () => {
     expect(listed.data!.patient.payments.edges).toEqual([
       { node: { method: 'provider', intentId: done.id } },
     ]);
+    // The account's statement says how the money came.
+    const statement = await t.gql<{
+      issueStatement: { lines: { edges: { node: { kind: string; description: string } }[] } };
+    }>(
+      await t.token('billing'),
+      'mutation ($i: IssueStatementInput!) { issueStatement(input: $i) { lines { edges { node { kind description } } } } }',
+      { i: { patientId, idempotencyKey: key() } },
+    );
+    expect(statement.errors).toBeUndefined();
+    expect(
+      statement.data!.issueStatement.lines.edges.filter((e) => e.node.kind === 'payment'),
+    ).toEqual([{ node: { kind: 'payment', description: 'Payment (online, payment provider)' } }]);
   });
 
   it('#2 declined and failed intents post nothing', async () => {

@@ -179,7 +179,7 @@ describe('statements', () => {
       [
         'G0463 Hospital outpt clinic visit ×2',
         'No-show fee',
-        'Payment',
+        'Payment (cash)',
         'Refund',
         'Insurance payment (claim)',
         'Write-off (claim)',
@@ -197,7 +197,7 @@ describe('statements', () => {
       paymentId: payment.id,
       amount: usd('10.00'),
     });
-    expect(byDescription.get('Payment')).toMatchObject({ paymentId: payment.id });
+    expect(byDescription.get('Payment (cash)')).toMatchObject({ paymentId: payment.id });
     expect(byDescription.get('Insurance payment (claim)')).toMatchObject({ claimId });
     expect(byDescription.get('Write-off (claim)')).toMatchObject({ claimId, amount: usd('-5.00') });
     const sum1 = lines1.reduce((s, l) => s + l.amount.amountMinor, 0n);
@@ -377,7 +377,7 @@ describe('statements', () => {
     expect(execute).toHaveBeenCalledTimes(1);
     expect(page1.get(sa.id)?.edges.map((x) => x.node.entryId)).toEqual(order.slice(0, 2));
     expect(page1.get(sa.id)?.hasNextPage).toBe(true);
-    expect(page1.get(sb.id)?.edges.map((x) => x.node.description)).toEqual(['Payment']);
+    expect(page1.get(sb.id)?.edges.map((x) => x.node.description)).toEqual(['Payment (cash)']);
     expect(page1.get(sb.id)?.hasNextPage).toBe(false);
     expect(page1.get(sc.id)).toEqual({ edges: [], hasNextPage: false });
 
