@@ -110,6 +110,14 @@ export const envSchema = z.object({
     .string()
     .regex(/^[0-9]{1,7}(\.[0-9]{1,2})?$/)
     .optional(),
+  /** Billing: the payment provider patients pay through (`test` moves no money; refused under NODE_ENV=production). */
+  BILLING_PAYMENT_PROVIDER: z.enum(['test', 'none']).optional(),
+  /** Billing: a file holding the secret the payment provider signs its callbacks with (unset outside production: one per process). */
+  BILLING_PAYMENT_WEBHOOK_SECRET_FILE: z.string().min(1).optional(),
+  /** Billing: minutes a payment intent waits for the provider's confirmation before it expires. */
+  BILLING_PAYMENT_INTENT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  /** Billing: let a patient pay more than they owe, leaving a credit. */
+  BILLING_ALLOW_CREDIT: flag,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type express from 'express';
 import { applyMiddleware, type IMiddlewareGenerator } from 'graphql-middleware';
 import type { Logger } from 'pino';
 import { startEventWorker, type EventHandler, type EventWorker } from '../events/consumer.js';
@@ -36,6 +37,8 @@ export interface SubgraphParts<C extends RequestContext> {
   schema?: string;
   /** Run the event worker in this process (default true). */
   worker?: boolean;
+  /** Extra HTTP routes beside `/graphql` that do not come through the gateway (a provider's webhook). */
+  routes?: (app: express.Express) => void;
 }
 
 /** Milliseconds between the event worker's polls when LISTEN/NOTIFY is quiet. */
@@ -78,6 +81,7 @@ export async function serveSubgraph<C extends RequestContext>(
       timeBudgetMs: args.config.SUBGRAPH_TIME_BUDGET_MS,
       metricsToken: metricsTokenOf(args.config),
       context: parts.context,
+      ...(parts.routes ? { routes: parts.routes } : {}),
       onStop: async () => {
         await worker?.stop();
         await orm.close();

@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type express from 'express';
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
@@ -39,6 +40,8 @@ export interface SubgraphServerOptions<C extends RequestContext> {
   context: (base: RequestContext) => C;
   /** Runs when the server stops, after HTTP has drained. */
   onStop?: () => Promise<void>;
+  /** Extra routes beside `/graphql`, outside the gateway-token check (each authenticates itself). */
+  routes?: (app: express.Express) => void;
 }
 
 /** The body a subgraph request carries (the operation its token must be bound to). */
@@ -123,6 +126,7 @@ export async function startSubgraphServer<C extends RequestContext>(
     metricsToken: opts.metricsToken,
     context,
     ready: () => opts.orm.isConnected(),
+    ...(opts.routes ? { routes: opts.routes } : {}),
   });
   return {
     ...running,

@@ -2,6 +2,8 @@ import type { FieldCipher } from '../../platform/crypto/index.js';
 import { projectedAccess, type AccessContext } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import type { BillingPolicy } from './domain/charge-policy.js';
+import type { PaymentProvider } from '../../platform/payments/provider.js';
+import type { IntentPolicy } from './store/payment-intents.js';
 import { createLoaders, type BillingLoaders } from './loaders.js';
 
 /** Long-lived services the billing subgraph's resolvers share. */
@@ -11,6 +13,9 @@ export interface BillingServices {
   policy: BillingPolicy;
   /** `ACCESS_FACTS_MAX_LAG_MS`: PHI is refused when the access facts may lag more. */
   accessFactsMaxLagMs: number;
+
+  /** How patients pay: the provider (null when none is configured) and the intent policy. */
+  payments: { provider: PaymentProvider | null; policy: IntentPolicy };
 }
 
 /** The billing subgraph's request context. */

@@ -8,6 +8,8 @@ import { recordEventEffects } from '../../platform/audit/event-audit.js';
 import type { EventHandler } from '../../platform/events/consumer.js';
 import type { JobHandler } from '../../platform/events/jobs.js';
 import type { BillingPolicy } from './domain/charge-policy.js';
+import { expireIntentJob } from './payments/expire.js';
+import { EXPIRE_INTENT_JOB } from './store/payment-intents.js';
 import { applyAppointmentEvent, type AppointmentEventOutcome } from './store/appointment-events.js';
 
 /** Task identifiers of billing's consumers (subgraphs/subscriptions.ts enqueues them). */
@@ -45,7 +47,7 @@ function chargeEffects(outcome: AppointmentEventOutcome) {
  * keep billing's appointment state and create or reverse charges
  * (store/appointment-events.ts). Each charge created or reversed is audited
  * as billing's system access naming the event that caused it, in the same
- * transaction. Its only plain job is the access facts' heartbeat.
+ * transaction. Its plain jobs are the access facts' heartbeat and the expiry of payment intents no provider confirmed in time.
  */
 export function billingTasks(deps: BillingWorkerDeps): {
   handlers: Record<string, EventHandler>;
@@ -71,7 +73,7 @@ export function billingTasks(deps: BillingWorkerDeps): {
           );
       },
     },
-    jobs: accessFactJobs('billing'),
+    jobs: { ...accessFactJobs('billing'), [EXPIRE_INTENT_JOB]: expireIntentJob(log) },
     lane: accessFactLane('billing'),
   };
 }

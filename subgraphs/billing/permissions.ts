@@ -35,6 +35,7 @@ export const permissions = buildShield({
     payers: anyone,
     plans: anyone,
     feeSchedule: anyone,
+    paymentIntent: and(accountHolders, hasScope('Account', 'r')),
   },
   Mutation: {
     recordCoverage: and(staff, hasScope('Coverage', 'c')),
@@ -44,7 +45,10 @@ export const permissions = buildShield({
     // Billing staff key in a paper remittance; a payer’s app posts its own decision.
     adjudicateClaim: and(hasRole('billing', 'partner'), hasScope('Claim', 'u')),
     closeClaim: and(staff, hasScope('Claim', 'u')),
-    takePayment: and(hasRole('billing', 'patient', 'partner'), hasScope('Account', 'c')),
+    // Money a patient sends comes through the provider (createPaymentIntent), never their word:
+    // only billing staff enter payments they received (cash, cheque, card terminal).
+    takePayment: and(staff, hasScope('Account', 'c')),
+    createPaymentIntent: and(hasRole('patient', 'partner'), hasScope('Account', 'c')),
     refundPayment: and(staff, hasScope('Account', 'u')),
     adjustBalance: and(staff, hasScope('Account', 'u')),
     issueStatement: and(staff, hasScope('Account', 'c')),
@@ -73,6 +77,7 @@ export const permissions = buildShield({
     'ClaimEdge',
     'ClaimConnection',
     'Payment',
+    'PaymentIntent',
     'PaymentEdge',
     'PaymentConnection',
     'Refund',

@@ -9,6 +9,7 @@ import { AppointmentChargesResolver } from './resolvers/appointment.resolver.js'
 import { toClaim, toCoverage } from './resolvers/billing.mapper.js';
 import { ClaimResolver } from './resolvers/claim.resolver.js';
 import { CoverageResolver } from './resolvers/coverage.resolver.js';
+import { PaymentIntentResolver } from './resolvers/payment-intent.resolver.js';
 import { PatientBillingResolver } from './resolvers/patient.resolver.js';
 import { ReferenceResolver } from './resolvers/reference.resolver.js';
 
@@ -29,6 +30,7 @@ export function buildBillingSchema(): Promise<FederatedSchema> {
         ClaimResolver,
         CoverageResolver,
         PatientBillingResolver,
+        PaymentIntentResolver,
         ReferenceResolver,
       ],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },

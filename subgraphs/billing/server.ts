@@ -10,6 +10,14 @@ import { billingPolicy } from './policy.js';
 import { entities } from './entities/index.js';
 import { billingTasks } from './events.js';
 import { migrations } from './migrations/index.js';
+import type { PaymentProvider } from '../../platform/payments/provider.js';
+import {
+  billingPaymentProvider,
+  intentPolicy,
+  WEBHOOK_PATH,
+  type PaymentConfig,
+} from './payments/provider.js';
+import { paymentWebhook } from './payments/webhook.js';
 import { permissions } from './permissions.js';
 import { importReferenceData } from './reference/import.js';
 import { describeProblem } from './reference/parse.js';
@@ -37,6 +45,7 @@ export interface BillingSubgraph extends RunningService, SubgraphStore {
 export async function openBillingStore(
   opts: Pick<BillingSubgraphOptions, 'keys' | 'databaseUrl' | 'log'> & {
     config: Pick<Config, 'BILLING_VISIT_CODES' | 'BILLING_NO_SHOW_FEE'> &
+      PaymentConfig &
       Partial<Pick<Config, 'ACCESS_FACTS_MAX_LAG_MS'>>;
   },
   onStatement?: () => void,
@@ -69,14 +78,32 @@ export async function openBillingStore(
     throw err;
   }
   const accessFactsMaxLagMs = opts.config.ACCESS_FACTS_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS;
-  return { ...store, services: { cipher: store.cipher, policy, accessFactsMaxLagMs } };
+  // A store opened without serving (seeds, CLIs) takes no payments.
+  const payments = { provider: null, policy: intentPolicy(opts.config) };
+  return { ...store, services: { cipher: store.cipher, policy, accessFactsMaxLagMs, payments } };
 }
 
-/** Builds and starts the billing subgraph and its event worker. */
+/**
+ * Builds and starts the billing subgraph, its event worker and its payment
+ * provider, whose signed callbacks come to `POST /payments/webhook` on the
+ * same server (not through the gateway).
+ */
 export async function startBillingSubgraph(opts: BillingSubgraphOptions): Promise<BillingSubgraph> {
   const metrics = createMetrics('billing');
   const store = await openBillingStore(opts, () => metrics.dbStatements.inc());
-  const { orm, services } = store;
+  const { orm } = store;
+  let callbackUrl = '';
+  let provider: PaymentProvider | null;
+  try {
+    provider = billingPaymentProvider(opts.config, () => callbackUrl, opts.log);
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
+  const services: BillingServices = {
+    ...store.services,
+    payments: { ...store.services.payments, provider },
+  };
   const running = await serveSubgraph({
     name: 'billing',
     args: opts,
@@ -87,7 +114,24 @@ export async function startBillingSubgraph(opts: BillingSubgraphOptions): Promis
     context: (base) => createBillingContext(base, services),
     schema: SCHEMA,
     tasks: (log) => billingTasks({ policy: services.policy, log }),
+    ...(provider ? { routes: paymentWebhook({ orm, log: opts.log, provider }) } : {}),
     ...(opts.worker !== undefined ? { worker: opts.worker } : {}),
+  }).catch(async (err: unknown) => {
+    await provider?.stop();
+    throw err;
   });
-  return { ...running, ...store, metrics };
+  const host = ['0.0.0.0', '::', ''].includes(opts.config.BIND_HOST)
+    ? '127.0.0.1'
+    : opts.config.BIND_HOST;
+  callbackUrl = `http://${host.includes(':') ? `[${host}]` : host}:${running.port}${WEBHOOK_PATH}`;
+  return {
+    ...running,
+    ...store,
+    services,
+    metrics,
+    stop: async () => {
+      await provider?.stop();
+      await running.stop();
+    },
+  };
 }

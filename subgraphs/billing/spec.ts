@@ -1,4 +1,5 @@
 import type { SubgraphSpec } from '../../platform/federation/subgraph-spec.js';
+import { MONEY_TABLES } from './migrations/money-tables.js';
 import { BILLING_ROTATION } from './encrypted-columns.js';
 import { buildBillingSchema } from './schema.js';
 import { demoPatientIds, seedBilling } from './seed.js';
@@ -15,10 +16,15 @@ export const billingSpec: SubgraphSpec = {
   seed: (store, { dataDir }) =>
     seedBilling(store.orm.em.fork(), store.cipher, { patientIds: demoPatientIds(dataDir) }),
   rotation: BILLING_ROTATION,
-  // The ledger is append-only: not even billing's own login may drop its triggers.
+  // Every money table is append-only: not even billing's own login may update, delete or
+  // drop its triggers. `claim` is the view of each claim at its newest state.
   guarded: {
-    tables: ['ledger_entry'],
-    functions: ['ledger_entry_immutable()', 'ledger_entry_check_reversal()'],
+    tables: ['ledger_entry', ...MONEY_TABLES, 'claim'],
+    functions: [
+      'ledger_entry_immutable()',
+      'ledger_entry_check_reversal()',
+      'money_row_immutable()',
+    ],
   },
   accessFacts: 'projection',
 };

@@ -8,6 +8,7 @@ import { openSubgraphStore, type SubgraphStore } from '../../platform/federation
 import type { Principal } from '../../platform/identity/principal.js';
 import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
+import type { MigrationEntry } from '../../platform/db/orm.js';
 
 /** A fresh database with the billing schema migrated, opened as billing's own role. */
 export interface BillingTestStore extends SubgraphStore {
@@ -26,6 +27,10 @@ export interface BillingTestStoreOptions {
    * with `startEventWorker`. Default false.
    */
   events?: boolean;
+  /** Apply only these migrations (an upgrade test applies the rest itself). Default all. */
+  migrations?: MigrationEntry[];
+  /** The key-encryption key (default a fresh one), for a test that reopens the store. */
+  kek?: Buffer;
 }
 
 /**
@@ -58,8 +63,8 @@ export async function openBillingTestStore(
     url: roleUrl,
     schema: 'billing',
     entities,
-    migrations,
-    kek: randomBytes(32),
+    migrations: opts.migrations ?? migrations,
+    kek: opts.kek ?? randomBytes(32),
   });
   return {
     ...store,

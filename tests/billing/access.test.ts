@@ -820,9 +820,10 @@ const MUTATIONS: Operation[] = [
       if (ok) expect(data).toEqual({ id, status: 'closed', version: 4 });
     },
   ),
+  // Issue 11 #2: a patient or an app pays through a payment intent, never takePayment.
   mutation(
     'takePayment',
-    ['patient', 'partner', 'billing'],
+    ['billing'],
     () => key(),
     (tok, k) =>
       t.gql(tok, TAKE_PAYMENT, { i: { patientId: P, amount: usd('5.00'), idempotencyKey: k } }),

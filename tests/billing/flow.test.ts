@@ -129,12 +129,25 @@ describe('billing, end to end through the gateway', () => {
 
     const patient = await t.token('patient', { patientId, sub: `patient-${patientId}` });
     expect(await balanceOf(t, patientId, patient)).toBe('24.00');
-    const paid = await t.gql<{ takePayment: { amount: { amount: string } } }>(
+    // The patient pays through the payment provider (issue 11 #2): posted on its signed callback.
+    const paid = await t.gql<{ createPaymentIntent: { id: string } }>(
       patient,
-      `mutation ($i: TakePaymentInput!) { takePayment(input: $i) { amount { amount } } }`,
-      { i: { patientId, amount: { amount: '24.00', currency: 'USD' }, idempotencyKey: key() } },
+      `mutation ($i: CreatePaymentIntentInput!) { createPaymentIntent(input: $i) { id } }`,
+      {
+        i: {
+          patientId,
+          amount: { amount: '24.00', currency: 'USD' },
+          paymentMethod: 'tok_visa',
+          idempotencyKey: key(),
+        },
+      },
     );
     expect(paid.errors).toBeUndefined();
+    const deadline = Date.now() + 15_000;
+    while ((await balanceOf(t, patientId, patient)) !== '0.00') {
+      if (Date.now() > deadline) throw new Error('the payment was never confirmed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(await balanceOf(t, patientId, patient)).toBe('0.00');
 
     const statement = await t.gql<{

@@ -5,8 +5,8 @@ import { startTestStack, type GqlResponse, type TestStack } from '../support/sta
 
 /**
  * Payments and refunds through the gateway: once per (caller, idempotency
- * key), exact under concurrency, never refunding more than was paid, and a
- * patient pays only their own account. Every check reads the real answer and
+ * key), exact under concurrency, never refunding more than was paid; a
+ * patient cannot take a payment at all (they pay through a payment intent). Every check reads the real answer and
  * the real rows of billing.payment, billing.refund and billing.ledger_entry.
  */
 let t: TestStack;
@@ -291,42 +291,29 @@ describe('payments under concurrency', () => {
 });
 
 describe('a patient paying', () => {
-  it('pays their own balance, and not another patient’s (FORBIDDEN, nothing written)', async () => {
+  // Issue 11 #2: a patient's word never credits an account; they pay through a payment intent
+  // (tests/hardening/money.test.ts). takePayment is billing staff's.
+  it('refuses takePayment to a patient, for their own account or another’s (FORBIDDEN, nothing written)', async () => {
     const patientId = await newPatient(t, 'payer-self');
     const otherId = await newPatient(t, 'payer-other');
     const sub = `patient-${patientId}`;
     const patient = await t.token('patient', { patientId, sub });
 
-    const own = await pay(patient, patientId, '12.34', key());
-    expect(own.errors).toBeUndefined();
-    expect(own.data!.takePayment).toMatchObject({ amount: { amount: '12.34' }, replayed: false });
-    const mine = await rowsOf(patientId);
-    expect(mine.payments).toEqual([
-      { id: own.data!.takePayment.id, amount_minor: '1234', created_by: sub },
-    ]);
-    expect(mine.sumMinor).toBe('-1234');
-
-    const foreign = await pay(patient, otherId, '12.34', key());
-    expect(foreign.data ?? null).toBeNull();
-    expect(codes(foreign)).toEqual(['FORBIDDEN']);
-    const theirs = await rowsOf(otherId);
-    expect(theirs.payments).toEqual([]);
-    expect(theirs.entries).toEqual([]);
+    for (const target of [patientId, otherId]) {
+      const r = await pay(patient, target, '12.34', key());
+      expect(r.data ?? null).toBeNull();
+      expect(codes(r)).toEqual(['FORBIDDEN']);
+      const rows = await rowsOf(target);
+      expect(rows.payments).toEqual([]);
+      expect(rows.entries).toEqual([]);
+      expect(await balanceOf(t, target)).toBe('0.00');
+    }
     const [keys] = await t.sql<{ n: string }>(
       // Keys are owned by (client, subject, patient) (issue 11, #17).
       `SELECT count(*)::text AS n FROM billing.idempotency_key WHERE principal::jsonb ->> 1 = $1`,
       [sub],
     );
-    expect(keys!.n).toBe('1');
-    // The refusal is audited against the other patient's account.
-    const denied = await t.sql<{ action: string; outcome: string }>(
-      `SELECT payload::jsonb ->> 'action' AS action, payload::jsonb ->> 'outcome' AS outcome
-         FROM audit.entry
-        WHERE patient_id = $1 AND payload::jsonb -> 'actor' ->> 'sub' = $2`,
-      [otherId, sub],
-    );
-    expect(denied).toEqual([{ action: 'create', outcome: 'deny' }]);
-    expect(await balanceOf(t, otherId)).toBe('0.00');
+    expect(keys!.n).toBe('0');
   });
 
   it('a replay after a refund answers what is refunded now', async () => {

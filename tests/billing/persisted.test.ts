@@ -310,20 +310,37 @@ describe('the demo patient app, persisted operations only', () => {
       scopes: PATIENT_APP_SCOPES,
     });
 
-    const paid = await post<{ takePayment: { replayed: boolean; amount: { amount: string } } }>(
-      app,
-      {
-        variables: {
-          input: { patientId, amount: { amount: '15.00', currency: 'USD' }, idempotencyKey: key() },
+    // Issue 11 #2: PayBalance creates a payment intent; the provider's signed callback posts it.
+    await waitForCharges(t, await visit(t, patientId));
+    const paid = await post<{
+      createPaymentIntent: { id: string; status: string; amount: { amount: string } };
+    }>(app, {
+      variables: {
+        input: {
+          patientId,
+          amount: { amount: '15.00', currency: 'USD' },
+          paymentMethod: 'tok_visa',
+          idempotencyKey: key(),
         },
-        extensions: idOf('PayBalance'),
       },
-    );
+      extensions: idOf('PayBalance'),
+    });
     expect(paid.body.errors).toBeUndefined();
-    expect(paid.body.data!.takePayment).toMatchObject({
-      replayed: false,
+    expect(paid.body.data!.createPaymentIntent).toMatchObject({
+      status: 'pending',
       amount: { amount: '15.00' },
     });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const s = await post<{ paymentIntent: { status: string } }>(app, {
+        variables: { id: paid.body.data!.createPaymentIntent.id },
+        extensions: idOf('PaymentIntentStatus'),
+      });
+      expect(s.body.errors).toBeUndefined();
+      if (s.body.data!.paymentIntent.status === 'succeeded') break;
+      if (Date.now() > deadline) throw new Error('the payment was never confirmed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
 
     const account = await post<{
       patient: {
@@ -333,7 +350,7 @@ describe('the demo patient app, persisted operations only', () => {
       };
     }>(app, { variables: { id: patientId }, extensions: idOf('PatientBilling') });
     expect(account.body.errors).toBeUndefined();
-    expect(account.body.data!.patient.balance.amount).toBe('-15.00');
+    expect(account.body.data!.patient.balance.amount).toBe('121.02');
     expect(account.body.data!.patient.coverages.map((c) => c.payer.name)).toEqual([
       'UnitedHealthcare',
     ]);
@@ -348,6 +365,7 @@ describe('the demo patient app, persisted operations only', () => {
         input: {
           patientId: other,
           amount: { amount: '1.00', currency: 'USD' },
+          paymentMethod: 'tok_visa',
           idempotencyKey: key(),
         },
       },

@@ -16,6 +16,14 @@ export class PaymentRecord {
   @Property({ type: 'text' })
   source!: PaymentSource;
 
+  /** How it came: `cash`, `cheque`, `card-terminal` (staff), `provider` or `unrecorded` (older rows). */
+  @Property({ type: 'text' })
+  method!: string;
+
+  /** The payment intent a provider confirmed (set exactly for `provider` payments). */
+  @Property({ type: 'uuid', nullable: true, unique: true })
+  intentId?: string | null;
+
   /** Set exactly when a payer (not the patient) paid. */
   @Property({ type: 'text', nullable: true })
   payerId?: string | null;

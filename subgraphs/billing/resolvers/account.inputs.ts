@@ -3,14 +3,25 @@ import { Field, ID, InputType } from 'type-graphql';
 import { AdjustmentKindCode } from './billing.types.js';
 import { KEY, KEY_DESCRIPTION } from './coverage.inputs.js';
 import { MoneyInput } from './money.type.js';
+import { StaffPaymentMethodCode } from './payment-intent.types.js';
 
-@InputType({ description: 'A payment towards a patient’s balance.' })
+@InputType({
+  description:
+    'A payment billing staff received towards a patient’s balance (cash, cheque or card terminal).',
+})
 export class TakePaymentInput {
   @Field(() => ID, { description: 'The patient whose account is paid.' })
   patientId!: string;
 
-  @Field(() => MoneyInput, { description: 'Amount, more than zero.' })
+  @Field(() => MoneyInput, { description: 'Amount, more than zero, at most 1,000,000.00.' })
   amount!: MoneyInput;
+
+  @Field(() => StaffPaymentMethodCode, {
+    nullable: true,
+    description: 'How billing staff received it (default cash).',
+  })
+  @IsOptional()
+  method?: StaffPaymentMethodCode;
 
   @Field(() => String, { description: KEY_DESCRIPTION })
   @Matches(KEY)

@@ -32,6 +32,7 @@ import {
 } from './billing.types.js';
 import type { Money } from '../domain/money.js';
 import { moneyIn, moneyOut, positiveMoneyIn } from './money.type.js';
+import { StaffPaymentMethodCode } from './payment-intent.types.js';
 
 /** Accounts are kept in one currency (the policy's): an amount in another is refused. */
 function inAccountCurrency(ctx: BillingContext, m: Money): Money {
@@ -61,7 +62,7 @@ export function toStatement(s: StatementRow, replayed = false): Statement {
 export class AccountResolver {
   @Mutation(() => Payment, {
     description:
-      'Takes a payment towards a patient’s balance (billing staff, or the patient for themselves). Once per idempotency key: a retry returns the first payment; the same key with another amount is CONFLICT.',
+      'Records a payment billing staff received towards a patient’s balance (cash, cheque or card terminal), marked with its method. Patients and apps pay through createPaymentIntent instead (FORBIDDEN here). Once per idempotency key: a retry returns the first payment; the same key with another amount is CONFLICT.',
   })
   async takePayment(
     @Arg('input', () => TakePaymentInput) input: TakePaymentInput,
@@ -85,6 +86,7 @@ export class AccountResolver {
           currency: amount.currency,
           idempotencyKey: input.idempotencyKey,
           principal: ctx.principal,
+          method: input.method ?? StaffPaymentMethodCode.cash,
         });
         const p = out.payment;
         // A replay may come after refunds: answer what is refunded now.

@@ -1,3 +1,4 @@
+import type { PaymentMethodCode } from './payment-intent.types.js';
 import type { AdjustmentRow } from '../store/adjustments.js';
 import type { ChargeRow } from '../store/charges.js';
 import type { ClaimRow } from '../store/claims.js';
@@ -107,6 +108,8 @@ export function toPayment(p: PaymentView, replayed = false): Payment {
     amount: moneyOut(p.amount),
     refunded: moneyOut(p.refunded),
     createdAt: p.createdAt,
+    method: p.method as PaymentMethodCode,
+    intentId: p.intentId,
     replayed,
     patientId: p.patientId,
   };

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../../platform/federation/connection.js';
 import { MoneyAmount } from './money.type.js';
+import { PaymentMethodCode } from './payment-intent.types.js';
 
 export enum CoverageRelationship {
   self = 'self',
@@ -301,6 +302,17 @@ export class Payment {
 
   @Field(() => Date, { description: 'When it was taken.' })
   createdAt!: Date;
+
+  @Field(() => PaymentMethodCode, {
+    description: 'How it came: staff-entered (cash, cheque, card terminal) or a provider’s.',
+  })
+  method!: PaymentMethodCode;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The payment intent the provider confirmed (provider payments).',
+  })
+  intentId!: string | null;
 
   @Field(() => Boolean, {
     description: 'True when this answer replays an earlier request with the same key.',

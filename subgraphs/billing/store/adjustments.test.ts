@@ -34,9 +34,13 @@ async function claimOf(patientId: string): Promise<string> {
     [coverageId, patientId, by],
   );
   await em().execute(
-    `INSERT INTO billing.claim (id, patient_id, coverage_id, payer_id, appointment_id, status,
-       total_minor, currency, created_by) VALUES (?, ?, ?, '1', ?, 'draft', 20000, 'USD', ?)`,
+    `INSERT INTO billing.claim_record (id, patient_id, coverage_id, payer_id, appointment_id,
+       total_minor, currency, created_by) VALUES (?, ?, ?, '1', ?, 20000, 'USD', ?)`,
     [claimId, patientId, coverageId, randomUUID(), by],
+  );
+  await em().execute(
+    `INSERT INTO billing.claim_state (claim_id, version, status, changed_by) VALUES (?, 1, 'draft', ?)`,
+    [claimId, by],
   );
   return claimId;
 }

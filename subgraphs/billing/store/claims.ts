@@ -137,30 +137,69 @@ async function writeVersion(
   );
 }
 
-/** The claim, locked until the transaction ends, so transitions of one claim run one at a time. */
+/**
+ * The claim at its newest state, locked until the transaction ends (an advisory lock: the
+ * claim's rows are append-only, so no row lock), so transitions of one claim run one at a time.
+ */
 async function lockClaim(em: EntityManager, id: string): Promise<ClaimRow> {
+  await em.execute('SELECT pg_advisory_xact_lock(hashtext(?))', [`billing-claim-state:${id}`]);
   const [row] = await em.execute<ClaimDbRow[]>(
-    `SELECT ${COLUMNS} FROM ${SCHEMA}.claim WHERE id = ? FOR UPDATE`,
+    `SELECT ${COLUMNS} FROM ${SCHEMA}.claim WHERE id = ?`,
     [id],
   );
   if (!row) throw notFound('Claim');
   return toClaim(row);
 }
 
-/** Applies `set` to a locked claim, bumps its version and records the new state in its history. */
+/** What one transition changes; anything left out keeps its value. */
+interface ClaimChange {
+  status: ClaimStatus;
+  outcome?: ClaimOutcome;
+  allowedMinor?: bigint;
+  paidMinor?: bigint;
+  denialReason?: string | null;
+  payerReference?: string | null;
+  /** Which instant this transition stamps with now(). */
+  stamp?: 'submitted_at' | 'adjudicated_at' | 'closed_at';
+}
+
+const STAMPS = ['submitted_at', 'adjudicated_at', 'closed_at'] as const;
+
+/**
+ * Records a locked claim's next state as a new `claim_state` row (version + 1),
+ * never an UPDATE, and the new state in its history.
+ */
 async function saveClaim(
   em: EntityManager,
-  id: string,
-  set: string,
-  params: unknown[],
+  current: ClaimRow,
+  change: ClaimChange,
   by: string,
 ): Promise<ClaimRow> {
-  const [row] = await em.execute<ClaimDbRow[]>(
-    `UPDATE ${SCHEMA}.claim SET ${set}, version = version + 1, updated_at = now()
-     WHERE id = ? RETURNING ${COLUMNS}`,
-    [...params, id],
+  const stamps = STAMPS.map((c) => (change.stamp === c ? 'now()' : c)).join(', ');
+  await em.execute(
+    `INSERT INTO ${SCHEMA}.claim_state (claim_id, version, status, outcome, allowed_minor,
+       paid_minor, denial_reason, payer_reference, submitted_at, adjudicated_at, closed_at, changed_by)
+     SELECT claim_id, version + 1, ?, COALESCE(?, outcome), COALESCE(?::bigint, allowed_minor),
+       COALESCE(?::bigint, paid_minor), ${change.denialReason !== undefined ? '?' : 'denial_reason'},
+       ${change.payerReference !== undefined ? '?' : 'payer_reference'}, ${stamps}, ?
+     FROM ${SCHEMA}.claim_state WHERE claim_id = ? AND version = ?`,
+    [
+      change.status,
+      change.outcome ?? null,
+      change.allowedMinor?.toString() ?? null,
+      change.paidMinor?.toString() ?? null,
+      ...(change.denialReason !== undefined ? [change.denialReason] : []),
+      ...(change.payerReference !== undefined ? [change.payerReference] : []),
+      by,
+      current.id,
+      current.version,
+    ],
   );
-  if (!row) throw new Error('A locked claim vanished');
+  const [row] = await em.execute<ClaimDbRow[]>(
+    `SELECT ${COLUMNS} FROM ${SCHEMA}.claim WHERE id = ?`,
+    [current.id],
+  );
+  if (!row || row.version !== current.version + 1) throw new Error('A locked claim vanished');
   const claim = toClaim(row);
   await writeVersion(em, claim, by);
   return claim;
@@ -279,11 +318,10 @@ export async function createClaim(
       );
       const id = randomUUID();
       // Milliseconds only, so the cursor (a JS Date) pages exactly.
-      const [row] = await tem.execute<ClaimDbRow[]>(
-        `INSERT INTO ${SCHEMA}.claim (id, patient_id, coverage_id, payer_id, appointment_id, status,
-           total_minor, currency, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, date_trunc('milliseconds', now()), now())
-         RETURNING ${COLUMNS}`,
+      await tem.execute(
+        `INSERT INTO ${SCHEMA}.claim_record (id, patient_id, coverage_id, payer_id, appointment_id,
+           total_minor, currency, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, date_trunc('milliseconds', now()))`,
         [
           id,
           service.patient_id,
@@ -294,6 +332,15 @@ export async function createClaim(
           total.currency,
           by,
         ],
+      );
+      await tem.execute(
+        `INSERT INTO ${SCHEMA}.claim_state (claim_id, version, status, changed_by)
+         VALUES (?, 1, 'draft', ?)`,
+        [id, by],
+      );
+      const [row] = await tem.execute<ClaimDbRow[]>(
+        `SELECT ${COLUMNS} FROM ${SCHEMA}.claim WHERE id = ?`,
+        [id],
       );
       if (!row) throw new Error('Claim insert returned no row');
       await tem.execute(
@@ -335,7 +382,7 @@ export async function submitClaim(
     const charges = (await claimCharges(tem, [id])).get(id) ?? [];
     if (charges.some((c) => c.reversed))
       throw badInput('A charge on this claim was reversed; draft a new claim', 'id');
-    return saveClaim(tem, id, `status = 'submitted', submitted_at = now()`, [], by);
+    return saveClaim(tem, claim, { status: 'submitted', stamp: 'submitted_at' }, by);
   });
 }
 
@@ -363,17 +410,16 @@ export async function adjudicateClaim(
     await postEntries(tem, adjudicationEntries(claim, input, by));
     return saveClaim(
       tem,
-      id,
-      `status = ?, outcome = ?, allowed_minor = ?, paid_minor = ?, denial_reason = ?,
-       payer_reference = ?, adjudicated_at = now()`,
-      [
-        input.outcome,
-        input.outcome,
-        input.allowed.amountMinor.toString(),
-        input.paid.amountMinor.toString(),
-        input.outcome === 'denied' ? (input.denialReason ?? '').trim() : null,
-        input.payerReference ?? null,
-      ],
+      claim,
+      {
+        status: input.outcome,
+        outcome: input.outcome,
+        allowedMinor: input.allowed.amountMinor,
+        paidMinor: input.paid.amountMinor,
+        denialReason: input.outcome === 'denied' ? (input.denialReason ?? '').trim() : null,
+        payerReference: input.payerReference ?? null,
+        stamp: 'adjudicated_at',
+      },
       by,
     );
   });
@@ -386,7 +432,7 @@ export async function closeClaim(em: EntityManager, id: string, by: string): Pro
   return em.transactional(async (tem) => {
     const claim = await lockClaim(tem, id);
     assertTransition(claim.status, 'closed');
-    return saveClaim(tem, id, `status = 'closed', closed_at = now()`, [], by);
+    return saveClaim(tem, claim, { status: 'closed', stamp: 'closed_at' }, by);
   });
 }
 

@@ -15,13 +15,31 @@ export interface TakePayment {
   principal: Principal;
   /** Default `patient`; a payer payment names the payer and posts an insurance payment. */
   source?: PaymentSource;
+  /** How staff received it (default `cash`); a provider's payment is posted by `payment-intents.ts`. */
+  method?: StaffPaymentMethod;
   payerId?: string;
 }
+
+/** How staff received money at the desk or by post. */
+export type StaffPaymentMethod = 'cash' | 'cheque' | 'card-terminal';
+/** How a payment came: staff-entered, a payment provider's confirmed intent, or before methods were kept. */
+export type PaymentMethod = StaffPaymentMethod | 'provider' | 'unrecorded';
+export const STAFF_PAYMENT_METHODS: readonly StaffPaymentMethod[] = [
+  'cash',
+  'cheque',
+  'card-terminal',
+];
+
+/** Largest payment staff may enter at once, in minor units (1,000,000.00 in a two-decimal currency). */
+export const MAX_STAFF_PAYMENT_MINOR = 100_000_000n;
 
 export interface Payment {
   id: string;
   patientId: string;
   source: PaymentSource;
+  method: PaymentMethod;
+  /** The payment intent a provider confirmed, for `provider` payments. */
+  intentId: string | null;
   payerId: string | null;
   amount: Money;
   ledgerEntryId: string;
@@ -34,6 +52,8 @@ export interface PaymentRow {
   id: string;
   patient_id: string;
   source: PaymentSource;
+  method: PaymentMethod;
+  intent_id: string | null;
   payer_id: string | null;
   amount_minor: string;
   currency: string;
@@ -44,7 +64,7 @@ export interface PaymentRow {
 }
 
 /** Columns of `PaymentRow` for a query over `payment p` (bigint read as text). */
-export const paymentColumns = `p.id, p.patient_id, p.source, p.payer_id, p.amount_minor::text AS amount_minor,
+export const paymentColumns = `p.id, p.patient_id, p.source, p.method, p.intent_id, p.payer_id, p.amount_minor::text AS amount_minor,
   p.currency, p.ledger_entry_id, p.created_at, p.created_by`;
 
 /** A payment from its row. */
@@ -53,6 +73,8 @@ export function toPayment(r: PaymentRow): Payment {
     id: r.id,
     patientId: r.patient_id,
     source: r.source,
+    method: r.method,
+    intentId: r.intent_id,
     payerId: r.payer_id,
     amount: money(r.amount_minor, r.currency),
     ledgerEntryId: r.ledger_entry_id,
@@ -86,7 +108,11 @@ export async function takePayment(
 ): Promise<{ payment: Payment; replayed: boolean }> {
   if (typeof input.amountMinor !== 'bigint' || input.amountMinor <= 0n)
     throw badInput('A payment is a positive whole number of minor units', 'amountMinor');
+  if (input.amountMinor > MAX_STAFF_PAYMENT_MINOR)
+    throw badInput('A payment is at most 1,000,000.00 at once', 'amount');
   if (!UUID.test(input.patientId)) throw badInput('Not a patient id', 'patientId');
+  const method = input.method ?? 'cash';
+  if (!STAFF_PAYMENT_METHODS.includes(method)) throw badInput('Unknown payment method', 'method');
   const source = input.source ?? 'patient';
   if ((source === 'payer') !== Boolean(input.payerId))
     throw badInput('A payer payment names its payer, a patient payment none', 'payerId');
@@ -109,6 +135,7 @@ export async function takePayment(
         amountMinor: amount.amountMinor.toString(),
         currency: amount.currency,
         source,
+        method,
         payerId: input.payerId ?? null,
       },
     },
@@ -116,12 +143,13 @@ export async function takePayment(
       const paymentId = randomUUID();
       const entryId = randomUUID();
       await tem.execute(
-        `INSERT INTO ${SCHEMA}.payment (id, patient_id, source, payer_id, amount_minor, currency,
-           idempotency_key, ledger_entry_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO ${SCHEMA}.payment (id, patient_id, source, method, payer_id, amount_minor,
+           currency, idempotency_key, ledger_entry_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           paymentId,
           input.patientId,
           source,
+          method,
           input.payerId ?? null,
           amount.amountMinor.toString(),
           amount.currency,

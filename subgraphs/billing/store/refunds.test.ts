@@ -170,11 +170,16 @@ describe('refunds', () => {
     const p = randomUUID();
     const ids = [await pay(p, 100n), await pay(p, 200n), await pay(p, 300n)].map((x) => x.id);
     // Within one millisecond of each other: a cursor of a JS Date would lose their order.
-    await em().execute(
-      `UPDATE billing.payment SET created_at = '2026-03-01T10:00:00.000100Z'::timestamptz
-         + (amount_minor / 100) * interval '1 microsecond' WHERE patient_id = ?`,
-      [p],
-    );
+    // Payments are immutable (a trigger): the test, as the unguarded owner, lifts it meanwhile.
+    await em().transactional(async (tem) => {
+      await tem.execute('ALTER TABLE billing.payment DISABLE TRIGGER payment_no_update');
+      await tem.execute(
+        `UPDATE billing.payment SET created_at = '2026-03-01T10:00:00.000100Z'::timestamptz
+           + (amount_minor / 100) * interval '1 microsecond' WHERE patient_id = ?`,
+        [p],
+      );
+      await tem.execute('ALTER TABLE billing.payment ENABLE TRIGGER payment_no_update');
+    });
     const seen: string[] = [];
     let after: string | undefined;
     for (;;) {

@@ -115,8 +115,12 @@ export async function refundPayment(
       },
     },
     async (tem) => {
+      // An advisory lock, not a row lock: payments are append-only (no UPDATE privilege).
+      await tem.execute('SELECT pg_advisory_xact_lock(hashtext(?))', [
+        `billing-payment:${paymentId}`,
+      ]);
       const [p] = await tem.execute<{ patient_id: string; currency: string }[]>(
-        `SELECT patient_id, currency FROM ${SCHEMA}.payment WHERE id = ? FOR UPDATE`,
+        `SELECT patient_id, currency FROM ${SCHEMA}.payment WHERE id = ?`,
         [paymentId],
       );
       if (!p) throw notFound('Payment');

@@ -79,9 +79,13 @@ async function claimOf(patientId: string): Promise<string> {
     [coverageId, patientId, by],
   );
   await em().execute(
-    `INSERT INTO billing.claim (id, patient_id, coverage_id, payer_id, appointment_id, status,
-       total_minor, currency, created_by) VALUES (?, ?, ?, '1', ?, 'submitted', 12000, 'USD', ?)`,
+    `INSERT INTO billing.claim_record (id, patient_id, coverage_id, payer_id, appointment_id,
+       total_minor, currency, created_by) VALUES (?, ?, ?, '1', ?, 12000, 'USD', ?)`,
     [claimId, patientId, coverageId, randomUUID(), by],
+  );
+  await em().execute(
+    `INSERT INTO billing.claim_state (claim_id, version, status, changed_by) VALUES (?, 1, 'submitted', ?)`,
+    [claimId, by],
   );
   return claimId;
 }
@@ -175,7 +179,7 @@ describe('statements', () => {
       [
         'G0463 Hospital outpt clinic visit ×2',
         'No-show fee',
-        'Payment',
+        'Payment (cash)',
         'Refund',
         'Insurance payment (claim)',
         'Write-off (claim)',
@@ -193,7 +197,7 @@ describe('statements', () => {
       paymentId: payment.id,
       amount: usd('10.00'),
     });
-    expect(byDescription.get('Payment')).toMatchObject({ paymentId: payment.id });
+    expect(byDescription.get('Payment (cash)')).toMatchObject({ paymentId: payment.id });
     expect(byDescription.get('Insurance payment (claim)')).toMatchObject({ claimId });
     expect(byDescription.get('Write-off (claim)')).toMatchObject({ claimId, amount: usd('-5.00') });
     const sum1 = lines1.reduce((s, l) => s + l.amount.amountMinor, 0n);
@@ -373,7 +377,7 @@ describe('statements', () => {
     expect(execute).toHaveBeenCalledTimes(1);
     expect(page1.get(sa.id)?.edges.map((x) => x.node.entryId)).toEqual(order.slice(0, 2));
     expect(page1.get(sa.id)?.hasNextPage).toBe(true);
-    expect(page1.get(sb.id)?.edges.map((x) => x.node.description)).toEqual(['Payment']);
+    expect(page1.get(sb.id)?.edges.map((x) => x.node.description)).toEqual(['Payment (cash)']);
     expect(page1.get(sb.id)?.hasNextPage).toBe(false);
     expect(page1.get(sc.id)).toEqual({ edges: [], hasNextPage: false });
 

@@ -239,6 +239,7 @@ interface LineDbRow {
   code: string | null;
   units: number | null;
   fee_description: string | null;
+  payment_method: string | null;
   o_kind: EntryKind | null;
   o_cause_type: CauseType | null;
   o_cause_id: string | null;
@@ -246,6 +247,7 @@ interface LineDbRow {
   o_code: string | null;
   o_units: number | null;
   o_fee_description: string | null;
+  o_payment_method: string | null;
 }
 
 /** What an entry is, from its kind, cause and charge (lower-case first word, for "Reversal of …"). */
@@ -256,7 +258,16 @@ interface Described {
   code: string | null;
   units: number | null;
   feeDescription: string | null;
+  /** How a payment came (`payment.method`), so the statement line says it. */
+  paymentMethod: string | null;
 }
+
+const PAYMENT_METHODS: Record<string, string> = {
+  cash: 'cash',
+  cheque: 'cheque',
+  'card-terminal': 'card terminal',
+  provider: 'online, payment provider',
+};
 
 function describe(d: Described): string {
   const ofClaim = d.causeType === 'claim' ? ' (claim)' : '';
@@ -265,8 +276,10 @@ function describe(d: Described): string {
       if (d.chargeKind === 'no-show-fee') return 'no-show fee';
       if (!d.code) return 'charge';
       return `${d.code}${d.feeDescription ? ` ${d.feeDescription}` : ''} ×${d.units ?? 1}`;
-    case 'payment':
-      return 'payment';
+    case 'payment': {
+      const method = d.paymentMethod ? PAYMENT_METHODS[d.paymentMethod] : undefined;
+      return method ? `payment (${method})` : 'payment';
+    }
     case 'refund':
       return 'refund';
     case 'insurance-payment':
@@ -290,6 +303,7 @@ function toLine(r: LineDbRow): StatementLine {
     code: r.code,
     units: r.units,
     feeDescription: r.fee_description,
+    paymentMethod: r.payment_method,
   };
   const original: Described | null =
     r.o_kind && r.o_cause_type
@@ -300,6 +314,7 @@ function toLine(r: LineDbRow): StatementLine {
           code: r.o_code,
           units: r.o_units,
           feeDescription: r.o_fee_description,
+          paymentMethod: r.o_payment_method,
         }
       : null;
   // A reversal is about what it undoes: it links to the original's cause.
@@ -356,7 +371,8 @@ export async function statementLinesPage(
        c.kind AS charge_kind, c.code, c.units, f.description AS fee_description,
        o.kind AS o_kind, o.cause_type AS o_cause_type, o.cause_id AS o_cause_id,
        oc.kind AS o_charge_kind, oc.code AS o_code, oc.units AS o_units,
-       ofs.description AS o_fee_description
+       ofs.description AS o_fee_description, pm.method AS payment_method,
+       opm.method AS o_payment_method
      FROM (${window.sql}) w
      JOIN ${SCHEMA}.ledger_entry e ON e.id = w.entry_id
      LEFT JOIN ${SCHEMA}.charge c ON c.ledger_entry_id = e.id
@@ -364,6 +380,8 @@ export async function statementLinesPage(
      LEFT JOIN ${SCHEMA}.ledger_entry o ON o.id = e.reverses_entry_id
      LEFT JOIN ${SCHEMA}.charge oc ON oc.ledger_entry_id = o.id
      LEFT JOIN ${SCHEMA}.fee_schedule ofs ON ofs.code = oc.code
+     LEFT JOIN ${SCHEMA}.payment pm ON pm.ledger_entry_id = e.id
+     LEFT JOIN ${SCHEMA}.payment opm ON opm.ledger_entry_id = o.id
      WHERE w.rn <= ?
      ORDER BY w.statement_id, w.rn`,
         [...window.params, window.limit],
