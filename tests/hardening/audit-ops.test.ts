@@ -35,12 +35,55 @@ function run(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('#10 audit heads', () => {
+describe('on the test stack', () => {
   let t: TestStack;
   beforeAll(async () => {
     t = await startTestStack('hardening_audit', { AUDIT_HEAD_INTERVAL: '2' });
   });
   afterAll(() => t?.stop());
+
+  it('#27 a request that gets no database connection in time is a retryable SERVICE_UNAVAILABLE', async () => {
+    const PAYMENTS = /* GraphQL */ `
+      query ($id: ID!, $after: String) {
+        patient(id: $id) {
+          payments(first: 2, after: $after) {
+            edges {
+              cursor
+            }
+          }
+        }
+      }
+    `;
+    const token = await t.token('billing');
+    const id = t.demo.patientId;
+    expect((await t.gql(token, PAYMENTS, { id })).errors).toBeUndefined();
+
+    // A slow machine, forced: every connection of billing's pool is busy, and the wait for
+    // one ends before any frees up.
+    const client = t.stack.subgraph('billing').orm.em.getConnection().getKnex().client as {
+      pool: { max: number; acquireTimeoutMillis: number };
+      acquireConnection(): Promise<unknown>;
+      releaseConnection(c: unknown): Promise<unknown>;
+    };
+    const held: unknown[] = [];
+    client.pool.acquireTimeoutMillis = 300;
+    try {
+      for (let i = 0; i < client.pool.max; i++) held.push(await client.acquireConnection());
+      const busy = await t.gql(token, PAYMENTS, { id });
+      expect(busy.errors?.map((e) => e.extensions)).toMatchObject([
+        { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: 1 },
+      ]);
+      expect(busy.errors![0]!.message).toBe('The service is busy; retry the request in a moment');
+      // Bad input is still bad input: the cursor is refused before any connection is needed.
+      const bad = await t.gql(token, PAYMENTS, { id, after: 'not-a-cursor' });
+      expect(bad.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    } finally {
+      for (const c of held) await client.releaseConnection(c);
+      client.pool.acquireTimeoutMillis = 60_000;
+    }
+    // Retried once the pool has room: it succeeds.
+    expect((await t.gql(token, PAYMENTS, { id })).errors).toBeUndefined();
+  });
 
   // The operator's environment: the same signing interval as the stack's.
   const verify = (extra: string[] = []) =>
