@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../platform/config/index.js';
+import { loadServiceKeys } from '../../platform/crypto/service-keys.js';
 import { freePort, startEmbeddedPostgres } from '../../platform/db/embedded.js';
+import { explicitRolePasswords, subgraphLoginUrl } from '../../platform/db/provision.js';
 import { superuserSecretFile } from '../../platform/db/embedded-secret.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -281,4 +284,43 @@ describe('#19 embedded superuser password', () => {
       await other.stop();
     }
   }, 120_000);
+});
+
+describe('#25 per-subgraph secrets', () => {
+  it('#25 each subgraph reads its own keys and login from secret files', () => {
+    const dir = fs.mkdtempSync(path.join(ROOT, '.data', 'hardening-secrets-'));
+    try {
+      const key = () => randomBytes(32).toString('base64');
+      for (const schema of ['patient', 'billing']) {
+        fs.writeFileSync(path.join(dir, `${schema}-kek`), key());
+        fs.writeFileSync(path.join(dir, `${schema}-index-key`), key());
+        fs.writeFileSync(path.join(dir, `${schema}-db-password`), `${schema}-pw\n`);
+      }
+      // The provisioning job: every subgraph's secrets in one directory, nothing in the environment.
+      const jobs = loadConfig({ NODE_ENV: 'production', CAREFED_SECRETS_DIR: dir });
+      const patient = loadServiceKeys(jobs, 'patient');
+      const billing = loadServiceKeys(jobs, 'billing');
+      expect(patient.kek.equals(billing.kek)).toBe(false);
+      expect(patient.indexKey.equals(billing.indexKey)).toBe(false);
+      expect(explicitRolePasswords(jobs, ['patient', 'billing'])).toEqual({
+        patient: 'patient-pw',
+        billing: 'billing-pw',
+      });
+      // A subgraph's container: its own files under fixed names, a URL with no password.
+      const one = loadConfig({
+        NODE_ENV: 'production',
+        CAREFED_KEK_FILE: path.join(dir, 'billing-kek'),
+        SUBGRAPH_DATABASE_URL: 'postgres://carefed_billing@postgres:5432/carefed',
+        SUBGRAPH_DATABASE_PASSWORD_FILE: path.join(dir, 'billing-db-password'),
+      });
+      expect(loadServiceKeys(one, 'billing').kek.equals(billing.kek)).toBe(true);
+      // No role key is configured, and none is needed.
+      expect(subgraphLoginUrl(one, 'billing', () => loadServiceKeys(one).dbRoleKey)).toBe(
+        'postgres://carefed_billing:billing-pw@postgres:5432/carefed',
+      );
+      expect(() => loadServiceKeys(one).dbRoleKey).toThrow(/CAREFED_DB_ROLE_KEY is not set/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
