@@ -14,8 +14,8 @@ const log = createLogger({ name: 'audit-heads', level: config.LOG_LEVEL });
 const url = subgraphLoginUrl(config, 'patient', () => loadServiceKeys(config).dbRoleKey);
 if (!url) throw new Error('Set SUBGRAPH_DATABASE_URL (a service role login) or DATABASE_URL');
 const orm = await createOrm({ url, schema: 'audit', entities: [], migrations: [] });
+// Signs a start head at once, then every interval, and a stop head on shutdown.
 const signer = await startHeadSigner({ config, em: () => orm.em.fork(), log });
-await signer.signNow();
 log.info({ headsFile: signer.headsFile }, 'signing audit chain heads');
 onShutdown(log, async () => {
   await signer.stop();
