@@ -2,7 +2,7 @@ import { startHeadSigner } from '../platform/audit/head-signer.js';
 import { loadConfig } from '../platform/config/index.js';
 import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { createOrm } from '../platform/db/orm.js';
-import { serviceRoleUrl } from '../platform/db/provision.js';
+import { subgraphLoginUrl } from '../platform/db/provision.js';
 import { onShutdown } from '../platform/http/shutdown.js';
 import { createLogger } from '../platform/log/index.js';
 
@@ -11,19 +11,11 @@ import { createLogger } from '../platform/log/index.js';
 // EXECUTE on audit.head(), which every service role has: give it one role's login.
 const config = loadConfig();
 const log = createLogger({ name: 'audit-heads', level: config.LOG_LEVEL });
-const url =
-  config.SUBGRAPH_DATABASE_URL ??
-  (config.DATABASE_URL &&
-    serviceRoleUrl(
-      config.DATABASE_URL,
-      config.DB_ROLE_PREFIX,
-      'patient',
-      loadServiceKeys(config).dbRoleKey,
-    ));
+const url = subgraphLoginUrl(config, 'patient', () => loadServiceKeys(config).dbRoleKey);
 if (!url) throw new Error('Set SUBGRAPH_DATABASE_URL (a service role login) or DATABASE_URL');
 const orm = await createOrm({ url, schema: 'audit', entities: [], migrations: [] });
+// Signs a start head at once, then every interval, and a stop head on shutdown.
 const signer = await startHeadSigner({ config, em: () => orm.em.fork(), log });
-await signer.signNow();
 log.info({ headsFile: signer.headsFile }, 'signing audit chain heads');
 onShutdown(log, async () => {
   await signer.stop();

@@ -12,6 +12,7 @@ import { DEMO_DATA_DIR } from './stack.js';
 // store is opened as its own role, as the registry defines it; opening migrates it (and loads
 // its reference data), seeding adds its part of the demo data.
 const config = loadConfig();
+// Roles are provisioned with the shared keys; each subgraph's store is opened with its own.
 const keys = loadServiceKeys(config);
 const log = createLogger({ name: 'provision', level: config.LOG_LEVEL });
 await withAdminDatabase(config, async (adminUrl) => {
@@ -21,7 +22,7 @@ await withAdminDatabase(config, async (adminUrl) => {
   for (const spec of SUBGRAPHS) {
     const store = await spec.open({
       config,
-      keys,
+      keys: loadServiceKeys(config, spec.schema),
       log,
       databaseUrl: roleOf(roles, spec.schema).url,
     });

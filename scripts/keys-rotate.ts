@@ -3,21 +3,27 @@ import { loadConfig } from '../platform/config/index.js';
 import { rotateSchemaKey } from '../platform/crypto/rotate-schema.js';
 import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { createOrm } from '../platform/db/orm.js';
-import { serviceRoleUrl } from '../platform/db/provision.js';
+import { explicitRolePasswords, serviceRoleUrl } from '../platform/db/provision.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
 import { withAdminDatabase } from './cli-db.js';
 
 // Each schema is rotated as its own service role, the same rights the service has.
 const config = loadConfig();
-const keys = loadServiceKeys(config);
+const passwords = explicitRolePasswords(
+  config,
+  SUBGRAPHS.map((s) => s.schema),
+);
 await withAdminDatabase(config, async (adminUrl) => {
   for (const s of SUBGRAPHS) {
+    // Each subgraph's own keys (CAREFED_SECRETS_DIR), or the shared ones.
+    const keys = loadServiceKeys(config, s.schema);
+    const password = passwords[s.schema];
     const url = serviceRoleUrl(
       adminUrl,
       config.DB_ROLE_PREFIX,
       s.schema,
-      keys.dbRoleKey,
-      config.dbRolePasswords[s.schema],
+      password ? Buffer.alloc(0) : keys.dbRoleKey,
+      password,
     );
     const orm = await createOrm({ url, schema: s.schema, entities: [], migrations: [] });
     try {

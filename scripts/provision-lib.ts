@@ -3,7 +3,12 @@ import { grantEventsSql, installEventBackbone } from '../platform/events/provisi
 import type { Config } from '../platform/config/index.js';
 import type { ServiceKeys } from '../platform/crypto/service-keys.js';
 import { guardObjects } from '../platform/db/guard.js';
-import { provisionDatabase, roleName, type ServiceRole } from '../platform/db/provision.js';
+import {
+  explicitRolePasswords,
+  provisionDatabase,
+  roleName,
+  type ServiceRole,
+} from '../platform/db/provision.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
 
 /** The provisioned role of one schema; throws if provisioning did not make it. */
@@ -40,7 +45,10 @@ export async function provisionAll(
     schemas: SUBGRAPHS.map((s) => s.schema),
     rolePrefix: config.DB_ROLE_PREFIX,
     secret: keys.dbRoleKey,
-    passwords: config.dbRolePasswords,
+    passwords: explicitRolePasswords(
+      config,
+      SUBGRAPHS.map((s) => s.schema),
+    ),
     hooks: {
       sharedSql: auditSharedSql(`${config.DB_ROLE_PREFIX}_audit`),
       grantSql: (role) => [...grantAuditSql(role), ...grantEventsSql(role)],

@@ -16,7 +16,7 @@ interface Service {
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
-  secrets?: string[];
+  secrets?: (string | { source: string; target: string })[];
 }
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -76,10 +76,48 @@ describe('docker-compose.yml', () => {
   it('takes secrets from the environment or secret files, never literals', () => {
     for (const [name, svc] of Object.entries(services))
       for (const [key, value] of Object.entries(svc.environment ?? {}))
-        if (/KEY|PASSWORD|SECRET|KEK/.test(key) && !key.endsWith('_FILE'))
+        if (/KEY|PASSWORD|SECRET|KEK/.test(key) && !/_(FILE|DIR)$/.test(key))
           expect(value, `${name}.${key}`).toMatch(/^\$\{[A-Z_]+(:\?[^}]*|:-[^}]*)?\}$/);
     for (const [name, secret] of Object.entries(compose.secrets))
       expect(secret.file, name).toMatch(/^\.\/secrets\//);
+  });
+
+  it('#25 gives each subgraph keys and a database login of its own, through secret files only', () => {
+    const secretNames = (svc: Service) =>
+      new Map(
+        (svc.secrets ?? []).map((x) => (typeof x === 'string' ? [x, x] : [x.target, x.source])),
+      );
+    for (const s of SUBGRAPHS) {
+      const svc = services[s.name]!;
+      const env = svc.environment ?? {};
+      // No key or password in the environment, not even by reference.
+      for (const [key, value] of Object.entries(env))
+        if (/KEY|PASSWORD|SECRET|KEK/.test(key))
+          expect(
+            key.endsWith('_FILE') && value.startsWith('/run/secrets/'),
+            `${s.name}.${key}`,
+          ).toBe(true);
+      expect(env.SUBGRAPH_DATABASE_URL, s.name).not.toMatch(/:[^/@]*@/);
+      const mounted = secretNames(svc);
+      for (const [file, target] of [
+        ['CAREFED_KEK_FILE', 'kek'],
+        ['CAREFED_INDEX_KEY_FILE', 'index-key'],
+        ['SUBGRAPH_DATABASE_PASSWORD_FILE', 'db-password'],
+      ] as const) {
+        expect(env[file], `${s.name}.${file}`).toBe(`/run/secrets/${target}`);
+        expect(mounted.get(target), `${s.name} ${target}`).toBe(`${s.schema}-${target}`);
+      }
+      // Another subgraph's secrets are not mounted.
+      for (const other of SUBGRAPHS.filter((o) => o.name !== s.name))
+        for (const source of mounted.values())
+          expect(source.startsWith(`${other.schema}-`), `${s.name} mounts ${source}`).toBe(false);
+    }
+    // Provisioning holds each subgraph's secrets, by the names db:provision looks for.
+    const provision = secretNames(services.provision!);
+    expect(services.provision!.environment?.CAREFED_SECRETS_DIR).toBe('/run/secrets');
+    for (const s of SUBGRAPHS)
+      for (const k of ['kek', 'index-key', 'db-password'])
+        expect(provision.get(`${s.schema}-${k}`), `provision ${s.schema}-${k}`).toBeDefined();
   });
 
   it('runs every service in production mode with a subgraph database login of its own', () => {
@@ -87,7 +125,7 @@ describe('docker-compose.yml', () => {
       if (name !== 'postgres') expect(svc.environment?.NODE_ENV).toBe('production');
     for (const s of SUBGRAPHS)
       expect(services[s.name]!.environment?.SUBGRAPH_DATABASE_URL).toMatch(
-        new RegExp(`^postgres://carefed_${s.schema}:`),
+        new RegExp(`^postgres://carefed_${s.schema}@`),
       );
   });
 });

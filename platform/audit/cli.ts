@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import pg from 'pg';
 
 import { loadConfig, type Config } from '../config/index.js';
+import { auditPaths } from './head-signer.js';
 import { verifyAuditChain } from './verify.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -17,7 +17,14 @@ const consoleIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error
 
 const USAGE =
   'usage: npm run audit:verify -- [--url <admin database URL>] [--heads <heads.jsonl>] ' +
-  '[--public-key <public JWK file>] [--skip-heads]';
+  '[--public-key <public JWK file>] [--max-head-age <seconds>] [--stopped] [--skip-heads]';
+
+/** Seconds, as given on the command line; throws on anything else. */
+function seconds(text: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(text))
+    throw new Error(`--max-head-age: not a whole number of seconds`);
+  return Number(text);
+}
 
 /**
  * The `audit:verify` command: proves the audit chain intact against the signed
@@ -34,6 +41,8 @@ export async function runAuditVerify(args: string[], io: CliIo = consoleIo): Pro
         heads: { type: 'string' },
         'public-key': { type: 'string' },
         'skip-heads': { type: 'boolean', default: false },
+        'max-head-age': { type: 'string' },
+        stopped: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -58,18 +67,25 @@ export async function runAuditVerify(args: string[], io: CliIo = consoleIo): Pro
       return 2;
     }
     const skip = opts['skip-heads'];
-    const headsFile = skip
-      ? undefined
-      : (opts.heads ?? cfg().AUDIT_HEADS_FILE ?? path.join(cfg().dataDir, 'audit', 'heads.jsonl'));
-    const keyFile = skip
-      ? undefined
-      : (opts['public-key'] ?? path.join(cfg().keysDir, 'audit-signing.pub.jwk.json'));
+    const headsFile = skip ? undefined : (opts.heads ?? auditPaths(cfg()).headsFile);
+    const keyFile = skip ? undefined : (opts['public-key'] ?? auditPaths(cfg()).publicKeyFile);
     const publicJwk = keyFile ? (JSON.parse(await fs.readFile(keyFile, 'utf8')) as JWK) : undefined;
+    // A head is signed every AUDIT_HEAD_INTERVAL seconds: one older than two intervals is missing ones.
+    const maxAge = skip
+      ? undefined
+      : opts['max-head-age']
+        ? seconds(opts['max-head-age'])
+        : 2 * cfg().AUDIT_HEAD_INTERVAL;
 
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const result = await verifyAuditChain(client, { headsFile, publicJwk });
+      const result = await verifyAuditChain(client, {
+        headsFile,
+        publicJwk,
+        maxHeadAgeMs: maxAge && maxAge * 1000,
+        acceptStopped: opts.stopped,
+      });
       if (result.ok) {
         io.out(
           `audit chain intact: ${result.entries} entries, last seq ${result.lastSeq}` +

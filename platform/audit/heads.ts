@@ -1,15 +1,11 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
-import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
 import { queryRows, type AuditDb } from './db.js';
+import { GENESIS_HASH } from './hash.js';
+import { HeadLog, jwsDigest, type ChainTip, type HeadEvent, type SignedHead } from './head-log.js';
 
-/** A chain head as signed: the chain had entry `seq` with `hash` at `signedAt`. */
-export interface SignedHead {
-  seq: number;
-  hash: string;
-  signedAt: string;
-}
+export type { SignedHead, HeadEvent, ChainTip } from './head-log.js';
 
 /** A heads file that cannot be trusted: unreadable line or bad signature. */
 export class AuditHeadError extends Error {
@@ -30,44 +26,40 @@ export function publicAuditKey(jwk: JWK): JWK {
   return { kty, crv, x };
 }
 
-/**
- * Signs the current chain head (`audit.head()`) and appends it as one JSON line
- * to `headsFile`, which should live apart from the database. Creates the file
- * even when the chain is still empty (then returns null), so a missing file
- * later means it was removed.
- */
-export async function signHead(
-  db: AuditDb,
-  opts: { privateJwk: JWK; headsFile: string; now?: Date },
-): Promise<SignedHead | null> {
-  await fs.mkdir(path.dirname(opts.headsFile), { recursive: true });
+/** The chain's current tip (`audit.head()`, which every service role may call); seq 0 when empty. */
+export async function readChainTip(db: AuditDb): Promise<ChainTip> {
   const [row] = await queryRows<{ seq: string; hash: string }>(
     db,
     'SELECT seq, hash FROM audit.head()',
   );
-  const file = await fs.open(opts.headsFile, 'a');
-  try {
-    if (!row) return null;
-    const head: SignedHead = {
-      seq: Number(row.seq),
-      hash: row.hash,
-      signedAt: (opts.now ?? new Date()).toISOString(),
-    };
-    const key = await importJWK(opts.privateJwk, ALG);
-    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(head)))
-      .setProtectedHeader({ alg: ALG })
-      .sign(key);
-    await file.appendFile(`${JSON.stringify({ ...head, jws })}\n`);
-    await file.datasync();
-    return head;
-  } finally {
-    await file.close();
-  }
+  return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
+/**
+ * Signs the current chain head and appends it, chained to the line before,
+ * to `headsFile`, which should live where the database's owner cannot
+ * rewrite it (docs/security.md). An empty chain is signed as seq 0, so a
+ * missing file later means it was removed.
+ */
+export async function signHead(
+  db: AuditDb,
+  opts: { privateJwk: JWK; headsFile: string; now?: Date; event?: HeadEvent },
+): Promise<SignedHead> {
+  const tip = await readChainTip(db);
+  return new HeadLog(opts.headsFile, opts.privateJwk).append(
+    tip,
+    opts.event ?? 'periodic',
+    opts.now,
+  );
 }
 
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 
-async function verifyLine(line: string, n: number, key: VerifyKey): Promise<SignedHead> {
+async function verifyLine(
+  line: string,
+  n: number,
+  key: VerifyKey,
+): Promise<{ head: SignedHead; jws: string }> {
   let readable: Partial<SignedHead> & { jws?: unknown };
   try {
     readable = JSON.parse(line) as typeof readable;
@@ -89,22 +81,52 @@ async function verifyLine(line: string, n: number, key: VerifyKey): Promise<Sign
   if (
     readable.seq !== head.seq ||
     readable.hash !== head.hash ||
-    readable.signedAt !== head.signedAt
+    readable.signedAt !== head.signedAt ||
+    readable.n !== head.n ||
+    readable.prev !== head.prev ||
+    readable.event !== head.event
   )
     throw new AuditHeadError(`heads file line ${n}: readable fields differ from the signed head`);
-  return head;
+  return { head, jws: readable.jws };
 }
 
 /**
- * Reads and verifies every signed head in `headsFile` with `publicJwk`.
- * Throws AuditHeadError on any bad line, and the fs error if the file is missing.
+ * Checks that line `n` continues the heads chain: numbered `n`, naming the
+ * previous line's JWS. Unchained (older) lines may only precede chained ones.
+ */
+function checkLink(head: SignedHead, n: number, prevJws: string | undefined, chained: boolean) {
+  if (head.n === undefined && head.prev === undefined) {
+    if (chained)
+      throw new AuditHeadError(`heads file line ${n}: unchained head after chained ones`);
+    return;
+  }
+  const expected = prevJws === undefined ? GENESIS_HASH : jwsDigest(prevJws);
+  if (head.n !== n || head.prev !== expected)
+    throw new AuditHeadError(
+      `heads file line ${n}: does not follow line ${n - 1} (heads were removed, reordered or inserted)`,
+    );
+}
+
+/**
+ * Reads and verifies every signed head in `headsFile` with `publicJwk`, and
+ * that each line is chained to the one before. Throws AuditHeadError on any
+ * bad line, and the fs error if the file is missing.
  */
 export async function readHeads(headsFile: string, publicJwk: JWK): Promise<SignedHead[]> {
   const key = await importJWK(publicAuditKey(publicJwk), ALG);
-  const lines = (await fs.readFile(headsFile, 'utf8')).split('\n');
+  const lines = (await fs.readFile(headsFile, 'utf8')).split('\n').filter((l) => l.trim() !== '');
   const heads: SignedHead[] = [];
+  let prevJws: string | undefined;
   for (const [i, line] of lines.entries()) {
-    if (line.trim() !== '') heads.push(await verifyLine(line, i + 1, key));
+    const { head, jws } = await verifyLine(line, i + 1, key);
+    checkLink(
+      head,
+      i + 1,
+      prevJws,
+      heads.some((h) => h.n !== undefined),
+    );
+    heads.push(head);
+    prevJws = jws;
   }
   return heads;
 }

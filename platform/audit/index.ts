@@ -14,11 +14,15 @@ export { appendAudit, readAccessLog, type AccessLogPage } from './writer.js';
 export {
   signHead,
   readHeads,
+  readChainTip,
+  type HeadEvent,
+  type ChainTip,
   generateAuditSigningKey,
   publicAuditKey,
   AuditHeadError,
   type SignedHead,
 } from './heads.js';
+export { HeadLog, AuditHeadTamperError } from './head-log.js';
 export { verifyAuditChain, type VerifyResult, type VerifyOptions } from './verify.js';
 export { chainHash, GENESIS_HASH } from './hash.js';
 export { toFhirAuditEvent } from './fhir.js';

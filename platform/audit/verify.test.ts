@@ -159,4 +159,48 @@ describe('verifyAuditChain', () => {
       reason: expect.stringMatching(/^signed heads file not found/),
     });
   });
+
+  it('#10 fails when the newest heads were removed (newest head older than the limit)', async () => {
+    // Heads a minute apart, as the signer writes them; an attacker deletes the newest entries
+    // and the heads that named them: what remains is an intact prefix, but an old one.
+    const minute = 60_000;
+    const t0 = Date.now() - 10 * minute;
+    headsFile = path.join(dir, `heads-aged-${Math.random().toString(36).slice(2)}.jsonl`);
+    for (let i = 0; i < 6; i++) {
+      await append(3);
+      await signHead(t.admin, { privateJwk, headsFile, now: new Date(t0 + i * minute) });
+    }
+    const lines = (await fs.readFile(headsFile, 'utf8')).trimEnd().split('\n');
+    const kept = JSON.parse(lines[2]!) as { seq: number };
+    await t.tamper(`DELETE FROM audit.entry WHERE seq > ${kept.seq}`);
+    await fs.writeFile(headsFile, `${lines.slice(0, 3).join('\n')}\n`);
+    const now = new Date(t0 + 6 * minute);
+    // Without the freshness check the cut passes: this was the finding.
+    expect(await verifyAuditChain(t.admin, { headsFile, publicJwk, now })).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await verifyAuditChain(t.admin, { headsFile, publicJwk, now, maxHeadAgeMs: 2 * minute }),
+    ).toMatchObject({
+      ok: false,
+      firstBadSeq: 0,
+      reason: expect.stringMatching(
+        /^newest signed head \(.*\) is 240 s old, over the 120 s limit/,
+      ),
+    });
+  });
+
+  it('#10 accepts an old stop head only when told the stack was stopped', async () => {
+    const old = new Date(Date.now() - 3_600_000);
+    await signHead(t.admin, { privateJwk, headsFile, now: old, event: 'stop' });
+    const opts = { headsFile, publicJwk, maxHeadAgeMs: 120_000 };
+    expect(await verifyAuditChain(t.admin, opts)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/it is a stop head: verify a stopped stack with --stopped/),
+    });
+    expect(await verifyAuditChain(t.admin, { ...opts, acceptStopped: true })).toMatchObject({
+      ok: true,
+      lastSeq: 20,
+    });
+  });
 });

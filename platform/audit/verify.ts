@@ -17,6 +17,15 @@ export interface VerifyOptions {
   headsFile?: string;
   publicJwk?: JWK;
   batchSize?: number;
+  /**
+   * Fail when the newest signed head is older than this (the CLI passes twice
+   * the signing interval): removing the newest heads, or stopping the signer,
+   * then shows. Unset: no freshness check.
+   */
+  maxHeadAgeMs?: number;
+  /** Accept a stale newest head when it is a stop head: the stack was stopped cleanly. */
+  acceptStopped?: boolean;
+  now?: Date;
 }
 
 interface Row {
@@ -39,10 +48,27 @@ async function loadHeads(opts: VerifyOptions): Promise<SignedHead[] | string> {
   }
 }
 
+/** Why the newest head is too old to vouch for the chain's tail, or undefined when it is fresh enough. */
+function staleness(heads: SignedHead[], opts: VerifyOptions): string | undefined {
+  if (opts.maxHeadAgeMs === undefined || !opts.headsFile) return undefined;
+  const newest = heads[heads.length - 1];
+  if (!newest) return 'the signed heads file holds no head';
+  const ageMs = (opts.now ?? new Date()).getTime() - Date.parse(newest.signedAt);
+  if (ageMs <= opts.maxHeadAgeMs) return undefined;
+  if (opts.acceptStopped && newest.event === 'stop') return undefined;
+  return (
+    `newest signed head (${newest.signedAt}) is ${Math.round(ageMs / 1000)} s old, over the ` +
+    `${Math.round(opts.maxHeadAgeMs / 1000)} s limit: heads were removed, or the signer is not ` +
+    `running` +
+    (newest.event === 'stop' ? ' (it is a stop head: verify a stopped stack with --stopped)' : '')
+  );
+}
+
 /** Map of seq to the signed hash; a key that signed two hashes for one seq is itself a failure. */
 function headIndex(heads: SignedHead[]): Map<number, SignedHead> | string {
   const bySeq = new Map<number, SignedHead>();
   for (const h of heads) {
+    if (h.seq === 0) continue; // an empty chain
     const seen = bySeq.get(h.seq);
     if (seen && seen.hash !== h.hash) return `signed heads disagree about seq ${h.seq}`;
     bySeq.set(h.seq, h);
@@ -55,13 +81,17 @@ function headIndex(heads: SignedHead[]): Map<number, SignedHead> | string {
  * connects as the audit owner or a superuser), recomputes each hash as the
  * trigger does, checks seq continuity and prev_hash links, then checks every
  * signed head: the chain must hold that seq with that hash, so a truncated
- * tail or a rewritten chain fails.
+ * tail or a rewritten chain fails. The heads themselves are a chain (see
+ * readHeads) and, with `maxHeadAgeMs`, the newest must be recent, so heads
+ * removed from the end of the file are noticed too.
  */
 export async function verifyAuditChain(
   db: AuditDb,
   opts: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const loaded = await loadHeads(opts);
+  const stale = typeof loaded === 'string' ? undefined : staleness(loaded, opts);
+  if (stale) return { ok: false, entries: 0, firstBadSeq: 0, reason: stale };
   const index = typeof loaded === 'string' ? loaded : headIndex(loaded);
   if (typeof index === 'string') return { ok: false, entries: 0, firstBadSeq: 0, reason: index };
 

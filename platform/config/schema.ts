@@ -78,6 +78,14 @@ export const envSchema = z.object({
     .default('carefed'),
   /** A subgraph's own login URL; when set it is used as is instead of a role derived from DATABASE_URL. */
   SUBGRAPH_DATABASE_URL: z.url().optional(),
+  /** A file holding the password of SUBGRAPH_DATABASE_URL's role (a container secret), so the URL carries none. */
+  SUBGRAPH_DATABASE_PASSWORD_FILE: z.string().min(1).optional(),
+  /**
+   * A directory of per-subgraph secret files, for a job that serves every subgraph (db:provision,
+   * keys:rotate): `<schema>-kek`, `<schema>-index-key`, `<schema>-db-password`. A subgraph's own
+   * files there take the place of CAREFED_KEK, CAREFED_INDEX_KEY and DB_ROLE_PASSWORD_<SCHEMA>.
+   */
+  CAREFED_SECRETS_DIR: z.string().min(1).optional(),
   /** Private JWK (JSON) the audit chain heads are signed with, or a file path. */
   AUDIT_SIGNING_KEY_FILE: z.string().optional(),
   /** Where signed audit chain heads are kept, apart from the database. */

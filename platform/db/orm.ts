@@ -20,6 +20,12 @@ export interface OrmOptions {
   /** Called once per SQL statement sent (metrics; tests count statements). */
   onStatement?: () => void;
   poolMax?: number;
+  /**
+   * Longest wait for a pooled connection (default 60 s, knex's). A request
+   * that waits longer fails as a retryable SERVICE_UNAVAILABLE
+   * (platform/errors/transient.ts), never as an internal error.
+   */
+  acquireTimeoutMs?: number;
 }
 
 /**
@@ -43,7 +49,11 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
       snapshot: false,
     },
     forceUtcTimezone: true,
-    pool: { min: 0, max: opts.poolMax ?? 10 },
+    pool: {
+      min: 0,
+      max: opts.poolMax ?? 10,
+      acquireTimeoutMillis: opts.acquireTimeoutMs ?? 60_000,
+    },
     debug: opts.onStatement ? ['query'] : false,
     colors: false,
     logger: opts.onStatement

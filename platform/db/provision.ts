@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
+import type { Config } from '../config/index.js';
 
 /** What provisioning needs from the platform's audit module: DDL run as the owner. */
 export interface ProvisionHooks {
@@ -95,4 +98,67 @@ export async function provisionDatabase(
     await client.query('SELECT pg_advisory_unlock(727001)').catch(() => undefined);
     await client.end();
   }
+}
+
+/** Reads a password file (a container secret): its first line, trimmed. */
+function readPasswordFile(file: string, source: string): string {
+  const text = fs.readFileSync(file, 'utf8').split('\n')[0]!.trim();
+  if (!text) throw new Error(`${source} (${file}) is empty`);
+  return text;
+}
+
+/**
+ * Explicit role passwords by schema: `DB_ROLE_PASSWORD_<SCHEMA>`, or the
+ * schema's `<schema>-db-password` file under CAREFED_SECRETS_DIR. Schemas
+ * with neither get a password derived from the role key.
+ */
+export function explicitRolePasswords(
+  config: Pick<Config, 'dbRolePasswords' | 'CAREFED_SECRETS_DIR'>,
+  schemas: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = { ...config.dbRolePasswords };
+  for (const schema of schemas) {
+    const file =
+      config.CAREFED_SECRETS_DIR && path.join(config.CAREFED_SECRETS_DIR, `${schema}-db-password`);
+    if (file && fs.existsSync(file))
+      out[schema] = readPasswordFile(file, `CAREFED_SECRETS_DIR ${schema}-db-password`);
+  }
+  return out;
+}
+
+/**
+ * A subgraph's database login: SUBGRAPH_DATABASE_URL, with the password from
+ * SUBGRAPH_DATABASE_PASSWORD_FILE when that is set (so no password sits in
+ * the environment), else its role on DATABASE_URL's server with the derived
+ * password. Undefined when neither URL is set.
+ */
+export function subgraphLoginUrl(
+  config: Pick<
+    Config,
+    | 'SUBGRAPH_DATABASE_URL'
+    | 'SUBGRAPH_DATABASE_PASSWORD_FILE'
+    | 'DATABASE_URL'
+    | 'DB_ROLE_PREFIX'
+    | 'dbRolePasswords'
+  >,
+  schema: string,
+  dbRoleKey: () => Buffer,
+): string | undefined {
+  if (config.SUBGRAPH_DATABASE_URL) {
+    if (!config.SUBGRAPH_DATABASE_PASSWORD_FILE) return config.SUBGRAPH_DATABASE_URL;
+    const u = new URL(config.SUBGRAPH_DATABASE_URL);
+    u.password = encodeURIComponent(
+      readPasswordFile(config.SUBGRAPH_DATABASE_PASSWORD_FILE, 'SUBGRAPH_DATABASE_PASSWORD_FILE'),
+    );
+    return u.toString();
+  }
+  if (!config.DATABASE_URL) return undefined;
+  const explicit = config.dbRolePasswords[schema];
+  return serviceRoleUrl(
+    config.DATABASE_URL,
+    config.DB_ROLE_PREFIX,
+    schema,
+    explicit ? Buffer.alloc(0) : dbRoleKey(),
+    explicit,
+  );
 }

@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { transientFault } from './transient.js';
 
 const KNOWN_CODES = new Set([
   'UNAUTHENTICATED',
@@ -74,11 +75,20 @@ function flattenValidation(
 /**
  * Shapes every error that leaves a service: values a caller sent never come
  * back (they may be PHI), validation details keep only property and
- * constraint names, stack traces never leave, and any error without a known
- * code becomes a generic INTERNAL_SERVER_ERROR (the service logs the cause).
+ * constraint names, stack traces never leave, a transient database fault
+ * (`cause`, the error a resolver threw) becomes a retryable
+ * SERVICE_UNAVAILABLE, and any other error without a known code becomes a
+ * generic INTERNAL_SERVER_ERROR (the service logs the cause).
  */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  cause?: unknown,
+): GraphQLFormattedError {
   const ext = { ...(formatted.extensions ?? {}) } as Record<string, unknown>;
+  const transient =
+    typeof ext.code === 'string' && KNOWN_CODES.has(ext.code) ? undefined : transientFault(cause);
+  if (transient)
+    return { ...formatted, message: transient.message, extensions: { ...transient.extensions } };
   const code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
   delete ext.stacktrace;
   delete ext.exception;

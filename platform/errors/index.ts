@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { transientFault } from './transient.js';
 
 /**
  * Every `extensions.code` Carefed returns. Messages tell the caller what to do
@@ -62,10 +63,16 @@ const PG_CODES: Record<string, (constraint?: string) => GraphQLError> = {
   '23514': () => badInput('A value is not allowed'),
 };
 
-/** Maps a driver error to a typed GraphQL error, or returns undefined when it is not a known database error. */
+/**
+ * Maps a driver error to a typed GraphQL error (a transient fault to a
+ * retryable SERVICE_UNAVAILABLE), or returns undefined when it is not a known
+ * database error.
+ */
 export function mapDatabaseError(err: unknown): GraphQLError | undefined {
   if (err instanceof GraphQLError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return undefined;
-  return PG_CODES[code]?.(undefined);
+  const known = typeof code === 'string' ? PG_CODES[code]?.(undefined) : undefined;
+  return known ?? transientFault(err);
 }
+
+export { transientFault, RETRY_AFTER_SECONDS } from './transient.js';

@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../config/index.js';
 import { assertFetchablePort } from '../config/bad-ports.js';
 import { requireProductionSettings } from '../config/production.js';
 import { loadServiceKeys, type ServiceKeys } from '../crypto/service-keys.js';
-import { serviceRoleUrl } from '../db/provision.js';
+import { subgraphLoginUrl } from '../db/provision.js';
 import { onShutdown } from '../http/shutdown.js';
 import type { RunningService } from '../http/server.js';
 import type { InternalTokenVerifier } from '../identity/internal-token.js';
@@ -35,12 +35,9 @@ export async function runSubgraph(opts: {
   const config = loadConfig();
   armFault(config.CAREFED_FAULT);
   requireProductionSettings(config, ['kek', 'indexKey', 'gatewayPublicKey']);
-  const keys = loadServiceKeys(config);
+  const keys = loadServiceKeys(config, opts.schema);
   const log = createLogger({ name: opts.name, level: config.LOG_LEVEL });
-  const databaseUrl =
-    config.SUBGRAPH_DATABASE_URL ??
-    (config.DATABASE_URL &&
-      serviceRoleUrl(config.DATABASE_URL, config.DB_ROLE_PREFIX, opts.schema, keys.dbRoleKey));
+  const databaseUrl = subgraphLoginUrl(config, opts.schema, () => keys.dbRoleKey);
   if (!databaseUrl)
     throw new Error(`Set SUBGRAPH_DATABASE_URL (or DATABASE_URL) for the ${opts.name} subgraph`);
   const port = config.SUBGRAPH_PORT_BASE + opts.portOffset;

@@ -82,7 +82,7 @@ export async function startSubgraphServer<C extends RequestContext>(
           extensions: { code: 'DATA_INTEGRITY' },
         };
       }
-      const out = formatError(refineLimitCode(formatted, original));
+      const out = formatError(refineLimitCode(formatted, original), cause);
       if (out.extensions?.code === 'INTERNAL_SERVER_ERROR')
         opts.log.error(
           { err: typeof cause?.name === 'string' ? cause.name : 'unknown', path: formatted.path },
