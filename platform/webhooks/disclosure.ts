@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_LAG_MS } from '../authz/access-facts/watermark.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditEntryInput } from '../audit/entry.js';
 import { projectedAccessFacts, type AccessFactsLoader } from '../authz/access-facts/facts.js';
@@ -31,7 +32,11 @@ export function disclosureDecider(
       return { allowed: true, emergency: false, purpose: actor.purposeOfUse, reason: 'ok' };
     const key = actor.practitionerId ?? '';
     let loader = loaders.get(key);
-    if (!loader) loaders.set(key, (loader = projectedAccessFacts(em, actor, now)));
+    if (!loader)
+      loaders.set(
+        key,
+        (loader = projectedAccessFacts(em, actor, now, { maxLagMs: DEFAULT_MAX_LAG_MS })),
+      );
     const facts = await loader.load(patientId);
     return decidePatientAccess({
       principal: actor,

@@ -293,7 +293,7 @@ describe('#8 slot searches', () => {
 
   it('#8 the subgraph serves no more than the gateway counts: 31 days, 50 schedules per search', async () => {
     const { SLOT_SEARCH } = await import('../../subgraphs/scheduling/domain/slot-search.js');
-    const { LIMITS } = await import('../../gateway/limits/settings.js');
+    const { LIMITS } = await import('../../platform/limits/settings.js');
     const work = LIMITS.rangeWork['Query.availableSlots'];
     expect(work.maxDays).toBe(SLOT_SEARCH.maxRangeDays);
     expect(work.itemsPerFilter.specialty).toBe(SLOT_SEARCH.maxSchedules);
