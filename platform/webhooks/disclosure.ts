@@ -21,6 +21,17 @@ export type DisclosureDecider = (
  * is not emergency care. One decider per job or event; it batches by
  * practitioner (the only part of the facts that depends on the caller).
  */
+let maxLagMs = DEFAULT_MAX_LAG_MS;
+
+/**
+ * The freshness bound deliveries are decided under: the serving subgraph's
+ * own `ACCESS_FACTS_MAX_LAG_MS` (set once when its store opens). A stale
+ * projection refuses the attempt, which is retried.
+ */
+export function setDisclosureMaxLag(ms: number): void {
+  maxLagMs = ms;
+}
+
 export function disclosureDecider(
   em: EntityManager,
   w: Pick<WebhookSpec, 'dataClass'>,
@@ -32,11 +43,7 @@ export function disclosureDecider(
       return { allowed: true, emergency: false, purpose: actor.purposeOfUse, reason: 'ok' };
     const key = actor.practitionerId ?? '';
     let loader = loaders.get(key);
-    if (!loader)
-      loaders.set(
-        key,
-        (loader = projectedAccessFacts(em, actor, now, { maxLagMs: DEFAULT_MAX_LAG_MS })),
-      );
+    if (!loader) loaders.set(key, (loader = projectedAccessFacts(em, actor, now, { maxLagMs })));
     const facts = await loader.load(patientId);
     return decidePatientAccess({
       principal: actor,

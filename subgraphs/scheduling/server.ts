@@ -1,3 +1,4 @@
+import { setDisclosureMaxLag } from '../../platform/webhooks/disclosure.js';
 import { DEFAULT_MAX_LAG_MS } from '../../platform/authz/index.js';
 import type { Config } from '../../platform/config/index.js';
 import { serveSubgraph } from '../../platform/federation/serve-subgraph.js';
@@ -58,6 +59,7 @@ export async function openSchedulingStore(
     kek: opts.keys.kek,
     onStatement,
   });
+  setDisclosureMaxLag(opts.config?.ACCESS_FACTS_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS);
   return {
     ...store,
     services: {
