@@ -15,6 +15,7 @@ import { loadGatewaySigner } from '../platform/identity/service-keys.js';
 import { SCHEMA_DIR } from '../scripts/compose-lib.js';
 import { textPartnerClients } from './support/clients.js';
 import { startTestStack, type GqlResponse, type TestStack } from './support/stack.js';
+import { redisAnswers } from './support/redis.js';
 
 /**
  * Rate limits through the gateway: per user (token subject within its client
@@ -43,24 +44,7 @@ const LIMITS = {
   ]),
 };
 
-async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-const redisUp = await redisAnswers();
+const redisUp = await redisAnswers(REDIS_URL);
 
 const QUERY = /* GraphQL */ `
   query ($id: ID!) {

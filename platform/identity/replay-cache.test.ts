@@ -1,30 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../log/index.js';
 import { memoryReplayCache, redisReplayCache, type ReplayCache } from './replay-cache.js';
+import { redisAnswers } from '../../tests/support/redis.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const log = createLogger({ name: 'replay-cache-test', level: 'silent' });
 
-async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-const redisUp = await redisAnswers();
+const redisUp = await redisAnswers(REDIS_URL);
 
 const opened: ReplayCache[] = [];
 afterAll(() => Promise.all(opened.map((c) => c.close())));
