@@ -84,11 +84,14 @@ export async function runAuditVerify(args: string[], io: CliIo = consoleIo): Pro
         headsFile,
         publicJwk,
         maxHeadAgeMs: maxAge && maxAge * 1000,
+        // An entry waits at most a seal interval; one older than the head age limit was never sealed.
+        maxSealLagMs: maxAge && maxAge * 1000,
         acceptStopped: opts.stopped,
       });
       if (result.ok) {
         io.out(
-          `audit chain intact: ${result.entries} entries, last seq ${result.lastSeq}` +
+          `audit log intact: ${result.entries} sealed entries in ${result.batches} signed batches, ` +
+            `${result.pending} waiting to be sealed` +
             (skip
               ? ' (signed heads not checked)'
               : ` (${result.headsChecked} signed heads checked)`),
@@ -96,7 +99,7 @@ export async function runAuditVerify(args: string[], io: CliIo = consoleIo): Pro
         return 0;
       }
       const at = result.firstBadSeq > 0 ? ` at seq ${result.firstBadSeq}` : '';
-      io.out(`audit chain BROKEN${at}: ${result.reason}`);
+      io.out(`audit log BROKEN${at}: ${result.reason}`);
       return 1;
     } finally {
       await client.end();

@@ -27,7 +27,7 @@ describe('toFhirAuditEvent', () => {
         },
       ],
       source: { observer: { display: 'carefed' } },
-      extension: [{ url: 'urn:carefed:fhir:audit-chain-hash', valueString: 'ab'.repeat(32) }],
+      extension: [{ url: 'urn:carefed:fhir:audit-leaf-hash', valueString: 'ab'.repeat(32) }],
     });
     const [user, app] = ev.agent as Record<string, unknown>[];
     expect(user).toMatchObject({

@@ -45,7 +45,7 @@ const KIND: Record<
 const OUTCOME: Record<AuditOutcome, '0' | '4' | '8'> = { permit: '0', deny: '4', error: '8' };
 
 const PURPOSE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
-const HASH_EXTENSION = 'urn:carefed:fhir:audit-chain-hash';
+const HASH_EXTENSION = 'urn:carefed:fhir:audit-leaf-hash';
 
 function whoOf(r: AuditRecord): Record<string, unknown> {
   const a = r.actor;
@@ -104,14 +104,14 @@ function entities(r: AuditRecord): Record<string, unknown>[] {
   return out;
 }
 
-/** One audit record as a FHIR R4 AuditEvent (id = chain seq; the chain hash as an extension). */
+/** One audit record as a FHIR R4 AuditEvent (id = seq; the Merkle leaf hash, once sealed, as an extension). */
 export function toFhirAuditEvent(r: AuditRecord): Record<string, unknown> {
   const kind = KIND[r.action];
   const purpose = [{ coding: [{ system: PURPOSE_SYSTEM, code: r.purpose }] }];
   const event = {
     resourceType: 'AuditEvent',
     id: String(r.seq),
-    extension: [{ url: HASH_EXTENSION, valueString: r.hash }],
+    extension: r.hash ? [{ url: HASH_EXTENSION, valueString: r.hash }] : undefined,
     type: kind.type,
     subtype: kind.subtype.length ? kind.subtype : undefined,
     action: kind.action,

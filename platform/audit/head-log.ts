@@ -71,9 +71,10 @@ function countLines(file: string): number {
     .filter((l) => l.trim() !== '').length;
 }
 
-function compactJws(key: KeyObject, head: SignedHead): string {
+/** A compact EdDSA JWS over `payload` as JSON, signed with node:crypto (no per-call key import). */
+export function compactJws(key: KeyObject, payload: object): string {
   const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const input = `${enc({ alg: 'EdDSA' })}.${enc(head)}`;
+  const input = `${enc({ alg: 'EdDSA' })}.${enc(payload)}`;
   return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`;
 }
 

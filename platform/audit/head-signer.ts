@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -6,10 +7,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { HeadLog, type ChainTip, type HeadEvent } from './head-log.js';
 import { generateAuditSigningKey, publicAuditKey, readChainTip } from './heads.js';
+import { startSealer } from './sealer-loop.js';
 
-/** Periodic signing of the audit chain head. */
+/** Sealing of the audit log into signed batches, and periodic signing of its head. */
 export interface HeadSigner {
-  /** Signs the current head now. */
+  /** Seals what is queued, then signs the current head. */
   signNow(): Promise<void>;
   headsFile: string;
   publicKeyFile: string;
@@ -86,6 +88,12 @@ export async function startHeadSigner(opts: {
     fs.writeFileSync(publicKeyFile, JSON.stringify(publicAuditKey(privateJwk)));
   }
   const heads = new HeadLog(headsFile, privateJwk);
+  const sealer = await startSealer({
+    em: opts.em,
+    key: createPrivateKey({ key: privateJwk as Record<string, unknown>, format: 'jwk' }),
+    intervalMs: opts.config.AUDIT_SEAL_INTERVAL_MS,
+    log: opts.log,
+  });
   let halted = false;
   let stopped = false;
   const write = (tip: ChainTip, event: HeadEvent) => {
@@ -104,7 +112,10 @@ export async function startHeadSigner(opts: {
   // Signings one at a time, so each line chains to the one before.
   let queue: Promise<void> = Promise.resolve();
   const signNow = (event: HeadEvent = 'periodic') => {
-    const run = queue.then(async () => write(await readChainTip(opts.em()), event));
+    const run = queue.then(async () => {
+      await sealer.sealNow();
+      write(await readChainTip(opts.em()), event);
+    });
     queue = run.catch(() => undefined);
     return run;
   };
@@ -137,6 +148,7 @@ export async function startHeadSigner(opts: {
     stop: async () => {
       clearInterval(timer);
       process.removeListener('exit', onExit);
+      await within(sealer.stop(), STOP_QUERY_MS).catch(() => undefined);
       if (stopped || halted) return;
       stopped = true;
       await queue;

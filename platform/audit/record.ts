@@ -24,8 +24,8 @@ export interface AuditRecord {
   clientId: string;
   requestId: string;
   ip?: string;
-  /** The entry's chain hash. */
-  hash: string;
+  /** The entry's Merkle leaf hash, once a batch has sealed it. */
+  hash?: string;
 }
 
 const payloadSchema = z.object({
@@ -63,7 +63,7 @@ function parseJson(text: string): unknown {
 export function toAuditRecord(row: {
   seq: number | string;
   payload: string;
-  hash: string;
+  hash: string | null;
 }): AuditRecord {
   const seq = Number(row.seq);
   const parsed = payloadSchema.safeParse(parseJson(row.payload));
@@ -84,6 +84,6 @@ export function toAuditRecord(row: {
     clientId: p.actor.clientId,
     requestId: p.requestId,
     ip: p.ip,
-    hash: row.hash,
+    hash: row.hash ?? undefined,
   };
 }

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { generateAuditSigningKey, publicAuditKey, readHeads, signHead } from './heads.js';
+import { leafHash } from './merkle.js';
+import { sealPending } from './sealer.js';
 import { createAuditTestDb, sampleEntry, type AuditTestDb } from './testing.js';
 import { verifyAuditChain } from './verify.js';
 import { appendAudit } from './writer.js';
@@ -23,6 +26,11 @@ describe('verifyAuditChain', () => {
     const entries = Array.from({ length: count }, () => sampleEntry(next++));
     await orm.em.fork().transactional((em) => appendAudit(em, entries));
   };
+  const seal = (maxBatch = 5) =>
+    sealPending(orm.em.fork(), {
+      key: createPrivateKey({ key: privateJwk as Record<string, unknown>, format: 'jwk' }),
+      maxBatch,
+    });
   const verify = () => verifyAuditChain(t.admin, { headsFile, publicJwk });
 
   beforeAll(async () => {
@@ -38,25 +46,34 @@ describe('verifyAuditChain', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
   beforeEach(async () => {
-    await t.tamper(
-      "TRUNCATE audit.entry; UPDATE audit.chain_head SET seq = 0, hash = repeat('0', 64)",
-    );
+    await t.tamper('TRUNCATE audit.entry, audit.pending, audit.seal, audit.batch, audit.archive');
+    await t.admin.query("SELECT setval(pg_get_serial_sequence('audit.entry', 'seq'), 1, false)");
     next = 1;
     headsFile = path.join(dir, `heads-${Math.random().toString(36).slice(2)}.jsonl`);
+    // 12 entries in batches of at most 5: batches 1-3; then 8 more: batches 4-5.
     await append(12);
+    await seal();
     await signHead(orm.em.fork(), { privateJwk, headsFile });
     await append(8);
+    await seal();
     await signHead(t.admin, { privateJwk, headsFile });
   });
 
-  it('passes after activity and checks every signed head', async () => {
-    expect(await verify()).toEqual({ ok: true, entries: 20, lastSeq: 20, headsChecked: 2 });
-    expect((await readHeads(headsFile, publicJwk)).map((h) => h.seq)).toEqual([12, 20]);
-    // Batches join up: a batch size that splits the chain gives the same answer.
-    expect(await verifyAuditChain(t.admin, { headsFile, publicJwk, batchSize: 7 })).toMatchObject({
+  it('passes after activity and checks every batch and signed head', async () => {
+    expect(await verify()).toEqual({
       ok: true,
+      entries: 20,
+      batches: 5,
+      pending: 0,
+      headsChecked: 2,
     });
-    // The service role may append but not read the chain: verifying needs the owner.
+    expect((await readHeads(headsFile, publicJwk)).map((h) => h.seq)).toEqual([3, 5]);
+    // Pages join up: a page size that splits the batches gives the same answer.
+    expect(await verifyAuditChain(t.admin, { headsFile, publicJwk, batchSize: 2 })).toMatchObject({
+      ok: true,
+      entries: 20,
+    });
+    // The service role may append but not read the log: verifying needs the owner.
     await expect(verifyAuditChain(orm.em.fork())).rejects.toThrow(/permission denied/);
   });
 
@@ -66,18 +83,18 @@ describe('verifyAuditChain', () => {
     );
     expect(await verify()).toEqual({
       ok: false,
-      entries: 6,
+      entries: 5,
       firstBadSeq: 7,
       reason: 'hash mismatch at seq 7',
     });
   });
 
-  it('catches a deleted row', async () => {
+  it('catches a deleted entry', async () => {
     await t.tamper('DELETE FROM audit.entry WHERE seq = 12');
     expect(await verify()).toMatchObject({
       ok: false,
       firstBadSeq: 12,
-      reason: 'gap: seq 12 missing',
+      reason: 'entry seq 12 (batch 3) is missing',
     });
   });
 
@@ -91,37 +108,80 @@ describe('verifyAuditChain', () => {
     });
   });
 
-  it('catches an edited row whose own hash was recomputed, at the next link', async () => {
-    await t.tamper(`UPDATE audit.entry SET payload = '{"forged":true}',
-      hash = encode(sha256(convert_to(prev_hash || E'\\n' || seq::text || E'\\n' || '{"forged":true}', 'UTF8')), 'hex')
-      WHERE seq = 9`);
+  it('catches an edited entry whose stored leaf hash was recomputed, at its batch root', async () => {
+    const forged = '{"forged":true}';
+    await t.tamper(`UPDATE audit.entry SET payload = '${forged}' WHERE seq = 9;
+      UPDATE audit.seal SET leaf = '${leafHash(9, forged)}' WHERE seq = 9`);
     expect(await verify()).toMatchObject({
       ok: false,
-      firstBadSeq: 10,
-      reason: 'prev_hash mismatch at seq 10',
+      firstBadSeq: 0,
+      reason: 'batch 2 root mismatch',
+    });
+  });
+
+  it('catches an entry inserted behind the log, and one left unsealed too long', async () => {
+    await t.tamper(`INSERT INTO audit.entry (seq, payload) VALUES (500, '{"inserted":true}')`);
+    expect(await verify()).toMatchObject({
+      ok: false,
+      firstBadSeq: 500,
+      reason: 'entry seq 500 is neither sealed nor queued for sealing',
+    });
+    await t.tamper('DELETE FROM audit.entry WHERE seq = 500');
+    await append(1);
+    const later = new Date(Date.now() + 120_000);
+    expect(await verifyAuditChain(t.admin, { headsFile, publicJwk, now: later })).toMatchObject({
+      ok: true,
+      pending: 1,
+    });
+    expect(
+      await verifyAuditChain(t.admin, { headsFile, publicJwk, now: later, maxSealLagMs: 60_000 }),
+    ).toMatchObject({
+      ok: false,
+      firstBadSeq: 21,
+      reason: expect.stringMatching(/^entry seq 21 has waited 12\d s to be sealed/),
+    });
+  });
+
+  it('catches a batch re-signed with another key, and a batch removed from the middle', async () => {
+    const other = await generateAuditSigningKey();
+    await t.tamper('DELETE FROM audit.seal; DELETE FROM audit.batch');
+    await t.tamper('INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry');
+    await sealPending(orm.em.fork(), {
+      key: createPrivateKey({ key: other as Record<string, unknown>, format: 'jwk' }),
+      maxBatch: 5,
+    });
+    expect(await verifyAuditChain(t.admin, { publicJwk })).toMatchObject({
+      ok: false,
+      reason: 'batch 1 signature does not match',
+    });
+    await t.tamper('DELETE FROM audit.seal; DELETE FROM audit.batch');
+    await t.tamper('INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry');
+    await seal();
+    await t.tamper('DELETE FROM audit.seal WHERE batch = 2; DELETE FROM audit.batch WHERE batch = 2');
+    expect(await verifyAuditChain(t.admin, { publicJwk })).toMatchObject({
+      ok: false,
+      reason: 'batch 2 missing',
     });
   });
 
   it('catches a truncated tail after a signed head', async () => {
-    await t.tamper('DELETE FROM audit.entry WHERE seq > 15');
-    expect(await verify()).toEqual({
+    await t.tamper(`DELETE FROM audit.entry WHERE seq > 15;
+      DELETE FROM audit.seal WHERE batch > 3; DELETE FROM audit.batch WHERE batch > 3`);
+    expect(await verify()).toMatchObject({
       ok: false,
-      entries: 15,
-      firstBadSeq: 16,
-      reason: 'chain ends at seq 15 but a signed head records seq 20',
+      firstBadSeq: 0,
+      reason: 'the log ends at batch 3 but a signed head records batch 5',
     });
-    expect(await verifyAuditChain(t.admin)).toMatchObject({ ok: true, lastSeq: 15 });
   });
 
   it('catches a truncated tail that was regrown past the signed head', async () => {
-    // A thorough attacker also rewinds the tip, so new appends link up after seq 15.
-    await t.tamper(`DELETE FROM audit.entry WHERE seq > 15;
-      UPDATE audit.chain_head SET seq = 15, hash = (SELECT hash FROM audit.entry WHERE seq = 15)`);
-    await append(7);
+    await t.tamper(`DELETE FROM audit.entry WHERE seq > 12;
+      DELETE FROM audit.seal WHERE batch > 3; DELETE FROM audit.batch WHERE batch > 3`);
+    await append(12);
+    await seal();
     expect(await verify()).toMatchObject({
       ok: false,
-      firstBadSeq: 20,
-      reason: expect.stringMatching(/^hash at seq 20 differs/),
+      reason: expect.stringMatching(/^batch 5 differs from the head signed at/),
     });
   });
 
@@ -140,7 +200,7 @@ describe('verifyAuditChain', () => {
       reason: 'heads file line 2: bad signature',
     });
 
-    await write([lines[0]!, JSON.stringify({ ...last, seq: 15 })]);
+    await write([lines[0]!, JSON.stringify({ ...last, seq: 4 })]);
     expect(await verify()).toMatchObject({
       ok: false,
       reason: 'heads file line 2: readable fields differ from the signed head',
@@ -168,11 +228,13 @@ describe('verifyAuditChain', () => {
     headsFile = path.join(dir, `heads-aged-${Math.random().toString(36).slice(2)}.jsonl`);
     for (let i = 0; i < 6; i++) {
       await append(3);
+      await seal();
       await signHead(t.admin, { privateJwk, headsFile, now: new Date(t0 + i * minute) });
     }
     const lines = (await fs.readFile(headsFile, 'utf8')).trimEnd().split('\n');
     const kept = JSON.parse(lines[2]!) as { seq: number };
-    await t.tamper(`DELETE FROM audit.entry WHERE seq > ${kept.seq}`);
+    await t.tamper(`DELETE FROM audit.entry e USING audit.seal s WHERE s.seq = e.seq AND s.batch > ${kept.seq};
+      DELETE FROM audit.seal WHERE batch > ${kept.seq}; DELETE FROM audit.batch WHERE batch > ${kept.seq}`);
     await fs.writeFile(headsFile, `${lines.slice(0, 3).join('\n')}\n`);
     const now = new Date(t0 + 6 * minute);
     // Without the freshness check the cut passes: this was the finding.
@@ -200,7 +262,7 @@ describe('verifyAuditChain', () => {
     });
     expect(await verifyAuditChain(t.admin, { ...opts, acceptStopped: true })).toMatchObject({
       ok: true,
-      lastSeq: 20,
+      batches: 5,
     });
   });
 });

@@ -1,21 +1,41 @@
+import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
 import { queryRows, type AuditDb } from './db.js';
-import { chainHash, GENESIS_HASH } from './hash.js';
+import {
+  batchHeadHash,
+  batchVerifyKey,
+  BATCH_HEAD_VERSION,
+  GENESIS_HASH,
+  sameHead,
+  verifyBatchJws,
+  type BatchHead,
+} from './batch-head.js';
+import { leafHash, merkleRoot } from './merkle.js';
 import { AuditHeadError, readHeads, type SignedHead } from './heads.js';
 
 /**
- * Outcome of a verification. `firstBadSeq` is the first chain position found
- * wrong; 0 when the signed heads file itself is at fault.
+ * Outcome of a verification. `firstBadSeq` is the first entry found wrong;
+ * 0 when the fault is not one entry's (a batch head, the signed heads file).
  */
 export type VerifyResult =
-  | { ok: true; entries: number; lastSeq: number; headsChecked: number }
+  | {
+      ok: true;
+      /** Sealed entries checked against their batch trees (dropped months excepted). */
+      entries: number;
+      batches: number;
+      /** Entries queued for sealing, within the allowed wait. */
+      pending: number;
+      headsChecked: number;
+    }
   | { ok: false; entries: number; firstBadSeq: number; reason: string };
 
 export interface VerifyOptions {
-  /** Signed heads to check the chain against; requires `publicJwk`. */
+  /** Signed heads to check the log against; requires `publicJwk`. */
   headsFile?: string;
+  /** The log's public key: with it every batch signature is checked too. */
   publicJwk?: JWK;
+  /** Batches read per round trip. */
   batchSize?: number;
   /**
    * Fail when the newest signed head is older than this (the CLI passes twice
@@ -25,14 +45,28 @@ export interface VerifyOptions {
   maxHeadAgeMs?: number;
   /** Accept a stale newest head when it is a stop head: the stack was stopped cleanly. */
   acceptStopped?: boolean;
+  /** Fail when an entry has waited longer than this to be sealed (the sealer stopped). */
+  maxSealLagMs?: number;
   now?: Date;
 }
 
-interface Row {
+interface BatchRow {
+  batch: string;
+  month: string;
+  size: number;
+  root: string;
+  prev: string;
+  sealed_at: string;
+  head_hash: string;
+  jws: string;
+}
+
+interface SealRow {
+  batch: string;
+  idx: number;
   seq: string;
-  prev_hash: string;
-  hash: string;
-  payload: string;
+  leaf: string;
+  payload: string | null;
 }
 
 async function loadHeads(opts: VerifyOptions): Promise<SignedHead[] | string> {
@@ -64,26 +98,101 @@ function staleness(heads: SignedHead[], opts: VerifyOptions): string | undefined
   );
 }
 
-/** Map of seq to the signed hash; a key that signed two hashes for one seq is itself a failure. */
+/** Map of batch to the signed head hash; a key that signed two hashes for one batch is itself a failure. */
 function headIndex(heads: SignedHead[]): Map<number, SignedHead> | string {
   const bySeq = new Map<number, SignedHead>();
   for (const h of heads) {
-    if (h.seq === 0) continue; // an empty chain
+    if (h.seq === 0) continue; // an empty log
     const seen = bySeq.get(h.seq);
-    if (seen && seen.hash !== h.hash) return `signed heads disagree about seq ${h.seq}`;
+    if (seen && seen.hash !== h.hash) return `signed heads disagree about batch ${h.seq}`;
     bySeq.set(h.seq, h);
   }
   return bySeq;
 }
 
+type Fail = (firstBadSeq: number, reason: string) => VerifyResult;
+
+/** Checks one batch head: numbering, chain link, hash, signature, and any signed head for it. */
+function checkBatchHead(
+  b: BatchRow,
+  expected: number,
+  prev: string,
+  ctx: { key?: KeyObject; signed: Map<number, SignedHead> },
+): string | undefined {
+  const n = Number(b.batch);
+  if (n !== expected) return `batch ${expected} missing`;
+  const head: BatchHead = {
+    v: BATCH_HEAD_VERSION,
+    batch: n,
+    month: b.month,
+    size: b.size,
+    root: b.root,
+    prev: b.prev,
+    sealedAt: b.sealed_at,
+  };
+  if (b.prev !== prev) return `batch ${n} does not follow batch ${n - 1}`;
+  if (batchHeadHash(head) !== b.head_hash) return `batch ${n} head hash mismatch`;
+  if (ctx.key) {
+    const signedHead = verifyBatchJws(b.jws, ctx.key);
+    if (!signedHead || !sameHead(signedHead, head)) return `batch ${n} signature does not match`;
+  }
+  const signed = ctx.signed.get(n);
+  if (signed && signed.hash !== b.head_hash)
+    return `batch ${n} differs from the head signed at ${signed.signedAt}`;
+  return undefined;
+}
+
+/** Recomputes a batch's leaves from its entries and its root; the first bad seq and why. */
+function checkBatchEntries(b: BatchRow, seals: SealRow[]): { seq: number; reason: string } | undefined {
+  const leaves: string[] = [];
+  for (const [i, s] of seals.entries()) {
+    const seq = Number(s.seq);
+    if (s.idx !== i) return { seq, reason: `batch ${b.batch} is missing leaf ${i}` };
+    if (s.payload === null) return { seq, reason: `entry seq ${seq} (batch ${b.batch}) is missing` };
+    const leaf = leafHash(seq, s.payload);
+    if (leaf !== s.leaf) return { seq, reason: `hash mismatch at seq ${seq}` };
+    leaves.push(leaf);
+  }
+  if (leaves.length !== b.size)
+    return { seq: 0, reason: `batch ${b.batch} holds ${leaves.length} entries, not ${b.size}` };
+  if (merkleRoot(leaves) !== b.root) return { seq: 0, reason: `batch ${b.batch} root mismatch` };
+  return undefined;
+}
+
+/** Entries the sealer has not sealed: each must be queued, and not for longer than allowed. */
+async function checkUnsealed(
+  db: AuditDb,
+  opts: VerifyOptions,
+  fail: Fail,
+): Promise<VerifyResult | number> {
+  const rows = await queryRows<{ seq: string; logged_at: Date; queued: boolean }>(
+    db,
+    `SELECT e.seq, e.logged_at, p.seq IS NOT NULL AS queued FROM audit.entry e
+      LEFT JOIN audit.seal s ON s.seq = e.seq LEFT JOIN audit.pending p ON p.seq = e.seq
+      WHERE s.seq IS NULL ORDER BY e.seq`,
+  );
+  const now = (opts.now ?? new Date()).getTime();
+  for (const r of rows) {
+    const seq = Number(r.seq);
+    if (!r.queued) return fail(seq, `entry seq ${seq} is neither sealed nor queued for sealing`);
+    const waited = now - new Date(r.logged_at).getTime();
+    if (opts.maxSealLagMs !== undefined && waited > opts.maxSealLagMs)
+      return fail(
+        seq,
+        `entry seq ${seq} has waited ${Math.round(waited / 1000)} s to be sealed: the sealer is not running`,
+      );
+  }
+  return rows.length;
+}
+
 /**
- * Proves the audit chain intact: reads every entry in seq order (the caller
- * connects as the audit owner or a superuser), recomputes each hash as the
- * trigger does, checks seq continuity and prev_hash links, then checks every
- * signed head: the chain must hold that seq with that hash, so a truncated
- * tail or a rewritten chain fails. The heads themselves are a chain (see
- * readHeads) and, with `maxHeadAgeMs`, the newest must be recent, so heads
- * removed from the end of the file are noticed too.
+ * Proves the audit log intact: reads every batch in order (the caller connects
+ * as the audit owner or a superuser), checks each head's chain link, hash and
+ * signature, recomputes every leaf from its entry and every batch's Merkle
+ * root, checks every signed head in the heads file against its batch (so a
+ * truncated tail or a rewritten log fails), and that every entry not yet
+ * sealed is queued and has not waited too long. Months archived and dropped
+ * keep their batch heads; their entries are checked in the archive file.
  */
 export async function verifyAuditChain(
   db: AuditDb,
@@ -92,45 +201,63 @@ export async function verifyAuditChain(
   const loaded = await loadHeads(opts);
   const stale = typeof loaded === 'string' ? undefined : staleness(loaded, opts);
   if (stale) return { ok: false, entries: 0, firstBadSeq: 0, reason: stale };
-  const index = typeof loaded === 'string' ? loaded : headIndex(loaded);
-  if (typeof index === 'string') return { ok: false, entries: 0, firstBadSeq: 0, reason: index };
+  const signed = typeof loaded === 'string' ? loaded : headIndex(loaded);
+  if (typeof signed === 'string') return { ok: false, entries: 0, firstBadSeq: 0, reason: signed };
+  const key = opts.publicJwk ? batchVerifyKey(opts.publicJwk) : undefined;
+  const dropped = new Set(
+    (
+      await queryRows<{ month: string }>(
+        db,
+        'SELECT month FROM audit.archive WHERE dropped_at IS NOT NULL',
+      )
+    ).map((r) => r.month),
+  );
 
-  const batch = opts.batchSize ?? 1000;
+  const page = opts.batchSize ?? 20;
+  let entries = 0;
   let expected = 1;
   let prev = GENESIS_HASH;
-  const fail = (firstBadSeq: number, reason: string): VerifyResult => ({
-    ok: false,
-    entries: expected - 1,
-    firstBadSeq,
-    reason,
-  });
+  const fail: Fail = (firstBadSeq, reason) => ({ ok: false, entries, firstBadSeq, reason });
   for (;;) {
-    const rows = await queryRows<Row>(
+    const batches = await queryRows<BatchRow>(
       db,
-      'SELECT seq, prev_hash, hash, payload FROM audit.entry WHERE seq >= ? ORDER BY seq LIMIT ?',
-      [expected, batch],
+      `SELECT batch, month, size, root, prev, sealed_at, head_hash, jws FROM audit.batch
+        WHERE batch >= ? ORDER BY batch LIMIT ?`,
+      [expected, page],
     );
-    for (const row of rows) {
-      const seq = Number(row.seq);
-      if (seq !== expected) return fail(expected, `gap: seq ${expected} missing`);
-      if (row.prev_hash !== prev) return fail(seq, `prev_hash mismatch at seq ${seq}`);
-      if (chainHash(prev, seq, row.payload) !== row.hash)
-        return fail(seq, `hash mismatch at seq ${seq}`);
-      const signed = index.get(seq);
-      if (signed && signed.hash !== row.hash)
-        return fail(seq, `hash at seq ${seq} differs from the head signed at ${signed.signedAt}`);
-      prev = row.hash;
+    if (batches.length === 0) break;
+    const seals = await queryRows<SealRow>(
+      db,
+      `SELECT s.batch, s.idx, s.seq, s.leaf, e.payload FROM audit.seal s
+        LEFT JOIN audit.entry e ON e.seq = s.seq
+        WHERE s.batch BETWEEN ? AND ? ORDER BY s.batch, s.idx`,
+      [batches[0]!.batch, batches[batches.length - 1]!.batch],
+    );
+    const byBatch = new Map<string, SealRow[]>();
+    for (const s of seals) {
+      const list = byBatch.get(s.batch);
+      if (list) list.push(s);
+      else byBatch.set(s.batch, [s]);
+    }
+    for (const b of batches) {
+      const bad = checkBatchHead(b, expected, prev, { key, signed });
+      if (bad) return fail(0, bad);
+      if (!dropped.has(b.month)) {
+        const wrong = checkBatchEntries(b, byBatch.get(b.batch) ?? []);
+        if (wrong) return fail(wrong.seq, wrong.reason);
+        entries += b.size;
+      }
+      prev = b.head_hash;
       expected++;
     }
-    if (rows.length < batch) break;
+    if (batches.length < page) break;
   }
-  const lastSeq = expected - 1;
+  const lastBatch = expected - 1;
   let maxSigned = 0;
-  for (const seq of index.keys()) maxSigned = Math.max(maxSigned, seq);
-  if (maxSigned > lastSeq)
-    return fail(
-      lastSeq + 1,
-      `chain ends at seq ${lastSeq} but a signed head records seq ${maxSigned}`,
-    );
-  return { ok: true, entries: lastSeq, lastSeq, headsChecked: index.size };
+  for (const n of signed.keys()) maxSigned = Math.max(maxSigned, n);
+  if (maxSigned > lastBatch)
+    return fail(0, `the log ends at batch ${lastBatch} but a signed head records batch ${maxSigned}`);
+  const pending = await checkUnsealed(db, opts, fail);
+  if (typeof pending !== 'number') return pending;
+  return { ok: true, entries, batches: lastBatch, pending, headsChecked: signed.size };
 }

@@ -7,17 +7,16 @@ import { toAuditRecord, type AuditRecord } from './record.js';
 const MAX_ROWS_PER_INSERT = 5000;
 
 /**
- * Appends entries to the audit chain in the caller's transaction (pass the
+ * Appends entries to the audit log in the caller's transaction (pass the
  * `em` of `em.transactional`), so a PHI write and its audit commit together and
  * a failed append fails the caller. One multi-row INSERT; a no-op when empty.
- * The chain tip stays locked until commit, so append as late in the transaction as
- * you can. Use READ COMMITTED (the default): under REPEATABLE READ or SERIALIZABLE a
- * concurrent append makes this one fail with a serialization failure (40001); retry it.
+ * Appends are plain inserts that wait on nothing: the sealer (platform/audit/sealer.ts)
+ * orders committed entries into signed Merkle batches afterwards.
  */
 export async function appendAudit(em: EntityManager, entries: AuditEntryInput[]): Promise<void> {
   for (let i = 0; i < entries.length; i += MAX_ROWS_PER_INSERT) {
     const batch = entries.slice(i, i + MAX_ROWS_PER_INSERT);
-    // Payload only: the trigger assigns seq and hashes, and the service role may not read back.
+    // Payload only: the database assigns seq and time, and the service role may not read back.
     const values = batch.map(() => '(?)').join(', ');
     await em.execute(
       `INSERT INTO audit.entry (payload) VALUES ${values}`,
@@ -40,7 +39,7 @@ export async function readAccessLog(
   page: AccessLogPage = {},
 ): Promise<AuditRecord[]> {
   const first = Math.min(Math.max(Math.trunc(page.first ?? 20), 0), 1000);
-  const rows = await em.execute<{ seq: string; payload: string; hash: string }[]>(
+  const rows = await em.execute<{ seq: string; payload: string; hash: string | null }[]>(
     'SELECT seq, payload, hash FROM audit.access_log(?, ?, ?)',
     [patientId, first, page.beforeSeq ?? null],
   );
