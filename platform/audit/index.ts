@@ -24,7 +24,10 @@ export {
 } from './heads.js';
 export { HeadLog, AuditHeadTamperError } from './head-log.js';
 export { verifyAuditChain, type VerifyResult, type VerifyOptions } from './verify.js';
-export { chainHash, GENESIS_HASH } from './hash.js';
+export { GENESIS_HASH } from './hash.js';
 export { toFhirAuditEvent } from './fhir.js';
 export { runAuditVerify, type CliIo } from './cli.js';
 export type { AuditDb, PgQueryable } from './db.js';
+export { readInclusionProofs, verifyInclusionProof, type InclusionProof } from './proof.js';
+export { sealPending, type SealResult } from './sealer.js';
+export { leafHash, merkleRoot, inclusionPath, rootFromPath } from './merkle.js';

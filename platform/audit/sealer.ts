@@ -79,19 +79,22 @@ export async function sealPending(
         sealedAt: (opts.now?.() ?? new Date()).toISOString(),
       };
       const headHash = batchHeadHash(head);
-      await tx.execute('SELECT audit.record_batch(?, ?, ?, ?, ?, ?, ?, ?, ?::bigint[], ?::text[])', [
-        head.batch,
-        head.month,
-        head.size,
-        head.root,
-        head.prev,
-        head.sealedAt,
-        headHash,
-        compactJws(opts.key, head),
-        // Array literals: knex would expand a JS array into a list. Both hold only digits and hex.
-        `{${seqs.join(',')}}`,
-        `{${leaves.join(',')}}`,
-      ]);
+      await tx.execute(
+        'SELECT audit.record_batch(?, ?, ?, ?, ?, ?, ?, ?, ?::bigint[], ?::text[])',
+        [
+          head.batch,
+          head.month,
+          head.size,
+          head.root,
+          head.prev,
+          head.sealedAt,
+          headHash,
+          compactJws(opts.key, head),
+          // Array literals: knex would expand a JS array into a list. Both hold only digits and hex.
+          `{${seqs.join(',')}}`,
+          `{${leaves.join(',')}}`,
+        ],
+      );
       prev = headHash;
     }
     return { batches: batches.length, entries: rows.length, busy: false };

@@ -145,7 +145,9 @@ describe('verifyAuditChain', () => {
   it('catches a batch re-signed with another key, and a batch removed from the middle', async () => {
     const other = await generateAuditSigningKey();
     await t.tamper('DELETE FROM audit.seal; DELETE FROM audit.batch');
-    await t.tamper('INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry');
+    await t.tamper(
+      'INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry',
+    );
     await sealPending(orm.em.fork(), {
       key: createPrivateKey({ key: other as Record<string, unknown>, format: 'jwk' }),
       maxBatch: 5,
@@ -155,9 +157,13 @@ describe('verifyAuditChain', () => {
       reason: 'batch 1 signature does not match',
     });
     await t.tamper('DELETE FROM audit.seal; DELETE FROM audit.batch');
-    await t.tamper('INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry');
+    await t.tamper(
+      'INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry',
+    );
     await seal();
-    await t.tamper('DELETE FROM audit.seal WHERE batch = 2; DELETE FROM audit.batch WHERE batch = 2');
+    await t.tamper(
+      'DELETE FROM audit.seal WHERE batch = 2; DELETE FROM audit.batch WHERE batch = 2',
+    );
     expect(await verifyAuditChain(t.admin, { publicJwk })).toMatchObject({
       ok: false,
       reason: 'batch 2 missing',

@@ -143,12 +143,16 @@ function checkBatchHead(
 }
 
 /** Recomputes a batch's leaves from its entries and its root; the first bad seq and why. */
-function checkBatchEntries(b: BatchRow, seals: SealRow[]): { seq: number; reason: string } | undefined {
+function checkBatchEntries(
+  b: BatchRow,
+  seals: SealRow[],
+): { seq: number; reason: string } | undefined {
   const leaves: string[] = [];
   for (const [i, s] of seals.entries()) {
     const seq = Number(s.seq);
     if (s.idx !== i) return { seq, reason: `batch ${b.batch} is missing leaf ${i}` };
-    if (s.payload === null) return { seq, reason: `entry seq ${seq} (batch ${b.batch}) is missing` };
+    if (s.payload === null)
+      return { seq, reason: `entry seq ${seq} (batch ${b.batch}) is missing` };
     const leaf = leafHash(seq, s.payload);
     if (leaf !== s.leaf) return { seq, reason: `hash mismatch at seq ${seq}` };
     leaves.push(leaf);
@@ -256,7 +260,10 @@ export async function verifyAuditChain(
   let maxSigned = 0;
   for (const n of signed.keys()) maxSigned = Math.max(maxSigned, n);
   if (maxSigned > lastBatch)
-    return fail(0, `the log ends at batch ${lastBatch} but a signed head records batch ${maxSigned}`);
+    return fail(
+      0,
+      `the log ends at batch ${lastBatch} but a signed head records batch ${maxSigned}`,
+    );
   const pending = await checkUnsealed(db, opts, fail);
   if (typeof pending !== 'number') return pending;
   return { ok: true, entries, batches: lastBatch, pending, headsChecked: signed.size };

@@ -90,8 +90,10 @@ export const envSchema = z.object({
   AUDIT_SIGNING_KEY_FILE: z.string().optional(),
   /** Where signed audit chain heads are kept, apart from the database. */
   AUDIT_HEADS_FILE: z.string().optional(),
-  /** Seconds between signed audit chain heads. */
+  /** Seconds between signed audit log heads in AUDIT_HEADS_FILE. */
   AUDIT_HEAD_INTERVAL: z.coerce.number().int().positive().default(60),
+  /** Milliseconds between sealing runs: the most an audit entry waits to enter a signed Merkle batch. */
+  AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Test only (NODE_ENV=test): a fault point at which the process kills itself (platform/testing/fault-points.ts). */
   CAREFED_FAULT: z
     .string()

@@ -20,6 +20,8 @@ export interface PatientServices {
   /** Blind-index key (separate from the data keys). */
   indexKey: Buffer;
   breakGlassMinutes: number;
+  /** The audit log's public key (JWK), published so patients' apps can check inclusion proofs. */
+  auditPublicKeyFile: string;
 }
 
 /** The patient subgraph's request context. */

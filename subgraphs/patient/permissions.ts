@@ -55,6 +55,8 @@ export const permissions = buildShield({
     patients: canSearchPatients,
     me: allow,
     accessLog: hasRole('patient', 'partner', 'auditor', 'admin'),
+    // A public key: anyone signed in may fetch it to check inclusion proofs.
+    auditLogPublicKey: allow,
   },
   Mutation: {
     createPatient: and(hasRole('scheduler', 'clinician', 'admin'), hasScope('Patient', 'c')),
@@ -103,5 +105,6 @@ export const permissions = buildShield({
     'AccessLogConnection',
     'AccessLogEdge',
     'AccessLogEntry',
+    'AuditInclusionProof',
   ),
 });

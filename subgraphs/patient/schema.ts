@@ -6,6 +6,7 @@ import {
 import type { PatientContext } from './context.js';
 import { toPatient } from './resolvers/patient.mapper.js';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
+import { AccessLogProofResolver } from './resolvers/access-log-proof.resolver.js';
 import { CareTeamResolver } from './resolvers/care-team.resolver.js';
 import { CareTeamLinkResolver } from './resolvers/care-team-link.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
@@ -33,6 +34,7 @@ export function buildPatientSchema(): Promise<FederatedSchema> {
         CareTeamLinkResolver,
         CareTeamResolver,
         AccessLogResolver,
+        AccessLogProofResolver,
       ],
       validate: { forbidUnknownValues: true, validationError: { target: false, value: false } },
     },

@@ -1,3 +1,4 @@
+import { auditPaths } from '../../platform/audit/head-signer.js';
 import { startAccessFactsHeartbeat } from '../../platform/authz/access-facts/index.js';
 import type { SubgraphStartArgs } from '../../platform/federation/run-subgraph.js';
 import { openSubgraphStore, type SubgraphStore } from '../../platform/federation/subgraph-store.js';
@@ -46,6 +47,7 @@ export async function openPatientStore(
     cipher: store.cipher,
     indexKey: opts.keys.indexKey,
     breakGlassMinutes: opts.config.BREAK_GLASS_MINUTES,
+    auditPublicKeyFile: auditPaths(opts.config).publicKeyFile,
   };
   return { ...store, services };
 }

@@ -80,6 +80,7 @@ export class AccessLogResolver {
         outcome: r.outcome,
         emergency: r.emergency,
         requestId: r.requestId,
+        patientId,
       },
     }));
     return {

@@ -3,7 +3,7 @@ import { Connection } from '../../../platform/federation/connection.js';
 
 @ObjectType({ description: 'One access to a patient’s record, from the tamper-evident audit log.' })
 export class AccessLogEntry {
-  @Field(() => Int, { description: 'Position in the audit chain.' })
+  @Field(() => Int, { description: 'Position in the audit log (append order).' })
   seq!: number;
 
   @Field(() => Date, { description: 'When it happened.' })
@@ -37,6 +37,9 @@ export class AccessLogEntry {
 
   @Field(() => String, { description: 'Request id, to correlate with logs.' })
   requestId!: string;
+
+  /** Whose log this entry is in (not a field: the proof resolver reads it). */
+  patientId!: string;
 }
 
 @ObjectType({ description: 'Who accessed a record, newest first.' })
