@@ -94,6 +94,12 @@ export const envSchema = z.object({
   AUDIT_HEAD_INTERVAL: z.coerce.number().int().positive().default(60),
   /** Milliseconds between sealing runs: the most an audit entry waits to enter a signed Merkle batch. */
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /**
+   * Months of audit log kept before `npm run audit:archive -- --drop-expired` may drop an
+   * archived month: 84 (seven years, the security events' retention; access records need six,
+   * and the two share a month's partition). Never below 72.
+   */
+  AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(72).default(84),
   /** Test only (NODE_ENV=test): a fault point at which the process kills itself (platform/testing/fault-points.ts). */
   CAREFED_FAULT: z
     .string()
