@@ -8,7 +8,8 @@ import { createLogger } from '../platform/log/index.js';
 
 // `npm run audit:heads`: signs the audit chain head every AUDIT_HEAD_INTERVAL seconds, for
 // deployments where services run apart (npm start does this in process). It needs only
-// EXECUTE on audit.head(), which every service role has: give it one role's login.
+// the audit functions every service role may execute (head, unsealed, record_batch,
+// ensure_partitions): give it one role's login. It also seals the log every AUDIT_SEAL_INTERVAL_MS.
 const config = loadConfig();
 const log = createLogger({ name: 'audit-heads', level: config.LOG_LEVEL });
 const url = subgraphLoginUrl(config, 'patient', () => loadServiceKeys(config).dbRoleKey);
