@@ -1,4 +1,5 @@
 import type autocannon from 'autocannon';
+import type { BenchDatabase } from './harness/database.js';
 import type { Fixtures } from './harness/fixtures.js';
 
 /** Where one connection keeps its state between the requests of a case's sequence. */
@@ -19,6 +20,8 @@ export interface BenchCase {
   scales: boolean;
   /** The request sequence of one connection; `tag` keeps idempotency keys unique per run. */
   requests(f: Fixtures, tag: string): autocannon.Request[];
+  /** After each round: undo what requests cut off at the bell left behind. */
+  cleanup?(db: BenchDatabase, f: Fixtures): Promise<void>;
 }
 
 const read = (query: string): autocannon.Request[] => [
@@ -61,6 +64,13 @@ export const CASES: BenchCase[] = [
     name: 'scheduler book + cancel (per mutation)',
     token: 'scheduler',
     scales: false,
+    // A booking whose cancel was cut off at the bell would hold its slot into the next round.
+    cleanup: async (db, f) => {
+      await db.query(
+        "UPDATE scheduling.appointment SET status = 'cancelled' WHERE patient_id = $1 AND status = 'booked'",
+        [f.bookingPatientId],
+      );
+    },
     requests: (f, tag) => {
       let n = 0;
       let nextSlot = 0;

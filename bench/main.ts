@@ -39,7 +39,12 @@ try {
   console.log(`Carefed bench: ${rounds} alternating rounds of ${seconds} s; logs under ${dataDir}`);
   const carefed = await startCarefed(db.adminUrl, dataDir);
   stacks.push(carefed);
-  const fixtures = await makeFixtures(config, db, carefed.gatewayUrl, Math.max(...connectionCounts));
+  const fixtures = await makeFixtures(
+    config,
+    db,
+    carefed.gatewayUrl,
+    Math.max(...connectionCounts),
+  );
   const bare = await startBare(db, dataDir);
   stacks.push(bare);
   await checkSameData(CASES, fixtures, carefed, bare);
@@ -66,7 +71,9 @@ try {
       rows,
     );
   }
-  printMemory(stacks.flatMap((s) => s.services.map((p) => ({ name: p.name, mb: peakRssMb(p.pid) }))));
+  printMemory(
+    stacks.flatMap((s) => s.services.map((p) => ({ name: p.name, mb: peakRssMb(p.pid) }))),
+  );
 } finally {
   for (const s of stacks.reverse()) await s.stop();
   await db.stop();

@@ -12,9 +12,14 @@ export function barePool(url: string): pg.Pool {
  * keys. Keyring only runs `execute` (a SELECT of the key table) to load them,
  * so a two-line adapter over `pg` stands in for MikroORM's EntityManager.
  */
-export async function schemaCipher(pool: pg.Pool, schema: string, kek: Buffer): Promise<FieldCipher> {
+export async function schemaCipher(
+  pool: pg.Pool,
+  schema: string,
+  kek: Buffer,
+): Promise<FieldCipher> {
   const adapter = {
-    execute: async (sql: string) => (await pool.query(sql)).rows,
+    execute: async (sql: string): Promise<unknown[]> =>
+      (await pool.query<pg.QueryResultRow>(sql)).rows,
   };
   // The adapter has only what Keyring.open/refresh call; the cast is local to this bench helper.
   const ring = await Keyring.open(adapter as unknown as EntityManager, schema, kek);

@@ -36,16 +36,17 @@ const gateway = new ApolloGateway({
       url,
       fetcher: fetch,
       willSendRequest({ request, context }) {
-        if (context.patientId) request.http?.headers.set('x-bare-patient', context.patientId);
-        if (context.practitionerId)
-          request.http?.headers.set('x-bare-practitioner', context.practitionerId);
+        const caller: BareContext = context;
+        if (caller.patientId) request.http?.headers.set('x-bare-patient', caller.patientId);
+        if (caller.practitionerId)
+          request.http?.headers.set('x-bare-practitioner', caller.practitionerId);
       },
     }),
 });
 const server = new ApolloServer<BareContext>({ gateway });
 const { url } = await startStandaloneServer(server, {
   listen: { port, host: '127.0.0.1' },
-  context: async ({ req }) => unverifiedClaims(req.headers.authorization),
+  context: ({ req }) => Promise.resolve(unverifiedClaims(req.headers.authorization)),
 });
 process.stdout.write(`bare gateway ${url}\n`);
 const stop = () => void server.stop().finally(() => process.exit(0));

@@ -121,7 +121,8 @@ export function schedulingResolvers(pool: pg.Pool) {
              SELECT ${COLUMNS} FROM a`,
             [randomUUID(), input.patientId, input.practitionerId, input.start],
           );
-          if (!rows[0]) throw new GraphQLError('No schedule', { extensions: { code: 'NOT_FOUND' } });
+          if (!rows[0])
+            throw new GraphQLError('No schedule', { extensions: { code: 'NOT_FOUND' } });
           return toAppointment(rows[0]);
         } catch (err) {
           if ((err as { code?: string }).code === '23P01')

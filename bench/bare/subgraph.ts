@@ -18,10 +18,11 @@ import { SCHEDULING_SDL, schedulingLoaders, schedulingResolvers } from './schedu
  * (the KEK, to unwrap the patient schema's data keys). Plain @apollo/subgraph,
  * `pg`, DataLoader; no authentication, authorisation, consent or audit.
  */
-const name = process.argv[2];
+const name: string = process.argv[2] ?? '';
 const url = process.env.BARE_DATABASE_URL;
 const port = Number(process.env.BARE_PORT);
-if (!url || !port || !name) throw new Error('usage: BARE_DATABASE_URL=… BARE_PORT=… subgraph.ts <name>');
+if (!url || !port || !name)
+  throw new Error('usage: BARE_DATABASE_URL=… BARE_PORT=… subgraph.ts <name>');
 const pool = barePool(url);
 
 async function build(): Promise<{ sdl: string; resolvers: unknown; loaders: () => object }> {
@@ -41,7 +42,11 @@ async function build(): Promise<{ sdl: string; resolvers: unknown; loaders: () =
         loaders: () => schedulingLoaders(pool),
       };
     case 'billing':
-      return { sdl: BILLING_SDL, resolvers: billingResolvers(), loaders: () => billingLoaders(pool) };
+      return {
+        sdl: BILLING_SDL,
+        resolvers: billingResolvers(),
+        loaders: () => billingLoaders(pool),
+      };
     default:
       throw new Error(`No bare subgraph ${name}`);
   }
@@ -57,9 +62,13 @@ const server = new ApolloServer({
 });
 const { url: listening } = await startStandaloneServer(server, {
   listen: { port, host: '127.0.0.1' },
-  context: async ({ req }) => ({ ...callerOf(req.headers), loaders: spec.loaders() }),
+  context: ({ req }) => Promise.resolve({ ...callerOf(req.headers), loaders: spec.loaders() }),
 });
 process.stdout.write(`bare ${name} ${listening}\n`);
-const stop = () => void server.stop().then(() => pool.end()).finally(() => process.exit(0));
+const stop = () =>
+  void server
+    .stop()
+    .then(() => pool.end())
+    .finally(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

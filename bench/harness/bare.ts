@@ -48,7 +48,11 @@ export async function startBare(db: BenchDatabase, dataDir: string): Promise<Pro
         ),
       ),
     );
-    const probe = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' };
+    const probe = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{__typename}"}',
+    };
     for (let i = 0; i < SUBGRAPHS.length; i++)
       await waitFor(`bare ${SUBGRAPHS[i]}`, answers(`http://127.0.0.1:${ports[i]}/`, probe));
     const subgraphUrls = SUBGRAPHS.map((n, i) => `${n}=http://127.0.0.1:${ports[i]}/`).join(',');

@@ -45,14 +45,16 @@ export async function startCarefed(adminUrl: string, dataDir: string): Promise<P
     const urls: Record<string, string> = {};
     SUBGRAPHS.forEach((name, i) => {
       urls[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${base! + i}/graphql`;
-      services.push(
-        startService(`carefed ${name}`, 'scripts/subgraph.ts', [name], env, log(name)),
-      );
+      services.push(startService(`carefed ${name}`, 'scripts/subgraph.ts', [name], env, log(name)));
     });
     for (let i = 0; i < SUBGRAPHS.length; i++)
       await waitFor(`carefed ${SUBGRAPHS[i]}`, answers(`http://127.0.0.1:${base! + i}/readyz`));
-    services.push(startService('carefed gateway', 'gateway/main.ts', [], { ...env, ...urls }, log('gateway')));
-    services.push(startService('carefed audit:heads', 'scripts/audit-heads.ts', [], env, log('heads')));
+    services.push(
+      startService('carefed gateway', 'gateway/main.ts', [], { ...env, ...urls }, log('gateway')),
+    );
+    services.push(
+      startService('carefed audit:heads', 'scripts/audit-heads.ts', [], env, log('heads')),
+    );
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
     await waitFor('carefed gateway', answers(`http://127.0.0.1:${gatewayPort}/healthz`));
     if (!(await waitForTasks(adminUrl, ACCESS_FACT_CONSUMERS, 60_000)))

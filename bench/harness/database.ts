@@ -40,7 +40,9 @@ export async function startBenchDatabase(
     const db = await startEmbeddedPostgres({ dataDir, port: 55400, quiet: true });
     adminUrl = db.adminUrl;
     stopServer = () => db.stop();
-    postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    postmaster = Number(
+      fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
   }
   const pool = new pg.Pool({ connectionString: adminUrl, max: 2 });
   let countsStatements = true;
@@ -57,7 +59,8 @@ export async function startBenchDatabase(
       postmaster === undefined
         ? NaN
         : cpuMs(postmaster, true) + childPids(postmaster).reduce((s, p) => s + cpuMs(p), 0),
-    query: async (text, params) => (await pool.query(text, params)).rows,
+    query: async <T extends pg.QueryResultRow>(text: string, params?: unknown[]) =>
+      (await pool.query<T>(text, params)).rows,
     stop: async () => {
       await pool.end();
       await stopServer();

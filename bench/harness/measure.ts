@@ -57,6 +57,7 @@ export async function round(
       },
     };
   });
+  await settle(db);
   const before = {
     cpu: stackCpu(stack),
     db: db.cpuMs(),
@@ -70,8 +71,8 @@ export async function round(
     headers: { 'content-type': 'application/json', authorization: `Bearer ${f.tokens[c.token]}` },
     requests,
   });
-  // Let the stack finish what the last requests started (events, audit) before reading counters.
-  await new Promise((res) => setTimeout(res, 300));
+  // Requests autocannon gave up on at the bell still run in the stack: let them finish.
+  await settle(db);
   into.requests += r.requests.total;
   into.errors += errors;
   into.seconds += opts.seconds;
@@ -81,4 +82,17 @@ export async function round(
   into.dbCpuMs += db.cpuMs() - before.db;
   into.statements += (await statementsBy(db, stack.rolePattern)) - before.sql;
   into.auditRows += (await auditRows(db)) - before.audit;
+  await c.cleanup?.(db, f);
+}
+
+/** Waits (at most 15 s) until the audit log and every role's statement count stand still for 300 ms. */
+async function settle(db: BenchDatabase): Promise<void> {
+  const mark = async () => `${await auditRows(db)}:${await statementsBy(db, '%')}`;
+  let last = await mark();
+  for (const until = Date.now() + 15_000; Date.now() < until;) {
+    await new Promise((res) => setTimeout(res, 300));
+    const now = await mark();
+    if (now === last) return;
+    last = now;
+  }
 }

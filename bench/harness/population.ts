@@ -20,8 +20,14 @@ const FAMILIES = ['Smith', 'Garcia', 'Nguyen', 'Okafor', 'Müller', 'Kowalski', 
  * written for them. Batches of 5,000 rows, one INSERT … SELECT unnest(…)
  * per table. Returns how many patients it added.
  */
-export async function growPopulation(db: BenchDatabase, config: Config, total: number): Promise<number> {
-  const [{ n } = { n: '0' }] = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM patient.patient');
+export async function growPopulation(
+  db: BenchDatabase,
+  config: Config,
+  total: number,
+): Promise<number> {
+  const [{ n } = { n: '0' }] = await db.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM patient.patient',
+  );
   const add = total - Number(n);
   if (add <= 0) return 0;
   const started = Date.now();
@@ -36,7 +42,9 @@ export async function growPopulation(db: BenchDatabase, config: Config, total: n
     ).rows;
     // Past appointments, each in its own half hour, so no two overlap for any practitioner.
     const [{ slot } = { slot: 0 }] = (
-      await pool.query<{ slot: number }>("SELECT count(*)::int AS slot FROM scheduling.appointment WHERE created_by = 'bench-population'")
+      await pool.query<{ slot: number }>(
+        "SELECT count(*)::int AS slot FROM scheduling.appointment WHERE created_by = 'bench-population'",
+      )
     ).rows;
     const epoch = Date.UTC(2015, 0, 1);
     let nextSlot = slot;
@@ -55,11 +63,17 @@ export async function growPopulation(db: BenchDatabase, config: Config, total: n
           birth_date: `19${String(40 + (k % 60)).padStart(2, '0')}-0${1 + (k % 9)}-1${k % 10}`,
           gender: k % 2 ? 'female' : 'male',
           telecom: [{ system: 'phone', value: `555-${String(k).padStart(7, '0')}`, use: 'home' }],
-          address: [{ line: [`${k} Bench St`], city: 'Springfield', state: 'MA', postalCode: '01101' }],
+          address: [
+            { line: [`${k} Bench St`], city: 'Springfield', state: 'MA', postalCode: '01101' },
+          ],
           identifiers: [],
         };
         const enc = (column: keyof typeof data) =>
-          cipher.encryptSync(JSON.stringify(data[column]), { table: 'patient.patient', column, rowId: id });
+          cipher.encryptSync(JSON.stringify(data[column]), {
+            table: 'patient.patient',
+            column,
+            rowId: id,
+          });
         [
           id,
           enc('mrn'),
@@ -78,8 +92,16 @@ export async function growPopulation(db: BenchDatabase, config: Config, total: n
         links[2]!.push(s.practitioner_id);
         for (const status of ['fulfilled', 'cancelled']) {
           const start = new Date(epoch + nextSlot++ * 1_800_000);
-          [randomUUID(), id, s.practitioner_id, s.facility_id, s.time_zone, start.toISOString(),
-            new Date(start.getTime() + 1_800_000).toISOString(), status].forEach((v, c) => appts[c]!.push(v));
+          [
+            randomUUID(),
+            id,
+            s.practitioner_id,
+            s.facility_id,
+            s.time_zone,
+            start.toISOString(),
+            new Date(start.getTime() + 1_800_000).toISOString(),
+            status,
+          ].forEach((v, c) => appts[c]!.push(v));
         }
       }
       await pool.query(

@@ -86,8 +86,7 @@ function statFields(pid: number): string[] {
 export function cpuMs(pid: number, children = false): number {
   try {
     const f = statFields(pid); // f[0] is field 3 (state): utime is field 14 → f[11]
-    const ticks =
-      Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+    const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
     return (ticks * 1000) / TICKS_PER_SECOND;
   } catch {
     return 0; // exited

@@ -31,7 +31,10 @@ export async function checkSameData(
     const answer = async (s: ProcessStack) => {
       const res = await fetch(s.gatewayUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${f.tokens[c.token]}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${f.tokens[c.token]}`,
+        },
         body,
       });
       return JSON.stringify(normalise(await res.json()));

@@ -5,7 +5,10 @@ const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) :
 const pair = (a: number, b: number, digits = 1) => `${fmt(a, digits)} / ${fmt(b, digits)}`;
 
 /** One table row per case: Carefed against bare, per request. */
-export function printTable(title: string, rows: { name: string; carefed: Tally; bare: Tally }[]): void {
+export function printTable(
+  title: string,
+  rows: { name: string; carefed: Tally; bare: Tally }[],
+): void {
   const header = [
     'query',
     'Carefed req/s',
