@@ -86,9 +86,9 @@ export const envSchema = z.object({
    * files there take the place of CAREFED_KEK, CAREFED_INDEX_KEY and DB_ROLE_PASSWORD_<SCHEMA>.
    */
   CAREFED_SECRETS_DIR: z.string().min(1).optional(),
-  /** Private JWK (JSON) the audit chain heads are signed with, or a file path. */
+  /** Private JWK (JSON) audit batches and heads are signed with, or a file path. */
   AUDIT_SIGNING_KEY_FILE: z.string().optional(),
-  /** Where signed audit chain heads are kept, apart from the database. */
+  /** Where signed audit log heads are kept, apart from the database. */
   AUDIT_HEADS_FILE: z.string().optional(),
   /** Seconds between signed audit log heads in AUDIT_HEADS_FILE. */
   AUDIT_HEAD_INTERVAL: z.coerce.number().int().positive().default(60),
