@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config/index.js';
 import { exportMonth, verifyArchive } from './archive.js';
 import type { CliIo } from './cli.js';
 import { auditPaths } from './head-signer.js';
+import { monthsBefore } from './verify.js';
 
 const consoleIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
@@ -17,10 +18,7 @@ const USAGE =
   '       [--url <admin database URL>] (export and drop connect as the audit owner or a superuser)';
 
 /** The oldest month still kept: `months` before the current UTC month. */
-export function retentionCutoff(now: Date, months: number): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
-  return d.toISOString().slice(0, 7);
-}
+export const retentionCutoff = monthsBefore;
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

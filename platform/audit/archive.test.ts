@@ -35,12 +35,12 @@ describe('monthly partitions, export and retention', () => {
     publicJwk = publicAuditKey(privateJwk);
     // January 2025 gets a partition of its own (as ensure_partitions made it then), and ten
     // entries logged in it; then six entries now.
-    await t.admin.query(`CREATE TABLE audit.entry_2025_01 PARTITION OF audit.entry
-      FOR VALUES FROM ('2025-01-01 00:00+00') TO ('2025-02-01 00:00+00')`);
+    await t.admin.query(`CREATE TABLE audit.entry_2019_01 PARTITION OF audit.entry
+      FOR VALUES FROM ('2019-01-01 00:00+00') TO ('2019-02-01 00:00+00')`);
     for (let n = 1; n <= 10; n++)
       await t.admin.query(`INSERT INTO audit.entry (payload, logged_at) VALUES ($1, $2)`, [
         canonicalPayload(sampleEntry(n)),
-        `2025-01-15T12:00:${String(n).padStart(2, '0')}Z`,
+        `2019-01-15T12:00:${String(n).padStart(2, '0')}Z`,
       ]);
     await orm.em.fork().transactional((em) =>
       appendAudit(
@@ -63,26 +63,26 @@ describe('monthly partitions, export and retention', () => {
     );
     const thisMonth = new Date().toISOString().slice(0, 7).replace('-', '_');
     expect(rows.map((r) => r.name)).toContain(`entry_${thisMonth}`);
-    expect(rows.length).toBeGreaterThanOrEqual(6); // default, 2025-01, this month and 3 ahead
+    expect(rows.length).toBeGreaterThanOrEqual(6); // default, 2019-01, this month and 3 ahead
     await expect(t.admin.query(`TRUNCATE audit.entry_${thisMonth}`)).rejects.toThrow(/append-only/);
-    await expect(t.admin.query('DELETE FROM audit.entry_2025_01')).rejects.toThrow(/append-only/);
+    await expect(t.admin.query('DELETE FROM audit.entry_2019_01')).rejects.toThrow(/append-only/);
     // Batches never span months: January's ten entries are sealed apart from this month's.
     const { rows: batches } = await t.admin.query<{ month: string; n: string }>(
       'SELECT month, sum(size) AS n FROM audit.batch GROUP BY month ORDER BY month',
     );
     expect(batches.map((b) => [b.month, Number(b.n)])).toEqual([
-      ['2025-01', 10],
+      ['2019-01', 10],
       [new Date().toISOString().slice(0, 7), 6],
     ]);
   });
 
   it('exports a sealed month to a file that verifies on its own, and refuses the current month', async () => {
-    const file = path.join(dir, '2025-01.jsonl');
-    const summary = await exportMonth(t.admin, '2025-01', file);
-    expect(summary).toMatchObject({ month: '2025-01', batches: 3, entries: 10 });
+    const file = path.join(dir, '2019-01.jsonl');
+    const summary = await exportMonth(t.admin, '2019-01', file);
+    expect(summary).toMatchObject({ month: '2019-01', batches: 3, entries: 10 });
     expect(await verifyArchive([file], publicJwk)).toEqual({
       ok: true,
-      months: ['2025-01'],
+      months: ['2019-01'],
       batches: 3,
       entries: 10,
     });
@@ -113,14 +113,19 @@ describe('monthly partitions, export and retention', () => {
   });
 
   it('drops only an archived month, after which the log still verifies', async () => {
-    await expect(t.admin.query("SELECT audit.drop_month('2024-12')")).rejects.toThrow(
+    await expect(t.admin.query("SELECT audit.drop_month('2018-12')")).rejects.toThrow(
       /not archived/,
     );
+    // Six years at the least, whatever the caller asks.
+    const recent = new Date().toISOString().slice(0, 7);
+    await expect(t.admin.query('SELECT audit.drop_month($1)', [recent])).rejects.toThrow(
+      /not six years old/,
+    );
     const svc = orm.em.fork();
-    await expect(svc.execute("SELECT audit.drop_month('2025-01')")).rejects.toThrow(
+    await expect(svc.execute("SELECT audit.drop_month('2019-01')")).rejects.toThrow(
       /permission denied/,
     );
-    await t.admin.query("SELECT audit.drop_month('2025-01')");
+    await t.admin.query("SELECT audit.drop_month('2019-01')");
     const { rows } = await t.admin.query<{ n: string }>('SELECT count(*) AS n FROM audit.entry');
     expect(Number(rows[0]!.n)).toBe(6);
     expect(await verifyAuditChain(t.admin, { publicJwk })).toMatchObject({
@@ -135,9 +140,9 @@ describe('monthly partitions, export and retention', () => {
     await fs.writeFile(keyFile, JSON.stringify(publicJwk));
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    const file = path.join(dir, '2025-01.jsonl');
+    const file = path.join(dir, '2019-01.jsonl');
     expect(await runAuditArchive(['--check', file, '--public-key', keyFile], io)).toBe(0);
-    expect(lines.pop()).toBe('audit archive intact: 2025-01: 10 entries in 3 signed batches');
+    expect(lines.pop()).toBe('audit archive intact: 2019-01: 10 entries in 3 signed batches');
     expect(
       await runAuditArchive(
         ['--check', path.join(dir, 'edited.jsonl'), '--public-key', keyFile],
@@ -146,5 +151,22 @@ describe('monthly partitions, export and retention', () => {
     ).toBe(1);
     expect(lines.pop()).toMatch(/^audit archive BROKEN: .*batch 1 entries do not match its root/);
     expect(retentionCutoff(new Date('2026-12-04T10:00:00Z'), 84)).toBe('2019-12');
+  });
+
+  it('a forged "dropped" record excuses no batch whose entries are still there', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    await t.tamper(
+      `INSERT INTO audit.archive (month, first_batch, last_batch, entries, file_sha256, dropped_at)
+        VALUES ('${month}', 1, 1, 0, 'x', now())`,
+    );
+    await t.tamper(
+      `UPDATE audit.entry SET payload = replace(payload, '"req-12"', '"req-13"') WHERE seq = 12`,
+    );
+    expect(await verifyAuditChain(t.admin, { publicJwk })).toMatchObject({
+      ok: false,
+      firstBadSeq: 12,
+      reason: 'hash mismatch at seq 12',
+    });
+    await expect(t.admin.query('DELETE FROM audit.archive')).rejects.toThrow(/append-only/);
   });
 });

@@ -15,7 +15,7 @@ export const legacyChainMigrationSql = {
   END $do$`,
   copyOld: `DO $do$ BEGIN
     IF to_regclass('audit.entry_v1') IS NOT NULL THEN
-      INSERT INTO audit.entry (seq, logged_at, payload)
+      INSERT INTO audit.entry (seq, logged_at, payload) OVERRIDING SYSTEM VALUE
         SELECT o.seq, coalesce((o.payload::jsonb ->> 'occurredAt')::timestamptz, now()), o.payload
         FROM audit.entry_v1 o ORDER BY o.seq;
       PERFORM setval(pg_get_serial_sequence('audit.entry', 'seq'),

@@ -42,6 +42,10 @@ export function partitionSql(searchPath: string): string[] {
       IF p_month !~ '^[0-9]{4}-[0-9]{2}$' THEN
         RAISE EXCEPTION 'not a month: %', p_month;
       END IF;
+      -- Six years at the least (HIPAA's retention of audit records), whatever the caller says.
+      IF p_month >= to_char((now() AT TIME ZONE 'UTC') - interval '72 months', 'YYYY-MM') THEN
+        RAISE EXCEPTION 'audit month % is not six years old: it must be kept', p_month;
+      END IF;
       IF NOT EXISTS (SELECT 1 FROM audit.archive a WHERE a.month = p_month) THEN
         RAISE EXCEPTION 'audit month % is not archived: export it first', p_month;
       END IF;

@@ -120,7 +120,9 @@ describe('verifyAuditChain', () => {
   });
 
   it('catches an entry inserted behind the log, and one left unsealed too long', async () => {
-    await t.tamper(`INSERT INTO audit.entry (seq, payload) VALUES (500, '{"inserted":true}')`);
+    await t.tamper(
+      `INSERT INTO audit.entry (seq, payload) OVERRIDING SYSTEM VALUE VALUES (500, '{"inserted":true}')`,
+    );
     expect(await verify()).toMatchObject({
       ok: false,
       firstBadSeq: 500,
