@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchHeadHash, BATCH_HEAD_VERSION } from '../platform/audit/batch-head.js';
+import { leafHash, merkleRoot } from '../platform/audit/merkle.js';
 import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { serviceRoleUrl } from '../platform/db/provision.js';
 import { devPrincipal } from '../platform/identity/dev-issuer.js';
@@ -25,6 +27,17 @@ beforeAll(async () => {
   t = await startTestStack('audit_log');
 });
 afterAll(() => t?.stop());
+
+/** Waits for the stack's sealer (every AUDIT_SEAL_INTERVAL_MS) to seal every queued entry. */
+async function untilSealed(timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await t.sql<{ n: string }>('SELECT count(*) AS n FROM audit.pending');
+    if (Number(row!.n) === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row!.n} audit entries were never sealed`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /**
  * A GraphQL request sending a client `x-request-id`: the gateway assigns its own id (answered in
@@ -202,24 +215,73 @@ describe('one audit entry per PHI access', () => {
       expectations.map(async ([id]) => (await entriesFor(id))[0]!.seq),
     );
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    // The stack's sealer seals each into a batch, under the leaf hash of its seq and payload.
+    await untilSealed();
+    const sealed = await t.sql<{ seq: string; payload: string; leaf: string }>(
+      `SELECT e.seq, e.payload, s.leaf FROM audit.entry e JOIN audit.seal s ON s.seq = e.seq
+       WHERE e.seq = ANY($1::bigint[]) ORDER BY e.seq`,
+      [seqs],
+    );
+    expect(sealed.map((r) => Number(r.seq))).toEqual(seqs);
+    for (const r of sealed) expect(r.leaf).toBe(leafHash(Number(r.seq), r.payload));
   });
 });
 
-describe('append-only audit.entry', () => {
+/** Every row of the log's tables: entries, their seals, the batches, and the queue. */
+interface Snapshot {
+  entries: { seq: string; logged_at: Date; payload: string }[];
+  seals: { seq: string; batch: string; idx: number; leaf: string }[];
+  batches: {
+    batch: string;
+    month: string;
+    size: number;
+    root: string;
+    prev: string;
+    sealed_at: string;
+    head_hash: string;
+    jws: string;
+  }[];
+  pending: { seq: string; logged_at: Date }[];
+}
+
+async function snapshot(): Promise<Snapshot> {
+  const q = async <R extends pg.QueryResultRow>(sql: string) => (await admin().query<R>(sql)).rows;
+  return {
+    entries: await q('SELECT seq, logged_at, payload FROM audit.entry ORDER BY seq'),
+    seals: await q('SELECT seq, batch, idx, leaf FROM audit.seal ORDER BY seq'),
+    batches: await q(
+      'SELECT batch, month, size, root, prev, sealed_at, head_hash, jws FROM audit.batch ORDER BY batch',
+    ),
+    pending: await q('SELECT seq, logged_at FROM audit.pending ORDER BY seq'),
+  };
+}
+
+let adminClient: pg.Client | undefined;
+const admin = () => adminClient!;
+beforeAll(async () => {
+  adminClient = new pg.Client(t.db.url);
+  await adminClient.connect();
+});
+afterAll(() => adminClient?.end());
+
+describe('append-only audit log', () => {
   const CHANGES = [
     ['UPDATE', `UPDATE audit.entry SET payload = '{"forged":true}' WHERE seq = 1`],
     ['DELETE', 'DELETE FROM audit.entry WHERE seq = 1'],
     ['TRUNCATE', 'TRUNCATE audit.entry'],
   ] as const;
-
-  const chain = () =>
-    t.sql<{ seq: string; hash: string; payload: string }>(
-      'SELECT seq, hash, payload FROM audit.entry ORDER BY seq',
-    );
+  const SEALED_CHANGES = [
+    ['UPDATE', 'batch', `UPDATE audit.batch SET root = repeat('0', 64) WHERE batch = 1`],
+    ['DELETE', 'batch', 'DELETE FROM audit.batch WHERE batch = 1'],
+    ['UPDATE', 'seal', `UPDATE audit.seal SET leaf = repeat('0', 64) WHERE seq = 1`],
+    ['DELETE', 'seal', 'DELETE FROM audit.seal WHERE seq = 1'],
+    ['TRUNCATE', 'seal', 'TRUNCATE audit.seal'],
+  ] as const;
 
   it('refuses UPDATE, DELETE and TRUNCATE to the patient service role', async () => {
-    const before = await chain();
-    expect(before.length).toBeGreaterThan(10);
+    await untilSealed();
+    const before = await snapshot();
+    expect(before.entries.length).toBeGreaterThan(10);
     const url = serviceRoleUrl(
       t.stack.adminUrl,
       t.config.DB_ROLE_PREFIX,
@@ -234,7 +296,11 @@ describe('append-only audit.entry', () => {
         'SELECT count(*)::int AS n FROM patient.patient',
       );
       expect(rows[0]!.n).toBe(13);
-      for (const [verb, sql] of CHANGES) {
+      for (const [verb, sql] of [
+        ...CHANGES,
+        ...SEALED_CHANGES.map(([v, table, q]) => [`${v} ${table}`, q] as const),
+        ['DELETE pending', 'DELETE FROM audit.pending'],
+      ]) {
         await expect(svc.query(sql), verb).rejects.toMatchObject({
           code: '42501',
           message: expect.stringMatching(/permission denied/),
@@ -243,35 +309,36 @@ describe('append-only audit.entry', () => {
     } finally {
       await svc.end();
     }
-    expect(await chain()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('refuses them to the superuser too (append-only triggers)', async () => {
-    const before = await chain();
+    await untilSealed();
+    const before = await snapshot();
+    const [{ partition }] = (await t.sql<{ partition: string }>(
+      'SELECT tableoid::regclass::text AS partition FROM audit.entry WHERE seq = 1',
+    )) as [{ partition: string }];
+    // A row's UPDATE or DELETE is refused by the monthly partition that holds it.
+    expect(partition).toMatch(/^audit\.entry_(\d{4}_\d{2}|default)$/);
+    const table = (verb: string) => (verb === 'TRUNCATE' ? 'entry' : partition.slice(6));
     for (const [verb, sql] of CHANGES) {
       await expect(t.sql(sql), verb).rejects.toMatchObject({
         code: '42501',
-        message: `audit.entry is append-only: ${verb} refused`,
+        message: `${table(verb)} is append-only: ${verb} refused`,
       });
     }
-    expect(await chain()).toEqual(before);
+    for (const [verb, name, sql] of SEALED_CHANGES) {
+      await expect(t.sql(sql), sql).rejects.toMatchObject({
+        code: '42501',
+        message: `${name} is append-only: ${verb} refused`,
+      });
+    }
+    expect(await snapshot()).toEqual(before);
   });
 });
 
 describe('audit:verify', () => {
-  interface Row {
-    seq: string;
-    prev_hash: string;
-    hash: string;
-    payload: string;
-  }
-  let admin: pg.Client;
-  let original: Row[];
-  beforeAll(async () => {
-    admin = new pg.Client(t.db.url);
-    await admin.connect();
-  });
-  afterAll(() => admin?.end());
+  let original: Snapshot;
 
   /** The real CLI, as an operator runs it. */
   function runVerify(): Promise<{ code: number; out: string }> {
@@ -296,43 +363,57 @@ describe('audit:verify', () => {
 
   /** Superuser SQL with triggers skipped (as an attacker with full access would), in one session. */
   async function tamper(sql: string, params: unknown[] = []): Promise<void> {
-    await admin.query('SET session_replication_role = replica');
+    await admin().query('SET session_replication_role = replica');
     try {
-      await admin.query(sql, params);
+      await admin().query(sql, params);
     } finally {
-      await admin.query('SET session_replication_role = origin');
+      await admin().query('SET session_replication_role = origin');
     }
   }
-
-  const readChain = async () =>
-    (await admin.query<Row>('SELECT seq, prev_hash, hash, payload FROM audit.entry ORDER BY seq'))
-      .rows;
 
   /** Puts the original rows back, so each tampering is judged on its own. */
   async function restore(): Promise<void> {
-    await admin.query('BEGIN');
+    const db = admin();
+    await db.query('BEGIN');
     try {
-      await admin.query('SET LOCAL session_replication_role = replica');
-      await admin.query('DELETE FROM audit.entry');
-      await admin.query(
-        `INSERT INTO audit.entry (seq, prev_hash, hash, payload)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])`,
+      await db.query('SET LOCAL session_replication_role = replica');
+      await db.query(
+        'DELETE FROM audit.seal; DELETE FROM audit.batch; DELETE FROM audit.pending; DELETE FROM audit.entry',
+      );
+      const o = original;
+      await db.query(
+        `INSERT INTO audit.entry (seq, logged_at, payload)
+         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[])`,
         [
-          original.map((r) => r.seq),
-          original.map((r) => r.prev_hash),
-          original.map((r) => r.hash),
-          original.map((r) => r.payload),
+          o.entries.map((r) => r.seq),
+          o.entries.map((r) => r.logged_at),
+          o.entries.map((r) => r.payload),
         ],
       );
-      await admin.query('COMMIT');
+      await db.query(
+        `INSERT INTO audit.batch (batch, month, size, root, prev, sealed_at, head_hash, jws)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[],
+           $6::text[], $7::text[], $8::text[])`,
+        (['batch', 'month', 'size', 'root', 'prev', 'sealed_at', 'head_hash', 'jws'] as const).map(
+          (k) => o.batches.map((b) => b[k]),
+        ),
+      );
+      await db.query(
+        `INSERT INTO audit.seal (seq, batch, idx, leaf)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[])`,
+        (['seq', 'batch', 'idx', 'leaf'] as const).map((k) => o.seals.map((s) => s[k])),
+      );
+      await db.query('COMMIT');
     } catch (err) {
-      await admin.query('ROLLBACK');
+      await db.query('ROLLBACK');
       throw err;
     }
-    expect(await readChain()).toEqual(original);
+    expect(await snapshot()).toEqual(original);
   }
 
-  const last = () => Number(original[original.length - 1]!.seq);
+  const entry = (seq: number) => original.entries.find((e) => Number(e.seq) === seq)!;
+  const batchOf = (seq: number) => Number(original.seals.find((s) => Number(s.seq) === seq)!.batch);
+  const lastBatch = () => original.batches.length;
 
   it('passes after activity', async () => {
     const token = await t.token('admin');
@@ -340,19 +421,29 @@ describe('audit:verify', () => {
       const r = await post(token, READ, { id }, `req-audit-verify-${id.slice(0, 8)}`);
       expect(r.errors).toBeUndefined();
     }
+    // Seals what is queued, then signs the newest batch's head.
     await t.stack.heads.signNow();
-    original = await readChain();
-    expect(last()).toBeGreaterThan(15);
-    expect(original.map((r) => Number(r.seq))).toEqual(original.map((_r, i) => i + 1));
+    original = await snapshot();
+    const n = original.entries.length;
+    expect(n).toBeGreaterThan(15);
+    expect(lastBatch()).toBeGreaterThanOrEqual(2);
+    // Every entry sealed exactly once, in batches numbered from 1 without a gap.
+    expect(original.pending).toEqual([]);
+    expect(original.seals.map((s) => s.seq)).toEqual(original.entries.map((e) => e.seq));
+    expect(original.batches.map((b) => Number(b.batch))).toEqual(
+      original.batches.map((_b, i) => i + 1),
+    );
 
     const { code, out } = await runVerify();
-    expect(out).toContain(`audit chain intact: ${last()} entries, last seq ${last()}`);
+    expect(out).toContain(
+      `audit log intact: ${n} sealed entries in ${lastBatch()} signed batches, 0 waiting to be sealed`,
+    );
     expect(code).toBe(0);
   });
 
   it('catches one flipped bit in a payload', async () => {
     const seq = 7;
-    const { payload } = original[seq - 1]!;
+    const { payload } = entry(seq);
     const i = payload.indexOf('"requestId":"') + '"requestId":"'.length;
     const flipped =
       payload.slice(0, i) + String.fromCharCode(payload.charCodeAt(i) ^ 1) + payload.slice(i + 1);
@@ -360,7 +451,7 @@ describe('audit:verify', () => {
     await tamper('UPDATE audit.entry SET payload = $1 WHERE seq = $2', [flipped, seq]);
     try {
       const { code, out } = await runVerify();
-      expect(out).toContain(`audit chain BROKEN at seq ${seq}: hash mismatch at seq ${seq}`);
+      expect(out).toContain(`audit log BROKEN at seq ${seq}: hash mismatch at seq ${seq}`);
       expect(code).toBe(1);
     } finally {
       await restore();
@@ -372,7 +463,9 @@ describe('audit:verify', () => {
     await tamper('DELETE FROM audit.entry WHERE seq = $1', [seq]);
     try {
       const { code, out } = await runVerify();
-      expect(out).toContain(`audit chain BROKEN at seq ${seq}: gap: seq ${seq} missing`);
+      expect(out).toContain(
+        `audit log BROKEN at seq ${seq}: entry seq ${seq} (batch ${batchOf(seq)}) is missing`,
+      );
       expect(code).toBe(1);
     } finally {
       await restore();
@@ -381,15 +474,67 @@ describe('audit:verify', () => {
 
   it('catches a swapped pair', async () => {
     const [a, b] = [4, 11];
-    expect(original[a - 1]!.payload).not.toBe(original[b - 1]!.payload);
+    expect(entry(a).payload).not.toBe(entry(b).payload);
     await tamper(
       `UPDATE audit.entry x SET payload = y.payload FROM audit.entry y
        WHERE (x.seq, y.seq) IN (($1, $2), ($2, $1))`,
       [a, b],
     );
+    // The verifier reads batches in order, each leaf by leaf: the first of the two it meets.
+    const pos = (seq: number) => {
+      const s = original.seals.find((x) => Number(x.seq) === seq)!;
+      return Number(s.batch) * 1e6 + s.idx;
+    };
+    const first = pos(a) < pos(b) ? a : b;
     try {
       const { code, out } = await runVerify();
-      expect(out).toContain(`audit chain BROKEN at seq ${a}: hash mismatch at seq ${a}`);
+      expect(out).toContain(`audit log BROKEN at seq ${first}: hash mismatch at seq ${first}`);
+      expect(code).toBe(1);
+    } finally {
+      await restore();
+    }
+  });
+
+  it('catches an edited entry whose seal was recomputed, at its batch root', async () => {
+    const seq = 5;
+    const forged = entry(seq).payload.replace(/^\{/, '{"forged":true,');
+    await tamper('UPDATE audit.entry SET payload = $1 WHERE seq = $2', [forged, seq]);
+    await tamper('UPDATE audit.seal SET leaf = $1 WHERE seq = $2', [leafHash(seq, forged), seq]);
+    try {
+      const { code, out } = await runVerify();
+      expect(out).toContain(`audit log BROKEN: batch ${batchOf(seq)} root mismatch`);
+      expect(code).toBe(1);
+    } finally {
+      await restore();
+    }
+  });
+
+  it('catches a newest batch rebuilt around an edited entry without the signing key', async () => {
+    const last = original.batches[original.batches.length - 1]!;
+    const seals = original.seals.filter((s) => s.batch === last.batch);
+    const seq = Number(seals[0]!.seq);
+    const forged = entry(seq).payload.replace(/^\{/, '{"forged":true,');
+    const leaves = seals.map((s) => (Number(s.seq) === seq ? leafHash(seq, forged) : s.leaf));
+    const root = merkleRoot(leaves);
+    const headHash = batchHeadHash({
+      v: BATCH_HEAD_VERSION,
+      batch: Number(last.batch),
+      month: last.month,
+      size: last.size,
+      root,
+      prev: last.prev,
+      sealedAt: last.sealed_at,
+    });
+    await tamper('UPDATE audit.entry SET payload = $1 WHERE seq = $2', [forged, seq]);
+    await tamper('UPDATE audit.seal SET leaf = $1 WHERE seq = $2', [leafHash(seq, forged), seq]);
+    await tamper('UPDATE audit.batch SET root = $1, head_hash = $2 WHERE batch = $3', [
+      root,
+      headHash,
+      last.batch,
+    ]);
+    try {
+      const { code, out } = await runVerify();
+      expect(out).toContain(`audit log BROKEN: batch ${last.batch} signature does not match`);
       expect(code).toBe(1);
     } finally {
       await restore();
@@ -397,20 +542,25 @@ describe('audit:verify', () => {
   });
 
   it('catches a truncated tail', async () => {
-    const keep = last() - 3;
-    await tamper('DELETE FROM audit.entry WHERE seq > $1', [keep]);
+    const keep = lastBatch() - 1;
+    await tamper(
+      `DELETE FROM audit.entry e USING audit.seal s WHERE s.seq = e.seq AND s.batch > $1`,
+      [keep],
+    );
+    await tamper('DELETE FROM audit.seal WHERE batch > $1', [keep]);
+    await tamper('DELETE FROM audit.batch WHERE batch > $1', [keep]);
     try {
       const { code, out } = await runVerify();
       expect(out).toContain(
-        `audit chain BROKEN at seq ${keep + 1}: chain ends at seq ${keep} but a signed head records seq ${last()}`,
+        `audit log BROKEN: the log ends at batch ${keep} but a signed head records batch ${lastBatch()}`,
       );
       expect(code).toBe(1);
     } finally {
       await restore();
     }
-    // Restored, the chain verifies again: each case above was judged on its own.
+    // Restored, the log verifies again: each case above was judged on its own.
     const again = await runVerify();
-    expect(again.out).toContain('audit chain intact');
+    expect(again.out).toContain('audit log intact');
     expect(again.code).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runAuditVerify } from './cli.js';
 import { generateAuditSigningKey, publicAuditKey, signHead } from './heads.js';
+import { sealPending } from './sealer.js';
 import { createAuditTestDb, sampleEntry, type AuditTestDb } from './testing.js';
 import { appendAudit } from './writer.js';
 
@@ -20,6 +22,13 @@ describe('audit:verify command', () => {
     const code = await runAuditVerify(argv, { out: (l) => out.push(l), err: (l) => out.push(l) });
     return { code, out: out.join('\n') };
   };
+  const append = (ns: number[]) =>
+    orm.em.fork().transactional((em) =>
+      appendAudit(
+        em,
+        ns.map((n) => sampleEntry(n)),
+      ),
+    );
 
   beforeAll(async () => {
     t = await createAuditTestDb('audit_cli');
@@ -29,13 +38,14 @@ describe('audit:verify command', () => {
     const headsFile = path.join(dir, 'heads.jsonl');
     const keyFile = path.join(dir, 'audit-signing.pub.jwk.json');
     await fs.writeFile(keyFile, JSON.stringify(publicAuditKey(key)));
-    await orm.em.fork().transactional((em) =>
-      appendAudit(
-        em,
-        [1, 2, 3, 4, 5].map((n) => sampleEntry(n)),
-      ),
-    );
+    // Five entries sealed in two batches (3 + 2) and signed; a sixth still queued.
+    await append([1, 2, 3, 4, 5]);
+    await sealPending(orm.em.fork(), {
+      key: createPrivateKey({ key: key as Record<string, unknown>, format: 'jwk' }),
+      maxBatch: 3,
+    });
     await signHead(t.admin, { privateJwk: key, headsFile });
+    await append([6]);
     args = ['--url', t.url, '--heads', headsFile, '--public-key', keyFile];
   });
   afterAll(async () => {
@@ -44,10 +54,12 @@ describe('audit:verify command', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('reports an intact chain and exits 0', async () => {
+  it('reports an intact log and exits 0', async () => {
     expect(await run(args)).toEqual({
       code: 0,
-      out: 'audit chain intact: 5 entries, last seq 5 (1 signed heads checked)',
+      out:
+        'audit log intact: 5 sealed entries in 2 signed batches, 1 waiting to be sealed ' +
+        '(1 signed heads checked)',
     });
   });
 
@@ -61,8 +73,36 @@ describe('audit:verify command', () => {
   it('can skip the signed heads explicitly', async () => {
     expect(await run(['--url', t.url, '--skip-heads'])).toEqual({
       code: 0,
-      out: 'audit chain intact: 5 entries, last seq 5 (signed heads not checked)',
+      out:
+        'audit log intact: 5 sealed entries in 2 signed batches, 1 waiting to be sealed ' +
+        '(signed heads not checked)',
     });
+  });
+
+  it("reports a fault that is no one entry's without a seq, and exits 1", async () => {
+    const otherKey = path.join(dir, 'other.pub.jwk.json');
+    await fs.writeFile(otherKey, JSON.stringify(publicAuditKey(await generateAuditSigningKey())));
+    expect(await run([...args.slice(0, 4), '--public-key', otherKey])).toEqual({
+      code: 1,
+      out: 'audit log BROKEN: heads file line 1: bad signature',
+    });
+  });
+
+  it('reports an entry left unsealed past the head age limit (the sealer stopped), and exits 1', async () => {
+    const back = (sign: '-' | '+') =>
+      t.tamper(`UPDATE audit.entry SET logged_at = logged_at ${sign} interval '10 minutes' WHERE seq = 6;
+        UPDATE audit.pending SET logged_at = logged_at ${sign} interval '10 minutes' WHERE seq = 6`);
+    await back('-');
+    try {
+      const r = await run([...args, '--max-head-age', '300']);
+      expect(r.out).toMatch(
+        /^audit log BROKEN at seq 6: entry seq 6 has waited 60\d s to be sealed: the sealer is not running$/,
+      );
+      expect(r.code).toBe(1);
+    } finally {
+      await back('+');
+    }
+    expect((await run(args)).code).toBe(0);
   });
 
   it('reports the first bad seq and exits 1', async () => {
@@ -71,7 +111,13 @@ describe('audit:verify command', () => {
     );
     expect(await run(args)).toEqual({
       code: 1,
-      out: 'audit chain BROKEN at seq 4: hash mismatch at seq 4',
+      out: 'audit log BROKEN at seq 4: hash mismatch at seq 4',
+    });
+    // A batch head changed before it: the first fault found, and no one entry's.
+    await t.tamper(`UPDATE audit.batch SET root = repeat('0', 64) WHERE batch = 1`);
+    expect(await run(args)).toEqual({
+      code: 1,
+      out: 'audit log BROKEN: batch 1 head hash mismatch',
     });
   });
 });

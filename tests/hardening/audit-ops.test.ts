@@ -120,11 +120,11 @@ describe('on the test stack', () => {
     };
     await activity();
     const before = await verify(['--max-head-age', '60']);
-    expect(before.out).toContain('audit chain intact');
+    expect(before.out).toContain('audit log intact');
     expect(before.code).toBe(0);
 
     // Activity between heads, as a running service produces it, until the last 3 heads
-    // name entries that the heads before them do not.
+    // name batches that the heads before them do not (a head's seq is its newest batch).
     const seqOf = (line: string) => (JSON.parse(line) as { seq: number }).seq;
     let lines: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -132,34 +132,48 @@ describe('on the test stack', () => {
       lines = fs.readFileSync(t.stack.heads.headsFile, 'utf8').trimEnd().split('\n');
       if (i >= 2 && seqOf(lines[lines.length - 4]!) < seqOf(lines[lines.length - 1]!)) break;
     }
-    // The attack: as superuser (triggers off) delete the newest entries, and cut the heads
-    // that named them from the heads file, so what is left is an intact but older prefix.
+    // The attack: as superuser (triggers off, the sealer held off by its own lock) delete the
+    // newest entries with the seals and batches that hold them, and any still queued, and cut
+    // the heads that named those batches from the heads file, so what is left is an intact but
+    // older prefix.
     const kept = lines.slice(0, -3);
-    const keptSeq = seqOf(kept[kept.length - 1]!);
+    const keptBatch = seqOf(kept[kept.length - 1]!);
     const admin = new pg.Client(t.db.url);
     await admin.connect();
     try {
       await admin.query('BEGIN');
+      await admin.query('SELECT pg_advisory_xact_lock(7201, 2)');
       await admin.query('SET LOCAL session_replication_role = replica');
-      const del = await admin.query('DELETE FROM audit.entry WHERE seq > $1', [keptSeq]);
-      expect(del.rowCount).toBeGreaterThan(0);
-      await admin.query(
-        `UPDATE audit.chain_head SET seq = $1, hash = (SELECT hash FROM audit.entry WHERE seq = $1)`,
-        [keptSeq],
+      const del = await admin.query(
+        'DELETE FROM audit.entry e USING audit.seal s WHERE s.seq = e.seq AND s.batch > $1',
+        [keptBatch],
       );
+      expect(del.rowCount).toBeGreaterThan(0);
+      await admin.query('DELETE FROM audit.entry e USING audit.pending p WHERE p.seq = e.seq');
+      await admin.query('DELETE FROM audit.pending');
+      await admin.query('DELETE FROM audit.seal WHERE batch > $1', [keptBatch]);
+      const batches = await admin.query('DELETE FROM audit.batch WHERE batch > $1', [keptBatch]);
+      expect(batches.rowCount).toBeGreaterThan(0);
       await admin.query('COMMIT');
     } finally {
       await admin.end();
     }
+    expect(await t.sql('SELECT seq FROM audit.head()')).toEqual([{ seq: String(keptBatch) }]);
     fs.writeFileSync(t.stack.heads.headsFile, `${kept.join('\n')}\n`);
 
     // The signer notices its file was cut and stops signing rather than vouch for the cut
-    // chain; two intervals later the newest head is too old to pass.
-    await sleep(5000);
+    // log; two intervals (4 s) after the newest head it kept, that head is too old to pass.
+    const keptAt = Date.parse(
+      (JSON.parse(kept[kept.length - 1]!) as { signedAt: string }).signedAt,
+    );
+    const deadline = Date.now() + 30_000;
+    while (!t.logs().includes('audit heads: signing halted') || Date.now() - keptAt < 4500) {
+      if (Date.now() > deadline) throw new Error('the head signer never halted');
+      await sleep(100);
+    }
     expect(fs.readFileSync(t.stack.heads.headsFile, 'utf8').trimEnd().split('\n')).toEqual(kept);
-    expect(t.logs()).toContain('audit heads: signing halted');
     const after = await verify();
-    expect(after.out).toMatch(/audit chain BROKEN: newest signed head \(.*\) is \d+ s old/);
+    expect(after.out).toMatch(/audit log BROKEN: newest signed head \(.*\) is \d+ s old/);
     expect(after.code).toBe(1);
   });
 });
@@ -208,8 +222,11 @@ describe('#10 npm start signs a head when it starts and when it stops', () => {
     expect(heads[0]!.event).toBe('start');
     expect(heads[heads.length - 1]!.event).toBe('stop');
 
+    // Whatever the stop could not seal before PostgreSQL went down waits for the next start.
     const { code, out } = await run('scripts/audit-verify.ts', [], env);
-    expect(out).toMatch(/audit chain intact: \d+ entries/);
+    expect(out).toMatch(
+      /audit log intact: \d+ sealed entries in \d+ signed batches, \d+ waiting to be sealed \(\d+ signed heads checked\)/,
+    );
     expect(code).toBe(0);
   }, 240_000);
 });
