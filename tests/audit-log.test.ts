@@ -382,7 +382,7 @@ describe('audit:verify', () => {
       );
       const o = original;
       await db.query(
-        `INSERT INTO audit.entry (seq, logged_at, payload)
+        `INSERT INTO audit.entry (seq, logged_at, payload) OVERRIDING SYSTEM VALUE
          SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[])`,
         [
           o.entries.map((r) => r.seq),

@@ -87,7 +87,7 @@ describe('audit schema and privileges', () => {
       `TRUNCATE ${partition}`,
       // Only through audit.entry, and only the payload.
       `INSERT INTO ${partition} (payload) VALUES ('{}')`,
-      "INSERT INTO audit.entry (seq, payload) VALUES (999, '{}')",
+      "INSERT INTO audit.entry (seq, payload) OVERRIDING SYSTEM VALUE VALUES (999, '{}')",
       'SELECT * FROM audit.pending',
       'INSERT INTO audit.pending (seq, logged_at) VALUES (999, now())',
       'DELETE FROM audit.pending',
@@ -132,7 +132,7 @@ describe('audit schema and privileges', () => {
       await expect(t.admin.query(sql), sql).rejects.toMatchObject({ code: '42501', message });
     // A row in the default partition (as a month without its own partition would leave).
     await t.tamper(
-      "INSERT INTO audit.entry_default (seq, logged_at, payload) VALUES (900, '2001-01-01', '{}')",
+      "INSERT INTO audit.entry_default (seq, logged_at, payload) OVERRIDING SYSTEM VALUE VALUES (900, '2001-01-01', '{}')",
     );
     try {
       for (const op of ['UPDATE', 'DELETE'] as const) {
