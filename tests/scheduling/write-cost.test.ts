@@ -15,6 +15,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
  * desk, run through the scheduling store's own write path (the one the
  * resolvers call) on a store of this test's own, whose every statement is
  * recorded. No event worker runs on it, so the count is the write's alone.
+ * Before (issue 12): 15 for the booking, 14 for the cancellation.
  */
 let t: TestStack;
 let store: Awaited<ReturnType<typeof openSchedulingStore>>;
@@ -92,7 +93,33 @@ describe('a scheduler books, then cancels', () => {
       transition(contextOf(scheduler), id, 'cancelled', `cost-cancel-${randomUUID()}`),
     );
     console.log(`cancel: ${cancel.sql.length} statements\n  ${cancel.sql.join('\n  ')}`);
+    expect(book.result.status).toBe('booked');
     expect(cancel.result.status).toBe('cancelled');
+    expect(cancel.result.version).toBe(2);
+
+    // The booking reads the practitioner and its schedules (outside the transaction); the
+    // cancellation reads the appointment (whose patient the decision needs). Then one
+    // transaction each: the facts lock with the key claim (and, for a change, the row
+    // locked), the decision's facts, and one statement with the rows, the version, the
+    // outbox row and jobs, the claim's completion and the audit entry.
+    for (const [w, reads] of [
+      [book, 2],
+      [cancel, 1],
+    ] as const) {
+      const inTx = w.sql.slice(reads);
+      expect(inTx[0]).toBe('begin');
+      expect(inTx.at(-1)).toBe('commit');
+      expect(inTx.length).toBe(5);
+      expect(inTx[1]).toMatch(
+        /pg_advisory_xact_lock_shared.*INSERT INTO "scheduling".idempotency_key/,
+      );
+      expect(inTx[3]).toMatch(
+        /appointment_version.*outbox.*graphile_worker\.add_job.*idempotency_key.*INSERT INTO audit\.entry \(payload\)/,
+      );
+    }
+    expect(cancel.sql[2]).toMatch(/FROM scheduling\.appointment WHERE id = .* FOR UPDATE/);
+    expect(book.sql.length).toBe(7);
+    expect(cancel.sql.length).toBe(6);
 
     // Each write left its version, its event (outbox row and jobs) and its audit entry.
     const versions = await t.sql<{ version: number; status: string }>(
@@ -120,5 +147,17 @@ describe('a scheduler books, then cancels', () => {
       { action: 'create', outcome: 'permit' },
       { action: 'update', outcome: 'permit' },
     ]);
+    // The jobs were enqueued: the running stack's worker delivers both events.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const seen = await t.sql<{ type: string }>(
+        `SELECT o.type FROM scheduling.outbox o JOIN scheduling.inbox i ON i.event_id = o.id
+          WHERE o.aggregate_id = $1 AND i.consumer = 'scheduling:webhooks' ORDER BY o.type`,
+        [id],
+      );
+      if (seen.length === 2) break;
+      if (Date.now() > deadline) throw new Error(`events not delivered: ${JSON.stringify(seen)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });
