@@ -75,7 +75,7 @@ export interface AuditedWrite<T> {
   /** The answer to a replay, from the first write's id (required with `idempotency`). */
   replay?: (em: EntityManager, id: string) => Promise<T>;
   /** The events of a fresh write (outbox and jobs), after its rows: on `em` or in `batch`. */
-  publish?: (em: EntityManager, result: T, batch: StatementBatch) => Promise<unknown> | unknown;
+  publish?: (em: EntityManager, result: T, batch: StatementBatch) => unknown;
 }
 
 /** Thrown inside the transaction to roll it back when the decision refuses. */

@@ -181,9 +181,12 @@ export async function transition(
       action: 'update',
       changes: id,
     },
-    async (_em, current) => {
+    (_em, current) => {
       if (!canTransition(current!.status, to)) throw invalidTransition(current!.status, to);
-      return { ...nextVersion(ctx, current!, { status: to }), event: EVENT_OF[to] };
+      return Promise.resolve({
+        ...nextVersion(ctx, current!, { status: to }),
+        event: EVENT_OF[to],
+      });
     },
   );
 }
@@ -210,7 +213,7 @@ export async function reschedule(
         action: 'update',
         changes: id,
       },
-      async (_em, current) => {
+      (_em, current) => {
         if (!canReschedule(current!.status)) throw invalidTransition(current!.status, 'booked');
         const moved = nextVersion(ctx, current!, {
           startsAt: slot.start,
@@ -218,7 +221,7 @@ export async function reschedule(
           facilityId: schedule.facilityId,
           timeZone: schedule.timeZone,
         });
-        return { ...moved, event: APPOINTMENT_EVENTS.rescheduled };
+        return Promise.resolve({ ...moved, event: APPOINTMENT_EVENTS.rescheduled });
       },
     );
   } catch (err) {
