@@ -1,10 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WriteAccess } from '../authz/record-access.js';
-import { runOnce, withIdempotencyScope } from '../db/idempotency.js';
+import {
+  checkIdempotencyKey,
+  claimPart,
+  completePart,
+  keyOwner,
+  requestHash,
+  settleClaim,
+  withIdempotencyScope,
+  type KeyClaim,
+} from '../db/idempotency.js';
+import { StatementBatch, type SqlPart } from '../db/statement.js';
 import { forbidden } from '../errors/index.js';
 import type { RequestContext } from '../federation/context.js';
 import { pausePoint } from '../testing/pause-points.js';
+import { auditPart } from './audit-part.js';
 import {
+  auditEntriesFor,
   decisionEvent,
   recordAccess,
   type AccessEvent,
@@ -43,12 +55,27 @@ export interface AuditedWrite<T> {
    * replays (`replay`), the same key with another request is CONFLICT.
    */
   idempotency?: { schema: string; key: string; operation: string; request: unknown };
-  /** The business rows. */
-  write: (em: EntityManager) => Promise<Written<T>>;
+  /**
+   * Rows the write must read fresh and hold (`SELECT … FOR UPDATE`), read in
+   * the transaction's first statement beside the lock and the claim; their
+   * rows reach `write`. Row locks read the newest committed version, so
+   * sharing that statement is safe.
+   */
+  prefetch?: SqlPart;
+  /**
+   * The business rows: written on `em`, or added to `batch`, which goes out
+   * with the claim's completion, the events and the audit entry as one
+   * statement.
+   */
+  write: (
+    em: EntityManager,
+    batch: StatementBatch,
+    prefetched: readonly Record<string, unknown>[],
+  ) => Promise<Written<T>>;
   /** The answer to a replay, from the first write's id (required with `idempotency`). */
   replay?: (em: EntityManager, id: string) => Promise<T>;
-  /** The events of a fresh write (outbox and jobs), after its rows. */
-  publish?: (em: EntityManager, result: T) => Promise<unknown>;
+  /** The events of a fresh write (outbox and jobs), after its rows: on `em` or in `batch`. */
+  publish?: (em: EntityManager, result: T, batch: StatementBatch) => unknown;
 }
 
 /** Thrown inside the transaction to roll it back when the decision refuses. */
@@ -70,6 +97,13 @@ const decidedInside = (d: DecisionFacts | WriteAccess): d is WriteAccess => 'dec
  * FORBIDDEN. One replay rule: a retry that finds its key used writes nothing
  * and publishes nothing, answers what the first write produced, and is
  * audited as a read of that record.
+ *
+ * In few round trips: the first statement takes the patient's facts lock,
+ * claims the key and reads `prefetch`; the second reads the facts the
+ * decision needs (a later snapshot than the lock's, so it sees every change
+ * the lock waited for); the last sends whatever the write put in its batch
+ * with the claim's completion, the events and the audit entry. A write that
+ * uses neither batch nor prefetch still gets the first and the last.
  */
 export async function auditedWrite<T>(
   ctx: RequestContext,
@@ -82,40 +116,49 @@ export async function auditedWrite<T>(
   try {
     return await withIdempotencyScope(scope, () =>
       ctx.em.transactional(async (em) => {
+        const first = new StatementBatch();
+        const inside = decidedInside(audit.decision) ? audit.decision : undefined;
+        const lockHeld = inside?.lock !== undefined;
+        if (inside?.lock) first.add(inside.lock);
+        const claim = w.idempotency && keyClaim(ctx, w.idempotency);
+        const claimed = claim ? first.add(claimPart(claim.schema, claim)) : undefined;
+        const prefetched = w.prefetch ? first.add(w.prefetch) : undefined;
+        const rows = await first.run(em);
+
         let decision: DecisionFacts;
-        if (decidedInside(audit.decision)) {
-          const decided = await audit.decision.decide(em);
-          if (!decided.allowed) throw new Refused(audit.decision.refusal(decided));
+        if (inside) {
+          const decided = await inside.decide(em, lockHeld);
+          if (!decided.allowed) throw new Refused(inside.refusal(decided));
           decision = decided;
-        } else decision = audit.decision;
+        } else decision = audit.decision as DecisionFacts;
+
+        const batch = new StatementBatch();
+        const fetched = (prefetched !== undefined && rows.get(prefetched)) || [];
         let out: Written<T>;
-        if (w.idempotency) {
-          const { schema, key, operation, request } = w.idempotency;
-          let fresh: Written<T> | undefined;
-          const claim = await runOnce(
-            em,
-            schema,
-            { by: ctx.principal.sub, key, operation, request },
-            async (tem) => {
-              fresh = await w.write(tem);
-              return fresh.id;
-            },
-          );
-          if (claim.replayed) {
-            if (!w.replay) throw new Error(`${operation}: an idempotent write needs a replay`);
-            out = { id: claim.id, result: await w.replay(em, claim.id), replayed: true };
-          } else out = fresh!;
-        } else out = await w.write(em);
-        if (!out.replayed) await w.publish?.(em, out.result);
+        if (claim) {
+          const c = await settleClaim(em, claim.schema, claim, rows.get(claimed!) ?? []);
+          if (!c.fresh) {
+            if (!w.replay)
+              throw new Error(`${claim.operation}: an idempotent write needs a replay`);
+            out = { id: c.resultId, result: await w.replay(em, c.resultId), replayed: true };
+          } else {
+            out = await w.write(em, batch, fetched);
+            batch.add(completePart(claim.schema, claim.principal, claim.key, out.id));
+          }
+        } else out = await w.write(em, batch, fetched);
+        if (!out.replayed) await w.publish?.(em, out.result, batch);
         const entry = decisionEvent(decision, {
           patientId: audit.patientId,
           resourceType: audit.dataClass,
           resourceId: out.id,
           action: out.replayed ? 'read' : audit.action,
         });
-        await recordAccess({ ...ctx, em }, [
-          audit.reason ? { ...entry, reason: audit.reason } : entry,
-        ]);
+        batch.add(
+          auditPart(
+            auditEntriesFor(ctx, [audit.reason ? { ...entry, reason: audit.reason } : entry]),
+          ),
+        );
+        await batch.run(em);
         return out.result;
       }),
     );
@@ -124,4 +167,19 @@ export async function auditedWrite<T>(
     await recordAccess(ctx, [err.event]);
     throw forbidden(audit.decision.noAccess);
   }
+}
+
+/** The caller's claim of a write's key, checked, owned by (client, subject, patient). */
+function keyClaim(
+  ctx: RequestContext,
+  g: NonNullable<AuditedWrite<unknown>['idempotency']>,
+): KeyClaim & { schema: string } {
+  checkIdempotencyKey(g.key);
+  return {
+    schema: g.schema,
+    principal: keyOwner(ctx.principal.sub),
+    key: g.key,
+    operation: g.operation,
+    requestHash: requestHash(g.operation, g.request),
+  };
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlPart } from '../db/statement.js';
 import { decisionEvent, recordAccess, type AccessEvent } from '../audit/request-audit.js';
 import { forbidden } from '../errors/index.js';
 import type { RequestContext } from '../federation/context.js';
@@ -20,7 +21,13 @@ export interface AccessContext extends RequestContext {
    * holding the patients' lock until it commits, so that the decision and
    * the write see one state of the facts.
    */
-  accessFactsFor: (em: EntityManager) => AccessFactsLoader;
+  accessFactsFor: (em: EntityManager, lockHeld?: boolean) => AccessFactsLoader;
+  /**
+   * The same lock as a statement part, for a write that takes it in a
+   * statement of its own choosing (`auditedWrite`'s first) and then reads with
+   * `accessFactsFor(em, true)`. Absent: `accessFactsFor` locks by itself.
+   */
+  accessFactsLock?: (patientIds: readonly string[]) => SqlPart;
 }
 
 /** Whose record it is; subgraphs add what their own rules read (a practitioner, a payer). */
@@ -102,8 +109,13 @@ export async function decideRecords<S extends RecordSubject>(
  * transaction's connection, with the patients' lock held to commit.
  */
 export interface WriteAccess {
-  /** Decides on `em` (the write's transaction). */
-  decide: (em: EntityManager) => Promise<PatientAccessDecision>;
+  /**
+   * The patients' facts lock, when the write may send it in a statement of
+   * its own (then `decide(em, true)`, in a later statement).
+   */
+  lock?: SqlPart;
+  /** Decides on `em` (the write's transaction); `lockHeld` when `lock` was taken. */
+  decide: (em: EntityManager, lockHeld?: boolean) => Promise<PatientAccessDecision>;
   /** The audit event of a refusal (committed on its own, after the rollback). */
   refusal: (decision: PatientAccessDecision) => AccessEvent;
   noAccess: string;
@@ -119,9 +131,10 @@ export function writeAccess<S extends RecordSubject>(
   resourceId?: string,
 ): WriteAccess {
   return {
-    decide: async (em) => {
+    ...(ctx.accessFactsLock ? { lock: ctx.accessFactsLock([subject.patientId]) } : {}),
+    decide: async (em, lockHeld) => {
       const [d] = await decideRecords(
-        { ...ctx, em, accessFacts: ctx.accessFactsFor(em) },
+        { ...ctx, em, accessFacts: ctx.accessFactsFor(em, lockHeld) },
         [subject],
         policy,
       );

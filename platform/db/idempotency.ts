@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict } from '../errors/index.js';
+import type { SqlPart } from './statement.js';
 
 /**
  * DDL of a schema's idempotency table: one row per (caller, key), written in
@@ -32,27 +33,49 @@ const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 /** The outcome of claiming a key: first use, or a replay of a finished mutation. */
 export type Claim = { fresh: true } | { fresh: false; resultId: string };
 
-/**
- * Claims `key` for this caller inside the mutation's transaction. A concurrent
- * claim of the same key waits for this transaction and then sees its result;
- * a finished one returns the stored result id; the same key with another
- * request is CONFLICT. Call `completeIdempotencyKey` before committing.
- */
-export async function claimIdempotencyKey(
-  em: EntityManager,
-  schema: string,
-  claim: { principal: string; key: string; operation: string; requestHash: string },
-): Promise<Claim> {
-  if (!KEY.test(claim.key))
+/** One claim of a key: who, which key, and what was asked (hashed). */
+export interface KeyClaim {
+  principal: string;
+  key: string;
+  operation: string;
+  requestHash: string;
+}
+
+/** BAD_USER_INPUT unless the key has the accepted shape. */
+export function checkIdempotencyKey(key: string): void {
+  if (!KEY.test(key))
     throw badInput(
       'idempotencyKey must be 8–128 letters, digits, dots, colons, underscores or hyphens',
       'idempotencyKey',
     );
-  const inserted = await em.execute<{ key: string }[]>(
-    `INSERT INTO "${schema}".idempotency_key (principal, key, operation, request_hash) VALUES (?, ?, ?, ?)
+}
+
+/**
+ * The claim's INSERT as a statement part (`StatementBatch`), so it can share a
+ * round trip with other parts; returns one row when the key is fresh. Check
+ * the key first (`checkIdempotencyKey`) and pass the part's rows to
+ * `settleClaim`.
+ */
+export function claimPart(schema: string, claim: KeyClaim): SqlPart {
+  return {
+    sql: `INSERT INTO "${schema}".idempotency_key (principal, key, operation, request_hash) VALUES (?, ?, ?, ?)
      ON CONFLICT (principal, key) DO NOTHING RETURNING key`,
-    [claim.principal, claim.key, claim.operation, claim.requestHash],
-  );
+    params: [claim.principal, claim.key, claim.operation, claim.requestHash],
+    rows: true,
+  };
+}
+
+/**
+ * What a claim's INSERT found: fresh when it inserted; else the stored
+ * claim, read on a new snapshot (a concurrent claim of the same key that
+ * the INSERT waited for is visible to it), as a replay or CONFLICT.
+ */
+export async function settleClaim(
+  em: EntityManager,
+  schema: string,
+  claim: KeyClaim,
+  inserted: readonly unknown[],
+): Promise<Claim> {
   if (inserted.length) return { fresh: true };
   const [row] = await em.execute<
     { operation: string; request_hash: string; result_id: string | null }[]
@@ -70,6 +93,36 @@ export async function claimIdempotencyKey(
   return { fresh: false, resultId: row.result_id };
 }
 
+/**
+ * Claims `key` for this caller inside the mutation's transaction. A concurrent
+ * claim of the same key waits for this transaction and then sees its result;
+ * a finished one returns the stored result id; the same key with another
+ * request is CONFLICT. Call `completeIdempotencyKey` before committing.
+ */
+export async function claimIdempotencyKey(
+  em: EntityManager,
+  schema: string,
+  claim: KeyClaim,
+): Promise<Claim> {
+  checkIdempotencyKey(claim.key);
+  const part = claimPart(schema, claim);
+  const inserted = await em.execute<{ key: string }[]>(part.sql, [...part.params]);
+  return settleClaim(em, schema, claim, inserted);
+}
+
+/** `completeIdempotencyKey` as a statement part: records the result id of a fresh claim. */
+export function completePart(
+  schema: string,
+  principal: string,
+  key: string,
+  resultId: string,
+): SqlPart {
+  return {
+    sql: `UPDATE "${schema}".idempotency_key SET result_id = ? WHERE principal = ? AND key = ?`,
+    params: [resultId, principal, key],
+  };
+}
+
 /** Records the result of the mutation a fresh claim guarded. */
 export async function completeIdempotencyKey(
   em: EntityManager,
@@ -78,10 +131,8 @@ export async function completeIdempotencyKey(
   key: string,
   resultId: string,
 ): Promise<void> {
-  await em.execute(
-    `UPDATE "${schema}".idempotency_key SET result_id = ? WHERE principal = ? AND key = ?`,
-    [resultId, principal, key],
-  );
+  const part = completePart(schema, principal, key, resultId);
+  await em.execute(part.sql, [...part.params]);
 }
 
 /**

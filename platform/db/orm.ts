@@ -17,8 +17,11 @@ export interface OrmOptions {
   schema: string;
   entities: EntityClass<object>[];
   migrations: MigrationEntry[];
-  /** Called once per SQL statement sent (metrics; tests count statements). */
-  onStatement?: () => void;
+  /**
+   * Called once per SQL statement sent, with MikroORM's log line for it
+   * (`[query] <sql> [took …]`): metrics count them, tests list them.
+   */
+  onStatement?: (line: string) => void;
   poolMax?: number;
   /**
    * Longest wait for a pooled connection (default 60 s, knex's). A request
@@ -57,7 +60,7 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
     debug: opts.onStatement ? ['query'] : false,
     colors: false,
     logger: opts.onStatement
-      ? (msg: string) => (msg.startsWith('[query]') ? opts.onStatement?.() : undefined)
+      ? (msg: string) => (msg.startsWith('[query]') ? opts.onStatement?.(msg) : undefined)
       : () => undefined,
     ensureDatabase: false,
   });

@@ -2,7 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { EventHandler } from './consumer.js';
 import type { EventEnvelope, JsonValue } from './envelope.js';
+import type { StatementBatch } from '../db/statement.js';
 import { publishEvent, type PublishOptions } from './publish.js';
+import { publishParts } from './publish-parts.js';
 
 /**
  * One event type's contract: its name, the schema of its data, and how the
@@ -104,6 +106,35 @@ export async function publish<T extends JsonValue>(
   const { id, occurredAt, ...publishOpts } = opts;
   return publishEvent(
     em,
+    producerSchema,
+    {
+      type: contract.type,
+      aggregateId: contract.aggregateOf(checked),
+      data: checked,
+      ...(id ? { id } : {}),
+      ...(occurredAt ? { occurredAt } : {}),
+    },
+    consumers,
+    publishOpts,
+  );
+}
+
+/**
+ * `publish` as parts of the caller's combined statement (`publishParts`):
+ * checked against the contract, sent with the business rows in one round trip.
+ */
+export function publishInBatch<T extends JsonValue>(
+  batch: StatementBatch,
+  producerSchema: string,
+  contract: EventContract<T>,
+  data: T,
+  consumers: readonly string[],
+  opts: PublishOptions & { id?: string; occurredAt?: Date | string } = {},
+): string {
+  const checked = contract.data.parse(data);
+  const { id, occurredAt, ...publishOpts } = opts;
+  return publishParts(
+    batch,
     producerSchema,
     {
       type: contract.type,

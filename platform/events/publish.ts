@@ -42,6 +42,32 @@ interface OutboxRow {
 
 const TASK = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/** An event's id, time, attempts and jobs (one per consumer task), checked; throws on anything malformed. */
+export function checkedEvent(
+  event: NewEvent<JsonValue>,
+  consumers: readonly string[],
+  opts: PublishOptions,
+): { id: string; occurredAt: string; maxAttempts: number; jobs: JobRow[] } {
+  const id = event.id ?? randomUUID();
+  if (!isUuid(id)) throw new TypeError('Event id must be a UUID');
+  if (!event.type || !event.aggregateId)
+    throw new TypeError('Event type and aggregateId are required');
+  for (const c of consumers) if (!TASK.test(c)) throw new TypeError(`Invalid consumer task ${c}`);
+  const maxAttempts = opts.maxAttempts ?? 25;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 32767) {
+    throw new RangeError('maxAttempts must be an integer from 1 to 32767');
+  }
+  const occurredAt = new Date(event.occurredAt ?? Date.now()).toISOString();
+  const jobs = [...new Set(consumers)].map((task) => ({ task, ...opts.lane?.(task) }));
+  return { id, occurredAt, maxAttempts, jobs };
+}
+
+export interface JobRow {
+  task: string;
+  queue?: string;
+  priority?: number;
+}
+
 /**
  * Publishes an event inside the caller's MikroORM transaction (the `em` handed
  * to `em.transactional`): writes the outbox row and enqueues one
@@ -67,16 +93,7 @@ export async function publishEvent<T extends JsonValue>(
   if (!em.isInTransaction()) {
     throw new Error('publishEvent must run inside the transaction that writes the business rows');
   }
-  const id = event.id ?? randomUUID();
-  if (!isUuid(id)) throw new TypeError('Event id must be a UUID');
-  if (!event.type || !event.aggregateId)
-    throw new TypeError('Event type and aggregateId are required');
-  for (const c of consumers) if (!TASK.test(c)) throw new TypeError(`Invalid consumer task ${c}`);
-  const maxAttempts = opts.maxAttempts ?? 25;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 32767) {
-    throw new RangeError('maxAttempts must be an integer from 1 to 32767');
-  }
-  const occurredAt = new Date(event.occurredAt ?? Date.now()).toISOString();
+  const { id, occurredAt, maxAttempts, jobs } = checkedEvent(event, consumers, opts);
   const s = ident(schema);
 
   // Milliseconds in, milliseconds out: the stored instant reads back as the same ISO string.
@@ -101,10 +118,9 @@ export async function publishEvent<T extends JsonValue>(
     data: row.payload as T,
   };
 
-  if (consumers.length > 0) {
+  if (jobs.length > 0) {
     // One round trip for every consumer; the list travels as JSON because knex
     // would expand a JS array binding into a list of placeholders.
-    const jobs = [...new Set(consumers)].map((task) => ({ task, ...opts.lane?.(task) }));
     await em.execute(
       `SELECT ${WORKER_SCHEMA}.add_job(j.task, ?::json,
          queue_name => j.queue,

@@ -20,7 +20,7 @@ export async function openSubgraphStore(opts: {
   entities: EntityClass<object>[];
   migrations: MigrationEntry[];
   kek: Buffer;
-  onStatement?: () => void;
+  onStatement?: (line: string) => void;
 }): Promise<SubgraphStore> {
   const orm = await createOrm({ ...opts });
   try {

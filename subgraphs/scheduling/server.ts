@@ -46,7 +46,7 @@ export async function openSchedulingStore(
         >
       >;
   },
-  onStatement?: () => void,
+  onStatement?: (line: string) => void,
 ): Promise<SubgraphStore & { services: SchedulingServices }> {
   const webhookMaxAttempts = opts.webhookMaxAttempts ?? DEFAULT_WEBHOOK_MAX_ATTEMPTS;
   if (!Number.isInteger(webhookMaxAttempts) || webhookMaxAttempts < 1 || webhookMaxAttempts > 25)

@@ -6,6 +6,8 @@ import type { RequestContext } from '../../federation/context.js';
 import type { Principal } from '../../identity/principal.js';
 import type { BreakGlassGrant } from '../break-glass.js';
 import { consentRecordOf, type ConsentRecord, type StoredConsent } from '../consent.js';
+import type { SqlPart } from '../../db/statement.js';
+import type { AccessContext } from '../record-access.js';
 import { patientFactsLock } from './sql.js';
 import { ACCESS_FACTS_PRODUCER } from './watermark.js';
 
@@ -106,6 +108,22 @@ const CONSENTS_KNOWN_AND_LAG = `
     LEFT JOIN consent_projection c ON c.patient_id = k.id`;
 
 /**
+ * The shared facts lock of these patients (see `ProjectedFactsOptions.lock`)
+ * as a statement part, taken in id order. A write may send it in its first
+ * statement and then read the facts with `lock: false`: the facts must be
+ * read by a later statement than the one that takes the lock, whose snapshot
+ * may predate a change the lock waited for.
+ */
+export function factsLockPart(patientIds: readonly string[]): SqlPart {
+  return {
+    sql: `SELECT pg_advisory_xact_lock_shared(${patientFactsLock('k.id')}) AS locked
+           FROM (SELECT DISTINCT json_array_elements_text(?::json) AS id ORDER BY 1) k`,
+    params: [JSON.stringify([...new Set(patientIds)])],
+    rows: true,
+  };
+}
+
+/**
  * Facts from a consuming subgraph's projections (consent, care-team,
  * break-the-glass and known patients, fed by the patient subgraph's events):
  * one statement for the consents, known patients and freshness of every
@@ -122,12 +140,10 @@ export function projectedAccessFacts(
   return new DataLoader<string, PatientFacts>(async (keys) => {
     const ids = JSON.stringify([...new Set(keys)]);
     const practitionerId = principal.practitionerId;
-    if (opts.lock)
-      await em.execute(
-        `SELECT pg_advisory_xact_lock_shared(${patientFactsLock('k.id')})
-           FROM (SELECT DISTINCT json_array_elements_text(?::json) AS id ORDER BY 1) k`,
-        [ids],
-      );
+    if (opts.lock) {
+      const lock = factsLockPart(keys);
+      await em.execute(lock.sql, [...lock.params]);
+    }
     const [consentRows, memberRows] = await Promise.all([
       em.execute<ConsentRow[]>(CONSENTS_KNOWN_AND_LAG, [ids, ACCESS_FACTS_PRODUCER]),
       practitionerId
@@ -177,15 +193,18 @@ export function projectedAccessFacts(
 
 /**
  * A consuming subgraph's kernel facts for one request: `accessFacts` on the
- * request's `em`, and `accessFactsFor` a write's transaction (locking).
+ * request's `em`, and `accessFactsFor` a write's transaction (locking, unless
+ * the write took the lock itself with `accessFactsLock`).
  */
 export function projectedAccess(
   base: RequestContext,
   maxLagMs: number,
-): { accessFacts: AccessFactsLoader; accessFactsFor: (em: EntityManager) => AccessFactsLoader } {
+): Pick<AccessContext, 'accessFacts' | 'accessFactsFor' | 'accessFactsLock'> {
   const { principal, now } = base;
   return {
     accessFacts: projectedAccessFacts(base.em, principal, now, { maxLagMs }),
-    accessFactsFor: (em) => projectedAccessFacts(em, principal, now, { maxLagMs, lock: true }),
+    accessFactsFor: (em, lockHeld) =>
+      projectedAccessFacts(em, principal, now, { maxLagMs, lock: !lockHeld }),
+    accessFactsLock: factsLockPart,
   };
 }

@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WriteAccess } from '../../../platform/authz/index.js';
 import { auditedWrite } from '../../../platform/audit/audited-write.js';
-import { publish } from '../../../platform/events/contract.js';
+import { publishInBatch } from '../../../platform/events/contract.js';
 import { faultPoint } from '../../../platform/testing/fault-points.js';
 import type { SchedulingContext } from '../context.js';
-import { AppointmentRecord, AppointmentVersion } from '../entities/index.js';
+import { AppointmentRecord } from '../entities/index.js';
+import {
+  appointmentOf,
+  insertAppointment,
+  lockAppointmentPart,
+  updateAppointment,
+} from './appointment-rows.js';
 import type {
   AppointmentEventContract,
   AppointmentEventData,
@@ -27,17 +33,25 @@ export function eventData(a: AppointmentRecord): AppointmentEventData {
   };
 }
 
-/** What one guarded write does inside its transaction; returns the appointment and the event to publish. */
+/**
+ * What one guarded write does inside its transaction: given the appointment
+ * as it now stands (read fresh under its row lock, for a change), the
+ * appointment to write and the event to publish. `from` is the version it
+ * changes (absent for a new appointment). The rows go out in the write's one
+ * statement, not here.
+ */
 export type WriteStep = (
   em: EntityManager,
-) => Promise<{ appointment: AppointmentRecord; event?: AppointmentEventContract }>;
+  current: AppointmentRecord | undefined,
+) => Promise<{ appointment: AppointmentRecord; from?: number; event?: AppointmentEventContract }>;
 
 /**
  * Runs one appointment write exactly once per idempotency key, through the
  * platform's one audited write: the claim, the business rows and a version
  * row, the event (outbox + jobs) and the audit entry commit together or not
- * at all. A retry with the same key returns the appointment the first attempt
- * produced, audited as a read.
+ * at all, in few round trips (the rows, version, outbox, jobs, claim
+ * completion and audit entry in one statement). A retry with the same key
+ * returns the appointment the first attempt produced, audited as a read.
  */
 export async function guardedWrite(
   ctx: SchedulingContext,
@@ -49,10 +63,11 @@ export async function guardedWrite(
     access: WriteAccess;
     patientId: string;
     action: 'create' | 'update';
+    /** The appointment a change reads, locked, in the write's first statement. */
+    changes?: string;
   },
   step: WriteStep,
 ): Promise<AppointmentRecord> {
-  let event: AppointmentEventContract | undefined;
   const written = await auditedWrite(
     ctx,
     {
@@ -68,32 +83,21 @@ export async function guardedWrite(
         operation: opts.operation,
         request: opts.request,
       },
-      write: async (em) => {
-        const done = await step(em);
-        event = done.event;
-        const a = done.appointment;
-        em.persist(
-          em.create(AppointmentVersion, {
-            id: randomUUID(),
-            appointmentId: a.id,
-            version: a.version,
-            status: a.status,
-            startsAt: a.startsAt,
-            endsAt: a.endsAt,
-            recordedAt: ctx.now,
-            recordedBy: ctx.principal.sub,
-          }),
-        );
-        await em.flush();
+      ...(opts.changes ? { prefetch: lockAppointmentPart(opts.changes) } : {}),
+      write: async (em, batch, rows) => {
+        const current = rows[0] ? appointmentOf(rows[0]) : undefined;
+        if (opts.changes && !current) throw new Error('The appointment to change vanished');
+        const { appointment: a, from, event } = await step(em, current);
+        const recorded = { versionId: randomUUID(), by: ctx.principal.sub, at: ctx.now };
+        if (from === undefined) insertAppointment(batch, a, recorded);
+        else updateAppointment(batch, a, from, recorded);
+        if (event)
+          publishInBatch(batch, SCHEMA, event, eventData(a), ctx.services.consumersOf(event.type), {
+            occurredAt: ctx.now,
+          });
         return { id: a.id, result: a };
       },
       replay: (em, id) => em.findOneOrFail(AppointmentRecord, { id }),
-      publish: async (em, a) => {
-        if (event)
-          await publish(em, SCHEMA, event, eventData(a), ctx.services.consumersOf(event.type), {
-            occurredAt: ctx.now,
-          });
-      },
     },
   );
   // Committed but not yet answered: where a crash tests the idempotency key.

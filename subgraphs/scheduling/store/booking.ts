@@ -89,7 +89,7 @@ export async function bookAppointment(
           ctx.services.bookingCaps,
         );
         const id = randomUUID();
-        const appointment = em.create(AppointmentRecord, {
+        const appointment = Object.assign(new AppointmentRecord(), {
           id,
           patientId: req.patientId,
           practitionerId: req.practitionerId,
@@ -111,7 +111,6 @@ export async function bookAppointment(
           createdBy: ctx.principal.sub,
           bookedByClient: partnerClientOf(ctx.principal),
         });
-        await em.persist(appointment).flush();
         return { appointment, event: APPOINTMENT_EVENTS.booked };
       },
     );
@@ -133,6 +132,21 @@ async function changeable(ctx: SchedulingContext, id: string) {
     throw forbidden(NO_ACCESS);
   }
   return { appointment, access: appointmentWrite(ctx, appointment, 'u', 'update', appointment.id) };
+}
+
+/** The next version of an appointment read under its row lock, with `patch` applied. */
+function nextVersion(
+  ctx: SchedulingContext,
+  current: AppointmentRecord,
+  patch: Partial<
+    Pick<AppointmentRecord, 'status' | 'startsAt' | 'endsAt' | 'facilityId' | 'timeZone'>
+  >,
+): { appointment: AppointmentRecord; from: number } {
+  const appointment = Object.assign(new AppointmentRecord(), current, patch, {
+    version: current.version + 1,
+    updatedAt: ctx.now,
+  });
+  return { appointment, from: current.version };
 }
 
 function invalidTransition(from: AppointmentStatus, to: AppointmentStatus): GraphQLError {
@@ -165,13 +179,14 @@ export async function transition(
       access,
       patientId: appointment.patientId,
       action: 'update',
+      changes: id,
     },
-    async (em) => {
-      const current = await em.findOneOrFail(AppointmentRecord, { id });
-      if (!canTransition(current.status, to)) throw invalidTransition(current.status, to);
-      current.status = to;
-      await em.flush();
-      return { appointment: current, event: EVENT_OF[to] };
+    (_em, current) => {
+      if (!canTransition(current!.status, to)) throw invalidTransition(current!.status, to);
+      return Promise.resolve({
+        ...nextVersion(ctx, current!, { status: to }),
+        event: EVENT_OF[to],
+      });
     },
   );
 }
@@ -196,18 +211,17 @@ export async function reschedule(
         access,
         patientId: appointment.patientId,
         action: 'update',
+        changes: id,
       },
-      async (em) => {
-        const current = await em.findOneOrFail(AppointmentRecord, { id });
-        if (!canReschedule(current.status)) throw invalidTransition(current.status, 'booked');
-        Object.assign(current, {
+      (_em, current) => {
+        if (!canReschedule(current!.status)) throw invalidTransition(current!.status, 'booked');
+        const moved = nextVersion(ctx, current!, {
           startsAt: slot.start,
           endsAt: slot.end,
           facilityId: schedule.facilityId,
           timeZone: schedule.timeZone,
         });
-        await em.flush();
-        return { appointment: current, event: APPOINTMENT_EVENTS.rescheduled };
+        return Promise.resolve({ ...moved, event: APPOINTMENT_EVENTS.rescheduled });
       },
     );
   } catch (err) {
