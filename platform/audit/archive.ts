@@ -5,10 +5,13 @@ import type { JWK } from 'jose';
 import {
   batchHeadHash,
   batchVerifyKey,
+  BATCH_COLUMNS,
   BATCH_HEAD_VERSION,
+  headOfRow,
   sameHead,
   verifyBatchJws,
   type BatchHead,
+  type BatchRow,
 } from './batch-head.js';
 import { queryRows, type AuditDb } from './db.js';
 import { leafHash, merkleRoot } from './merkle.js';
@@ -69,17 +72,9 @@ export async function exportMonth(
   );
   if (Number(waiting?.n) > 0)
     throw new Error(`audit month ${month} has ${waiting!.n} entries still waiting to be sealed`);
-  const batches = await queryRows<{
-    batch: string;
-    size: number;
-    root: string;
-    prev: string;
-    sealed_at: string;
-    head_hash: string;
-    jws: string;
-  }>(
+  const batches = await queryRows<BatchRow>(
     db,
-    'SELECT batch, size, root, prev, sealed_at, head_hash, jws FROM audit.batch WHERE month = ? ORDER BY batch',
+    `SELECT ${BATCH_COLUMNS} FROM audit.batch WHERE month = ? ORDER BY batch`,
     [month],
   );
   if (batches.length === 0) throw new Error(`audit month ${month} has no sealed batches`);
@@ -92,18 +87,7 @@ export async function exportMonth(
         WHERE s.batch = ? ORDER BY s.idx`,
       [b.batch],
     );
-    const head: BatchLine = {
-      type: 'batch',
-      v: BATCH_HEAD_VERSION,
-      batch: Number(b.batch),
-      month,
-      size: b.size,
-      root: b.root,
-      prev: b.prev,
-      sealedAt: b.sealed_at,
-      headHash: b.head_hash,
-      jws: b.jws,
-    };
+    const head: BatchLine = { type: 'batch', ...headOfRow(b), headHash: b.head_hash, jws: b.jws };
     lines.push(JSON.stringify(head));
     for (const r of rows) {
       if (r.payload === null)

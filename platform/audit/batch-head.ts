@@ -23,6 +23,34 @@ export interface BatchHead {
 /** Format version of batch heads (version 1 was the single hash chain). */
 export const BATCH_HEAD_VERSION = 2;
 
+/** A batch as `audit.batch` stores it. */
+export interface BatchRow {
+  batch: string;
+  month: string;
+  size: number;
+  root: string;
+  prev: string;
+  sealed_at: string;
+  head_hash: string;
+  jws: string;
+}
+
+/** The columns of `audit.batch`, in BatchRow's order. */
+export const BATCH_COLUMNS = 'batch, month, size, root, prev, sealed_at, head_hash, jws';
+
+/** The head a stored batch row holds. */
+export function headOfRow(b: BatchRow): BatchHead {
+  return {
+    v: BATCH_HEAD_VERSION,
+    batch: Number(b.batch),
+    month: b.month,
+    size: b.size,
+    root: b.root,
+    prev: b.prev,
+    sealedAt: b.sealed_at,
+  };
+}
+
 export { GENESIS_HASH };
 
 /** The head's canonical text: fixed key order, the text that is hashed and signed. */

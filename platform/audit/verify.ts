@@ -5,11 +5,12 @@ import { queryRows, type AuditDb } from './db.js';
 import {
   batchHeadHash,
   batchVerifyKey,
-  BATCH_HEAD_VERSION,
+  BATCH_COLUMNS,
   GENESIS_HASH,
+  headOfRow,
   sameHead,
   verifyBatchJws,
-  type BatchHead,
+  type BatchRow,
 } from './batch-head.js';
 import { leafHash, merkleRoot } from './merkle.js';
 import { AuditHeadError, readHeads, type SignedHead } from './heads.js';
@@ -48,17 +49,6 @@ export interface VerifyOptions {
   /** Fail when an entry has waited longer than this to be sealed (the sealer stopped). */
   maxSealLagMs?: number;
   now?: Date;
-}
-
-interface BatchRow {
-  batch: string;
-  month: string;
-  size: number;
-  root: string;
-  prev: string;
-  sealed_at: string;
-  head_hash: string;
-  jws: string;
 }
 
 interface SealRow {
@@ -131,15 +121,7 @@ function checkBatchHead(
 ): string | undefined {
   const n = Number(b.batch);
   if (n !== expected) return `batch ${expected} missing`;
-  const head: BatchHead = {
-    v: BATCH_HEAD_VERSION,
-    batch: n,
-    month: b.month,
-    size: b.size,
-    root: b.root,
-    prev: b.prev,
-    sealedAt: b.sealed_at,
-  };
+  const head = headOfRow(b);
   if (b.prev !== prev) return `batch ${n} does not follow batch ${n - 1}`;
   if (batchHeadHash(head) !== b.head_hash) return `batch ${n} head hash mismatch`;
   if (ctx.key) {
@@ -236,8 +218,7 @@ export async function verifyAuditChain(
   for (;;) {
     const batches = await queryRows<BatchRow>(
       db,
-      `SELECT batch, month, size, root, prev, sealed_at, head_hash, jws FROM audit.batch
-        WHERE batch >= ? ORDER BY batch LIMIT ?`,
+      `SELECT ${BATCH_COLUMNS} FROM audit.batch WHERE batch >= ? ORDER BY batch LIMIT ?`,
       [expected, page],
     );
     if (batches.length === 0) break;
