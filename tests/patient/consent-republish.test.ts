@@ -84,12 +84,13 @@ describe('access-facts:republish (consents)', () => {
     const applied = async (schema: string) =>
       (
         await t.sql<{ event_id: string }>(
-          `SELECT event_id FROM ${schema}.inbox WHERE event_id = ANY($1::uuid[])`,
+          `SELECT DISTINCT event_id FROM ${schema}.inbox WHERE event_id = ANY($1::uuid[])`,
           [ids],
         )
       ).length;
     await waitFor(async () => (await applied('billing')) === 3);
-    // Only the named consumer was sent them: scheduling applied the original event alone.
+    // Only the named consumer was sent them: scheduling (each of its consumers) applied the
+    // original event alone.
     expect(await applied('scheduling')).toBe(1);
     expect(await projected(consentId)).toBe('active');
   });
