@@ -6,10 +6,13 @@ import {
   PATIENT_REGISTERED,
   type ConsentChangedData,
 } from '../../platform/authz/access-facts/events.js';
-import { accessFactsLane } from '../../platform/authz/access-facts/watermark.js';
+import {
+  ACCESS_FACTS_PRIORITY,
+  accessFactsLane,
+} from '../../platform/authz/access-facts/watermark.js';
 import { publish, type EventContract } from '../../platform/events/contract.js';
 import type { JsonValue } from '../../platform/events/envelope.js';
-import { consumersOf } from '../subscriptions.js';
+import { ACCESS_FACT_CONSUMERS, consumersOf } from '../subscriptions.js';
 import {
   BreakGlassGrantEntity,
   CareTeamMember,
@@ -58,13 +61,28 @@ const grantData = (g: BreakGlassGrantEntity) => ({
   expiresAt: g.expiresAt.toISOString(),
 });
 
+/**
+ * Every consumer of an access fact queues in its subgraph's access-fact lane:
+ * the facts consumer first, any other consumer of the same event (scheduling's
+ * webhook-consent) just behind it in the same serial queue, so it never acts
+ * on a fact the subgraph's projection has not applied, and a stopped lane
+ * stops both (the freshness bound then refuses PHI).
+ */
+function laneOf(task: string): { queue: string; priority: number } {
+  if (ACCESS_FACT_CONSUMERS.includes(task)) return accessFactsLane(task);
+  const facts = ACCESS_FACT_CONSUMERS.find((c) => c.split(':')[0] === task.split(':')[0]);
+  return facts
+    ? { queue: accessFactsLane(facts).queue, priority: ACCESS_FACTS_PRIORITY + 1 }
+    : accessFactsLane(task);
+}
+
 const emit = <T extends JsonValue>(
   em: EntityManager,
   contract: EventContract<T>,
   data: T,
   at: Date,
   consumers: readonly string[] = consumersOf(contract.type),
-) => publish(em, SCHEMA, contract, data, consumers, { occurredAt: at, lane: accessFactsLane });
+) => publish(em, SCHEMA, contract, data, consumers, { occurredAt: at, lane: laneOf });
 
 /** Publishes that a patient exists, in the transaction that registered them. */
 export const publishPatientRegistered = (em: EntityManager, patientId: string, at: Date) =>
