@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClientRegistry } from '../../gateway/clients/load.js';
 import { startGateway } from '../../gateway/server.js';
 import { loadUserVerifier } from '../../gateway/user-verifier.js';
 import { ConfigError, loadConfig } from '../../platform/config/index.js';
@@ -100,6 +101,8 @@ describe('#4 gateway-to-subgraph tokens', () => {
       },
       verifier,
       signer: await loadGatewaySigner(t.config),
+      // The stack's client registry, so the admin token's first-party console runs free queries.
+      clients: await loadClientRegistry(t.config),
       log: t.stack.log,
     });
     try {
