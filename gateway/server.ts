@@ -75,13 +75,11 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({ url, fetcher: fetch as unknown as SubgraphFetcher });
   }
 
-  override async willSendRequest(
-    options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  ): Promise<void> {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const { request } = options;
     const context = options.context as Partial<GatewayContext>;
     if (!context.principal || !context.requestId) return;
-    const token = await this.signer.sign(context.principal, {
+    const token = this.signer.signNow(context.principal, {
       requestId: context.requestId,
       ip: context.ip,
       subgraph: this.subgraph,
