@@ -10,7 +10,7 @@ export class BoundedLru<K, V> {
     /** Most entries held at once (at least 1). */
     readonly maxEntries: number,
     /** The clock expiries are read against (epoch ms); tests replace it. */
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new Error('BoundedLru needs a positive whole number of entries');
