@@ -2,6 +2,11 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
+import {
+  APOLLO_CACHE_BOUNDS,
+  boundedDocumentStore,
+  boundedStringCache,
+} from '../platform/cache/apollo-caches.js';
 import { formatError } from '../platform/errors/format.js';
 import { createMetrics } from '../platform/http/metrics.js';
 import { requestLogPlugin } from '../platform/http/request-log-plugin.js';
@@ -66,6 +71,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
   const metrics = createMetrics('gateway');
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraphSdl,
+    // Query plans for ever-new operation texts: bounded (docs/performance.md).
+    experimental_approximateQueryPlanStoreMiB: APOLLO_CACHE_BOUNDS.queryPlanMiB,
     buildService: ({ name, url }) => {
       const real = opts.subgraphUrls[name] ?? url;
       if (!real) throw new Error(`No URL for subgraph ${name}`);
@@ -81,6 +88,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...limitOptions,
+    documentStore: boundedDocumentStore(),
+    // Automatic persisted queries' texts (the manifest is held apart, in full).
+    cache: boundedStringCache(),
     introspection: !opts.production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,

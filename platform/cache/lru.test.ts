@@ -17,7 +17,7 @@ describe('BoundedLru', () => {
 
   it('forgets an entry at its expiry', () => {
     let now = 1000;
-    const lru = new BoundedLru<string, string>(10, () => now);
+    const lru = new BoundedLru<string, string>(10, { now: () => now });
     lru.set('a', 'x', 2000);
     lru.set('b', 'y');
     expect(lru.get('a')).toBe('x');
@@ -25,6 +25,20 @@ describe('BoundedLru', () => {
     expect(lru.get('a')).toBeUndefined();
     expect(lru.size).toBe(1);
     expect(lru.get('b')).toBe('y');
+  });
+
+  it('keeps the total weight under its bound', () => {
+    const lru = new BoundedLru<string, string>(100, { maxWeight: 10, weigh: (v) => v.length });
+    lru.set('a', 'xxxx');
+    lru.set('b', 'yyyy');
+    lru.set('c', 'zzzz');
+    expect(lru.weight).toBe(8);
+    expect(lru.get('a')).toBeUndefined();
+    lru.set('huge', 'h'.repeat(11));
+    expect(lru.get('huge')).toBeUndefined();
+    expect(lru.get('b')).toBe('yyyy');
+    lru.set('b', 'y');
+    expect(lru.weight).toBe(5);
   });
 
   it('refuses a bound that is not a positive whole number', () => {
