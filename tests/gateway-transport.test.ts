@@ -1,16 +1,11 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadClientRegistry } from '../gateway/clients/load.js';
-import { startGateway } from '../gateway/server.js';
 import { SignedDataSource } from '../gateway/signed-data-source.js';
-import { loadUserVerifier } from '../gateway/user-verifier.js';
 import { INTERNAL_TOKEN_HEADER } from '../platform/federation/subgraph-server.js';
 import { devPrincipal } from '../platform/identity/dev-issuer.js';
 import { loadGatewaySigner } from '../platform/identity/service-keys.js';
-import { SCHEMA_DIR } from '../scripts/compose-lib.js';
+import { startGatewayOver } from './support/gateway.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -62,21 +57,7 @@ describe('subgraph fetches', () => {
 
   it('reuse one kept-alive connection for consecutive requests', async () => {
     const subgraph = await countingSubgraph();
-    const gateway = await startGateway({
-      port: 0,
-      host: '127.0.0.1',
-      production: false,
-      supergraphSdl: fs.readFileSync(path.join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8'),
-      subgraphUrls: {
-        patient: subgraph.url,
-        scheduling: t.stack.subgraph('scheduling').url,
-        billing: t.stack.subgraph('billing').url,
-      },
-      verifier: (await loadUserVerifier(t.config)).verifier,
-      signer: await loadGatewaySigner(t.config),
-      clients: await loadClientRegistry(t.config),
-      log: t.stack.log,
-    });
+    const gateway = await startGatewayOver(t, { patient: subgraph.url });
     try {
       const admin = await t.token('admin');
       for (let i = 0; i < 8; i++) {
