@@ -1,14 +1,13 @@
-import {
-  ApolloGateway,
-  RemoteGraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
-} from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import {
+  APOLLO_CACHE_BOUNDS,
+  boundedDocumentStore,
+  boundedStringCache,
+} from '../platform/cache/apollo-caches.js';
 import { formatError } from '../platform/errors/format.js';
-import { INTERNAL_TOKEN_HEADER } from '../platform/federation/subgraph-server.js';
 import { createMetrics } from '../platform/http/metrics.js';
 import { requestLogPlugin } from '../platform/http/request-log-plugin.js';
 import { startHttpService, type RunningService } from '../platform/http/server.js';
@@ -20,6 +19,7 @@ import { ClientRegistry } from './clients/registry.js';
 import { tokenEndpoint } from './clients/token-endpoint.js';
 import { gatewayContext, type GatewayContext } from './context.js';
 import { assignRequestId } from './request-id.js';
+import { SignedDataSource } from './signed-data-source.js';
 import { gatewayPersistedOperations } from './persisted/gateway-plugin.js';
 import { gatewayLimits, LIMITS, refineLimitCode } from '../platform/limits/index.js';
 import { mountExplorer } from './explorer/routes.js';
@@ -54,63 +54,6 @@ export interface GatewayOptions {
   log: Logger;
 }
 
-type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
-type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
-
-/**
- * Sends each subgraph the verified principal in a token the gateway signs for
- * that one fetch: audience the subgraph's name, bound to the hash of the
- * operation text and variables sent, a single-use id, a few seconds of life.
- * Subgraphs trust nothing else, and a captured token opens nothing more.
- */
-class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    private readonly subgraph: string,
-    url: string,
-    private readonly signer: InternalTokenSigner,
-  ) {
-    // Node's own fetch (undici): it honours the subgraph's keep-alive timeout, so a pooled
-    // connection the subgraph is closing is never reused (make-fetch-happen's agent keeps idle
-    // sockets forever, which raced the server's 5 s close under load), and it costs less CPU.
-    super({ url, fetcher: fetch as unknown as SubgraphFetcher });
-  }
-
-  override async willSendRequest(
-    options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  ): Promise<void> {
-    const { request } = options;
-    const context = options.context as Partial<GatewayContext>;
-    if (!context.principal || !context.requestId) return;
-    const token = await this.signer.sign(context.principal, {
-      requestId: context.requestId,
-      ip: context.ip,
-      subgraph: this.subgraph,
-      operation: { query: request.query, variables: request.variables },
-    });
-    request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
-    request.http?.headers.set('x-request-id', context.requestId);
-  }
-
-  /**
-   * A subgraph answers 400 when a variable cannot be coerced (a date that is
-   * not a date): pass its typed error on (BAD_USER_INPUT, already free of
-   * the value) rather than a masked fault.
-   */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    if (response.status === 400) {
-      const body = (await response
-        .clone()
-        .json()
-        .catch(() => undefined)) as
-        { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } | undefined;
-      const first = body?.errors?.[0];
-      if (first?.extensions?.code === 'BAD_USER_INPUT' && typeof first.message === 'string')
-        return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    return super.errorFromResponse(response);
-  }
-}
-
 /** Ready when every subgraph answers its own `/readyz` within a second. */
 async function subgraphsReady(urls: string[]): Promise<boolean> {
   const answers = await Promise.all(
@@ -128,6 +71,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
   const metrics = createMetrics('gateway');
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraphSdl,
+    // Query plans for ever-new operation texts: bounded (docs/performance.md).
+    experimental_approximateQueryPlanStoreMiB: APOLLO_CACHE_BOUNDS.queryPlanMiB,
     buildService: ({ name, url }) => {
       const real = opts.subgraphUrls[name] ?? url;
       if (!real) throw new Error(`No URL for subgraph ${name}`);
@@ -143,6 +88,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...limitOptions,
+    documentStore: boundedDocumentStore(),
+    // Automatic persisted queries' texts (the manifest is held apart, in full).
+    cache: boundedStringCache(),
     introspection: !opts.production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,

@@ -7,6 +7,7 @@ import type express from 'express';
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { boundedDocumentStore } from '../cache/apollo-caches.js';
 import { formatError } from '../errors/format.js';
 import { integrity, unauthenticated } from '../errors/index.js';
 import { requestLogPlugin } from '../http/request-log-plugin.js';
@@ -65,6 +66,9 @@ export async function startSubgraphServer<C extends RequestContext>(
   const apollo = new ApolloServer<C>({
     schema: enforceTimeBudget(opts.schema),
     validationRules,
+    documentStore: boundedDocumentStore(),
+    // The gateway sends operation text (its token is bound to it); no hash-only requests to cache.
+    persistedQueries: false,
     introspection: !opts.production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,

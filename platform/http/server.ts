@@ -45,6 +45,8 @@ export async function startHttpService<C extends BaseContext>(
 ): Promise<RunningService> {
   const app = express();
   app.disable('x-powered-by');
+  // An ETag hashes every response body (express' default) for a cache that never revalidates a POST.
+  app.set('etag', false);
   let draining = false;
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', (_req, res) => {

@@ -29,6 +29,20 @@ describe('token replay cache', () => {
     expect(await cache.claim(id, Date.now() + 1000)).toBe(true);
   });
 
+  it('in memory: holds at most its bound, refusing new ids rather than forgetting live ones', async () => {
+    const cache = memoryReplayCache(3);
+    const until = Date.now() + 10_000;
+    for (const id of ['a', 'b', 'c']) expect(await cache.claim(id, until)).toBe(true);
+    expect(await cache.claim('d', until)).toBe(false);
+    expect(await cache.claim('a', until)).toBe(false);
+    const expiring = memoryReplayCache(2);
+    expect(await expiring.claim('x', Date.now() - 1)).toBe(true);
+    expect(await expiring.claim('y', until)).toBe(true);
+    // The expired id is swept, making room.
+    expect(await expiring.claim('z', until)).toBe(true);
+    expect(await expiring.claim('y', until)).toBe(false);
+  });
+
   it.skipIf(!redisUp)('#4 in Redis: replicas share the ids they have seen', async () => {
     const prefix = `carefed-test:${randomUUID()}`;
     const one = redisReplayCache(REDIS_URL, prefix, log);

@@ -9,10 +9,18 @@ export interface ReplayCache {
 }
 
 /**
+ * Most ids the memory cache holds. Tokens live 10 s (+5 s tolerance): 200,000
+ * unexpired ids is over 13,000 subgraph fetches a second, far beyond one process.
+ */
+export const DEFAULT_REPLAY_CACHE_ENTRIES = 200_000;
+
+/**
  * In this process's memory. Every token lives the same few seconds, so ids
  * enter in about the order they expire: expired ones are dropped from the front.
+ * When `maxEntries` unexpired ids are held, a new id is refused (fail closed)
+ * rather than an unexpired one forgotten, which would reopen its token to replay.
  */
-export function memoryReplayCache(): ReplayCache {
+export function memoryReplayCache(maxEntries: number = DEFAULT_REPLAY_CACHE_ENTRIES): ReplayCache {
   const seen = new Map<string, number>();
   const sweep = (now: number) => {
     for (const [id, expiresAt] of seen) {
@@ -26,6 +34,7 @@ export function memoryReplayCache(): ReplayCache {
       sweep(now);
       const known = seen.get(id);
       if (known !== undefined && known > now) return Promise.resolve(false);
+      if (known === undefined && seen.size >= maxEntries) return Promise.resolve(false);
       seen.set(id, expiresAt);
       return Promise.resolve(true);
     },

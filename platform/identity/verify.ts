@@ -10,11 +10,18 @@ import { principalFromClaims } from './claims.js';
 import { UnauthenticatedError } from './errors.js';
 import type { Principal } from './principal.js';
 import { assertAsymmetricAlgorithms, verifyStrict } from './strict-verify.js';
+import {
+  DEFAULT_VERIFIED_TOKENS,
+  verifiedTokenCache,
+  type FreshVerification,
+} from './verified-tokens.js';
 
 export { UnauthenticatedError, type UnauthenticatedReason } from './errors.js';
 
 /** The longest user token accepted by default (exp - iat, and age since iat): 12 hours. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SEC = 43_200;
+/** How long a fetched JWKS is used before it is fetched again (jose's default): 10 minutes. */
+export const DEFAULT_JWKS_MAX_AGE_MS = 600_000;
 
 export interface TokenVerifierOptions {
   /** Expected `iss`, compared exactly. */
@@ -32,6 +39,13 @@ export interface TokenVerifierOptions {
    * issued longer ago, is refused; default {@link DEFAULT_MAX_TOKEN_LIFETIME_SEC}.
    */
   maxLifetimeSec?: number;
+  /** How long a fetched JWKS is used before it is fetched again; default {@link DEFAULT_JWKS_MAX_AGE_MS}. */
+  jwksMaxAgeMs?: number;
+  /**
+   * Verified tokens remembered (LRU) until the earliest of their `exp` and the key
+   * set's age; default {@link DEFAULT_VERIFIED_TOKENS}. 0: every token verified in full.
+   */
+  verifiedTokenCacheEntries?: number;
 }
 
 export interface TokenVerifier {
@@ -56,7 +70,12 @@ function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
  */
 export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   const algorithms = assertAsymmetricAlgorithms(opts.algorithms);
-  const getKey = opts.jwks instanceof URL ? createRemoteJWKSet(opts.jwks) : localKeySet(opts.jwks);
+  const keySetMaxAgeMs =
+    opts.jwks instanceof URL ? (opts.jwksMaxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS) : Infinity;
+  const getKey =
+    opts.jwks instanceof URL
+      ? createRemoteJWKSet(opts.jwks, { cacheMaxAge: keySetMaxAgeMs })
+      : localKeySet(opts.jwks);
   const maxLifetime = opts.maxLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
   if (!Number.isInteger(maxLifetime) || maxLifetime <= 0)
     throw new Error('The maximum token lifetime must be a positive number of seconds');
@@ -69,13 +88,23 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     maxTokenAge: maxLifetime,
     clockTolerance: opts.clockToleranceSec ?? 5,
   };
-  return {
-    async verify(token: string): Promise<Principal> {
-      const payload = await verifyStrict(token, getKey, options);
-      // Both are numbers here: jose checked them as NumericDates.
-      if ((payload.exp ?? 0) - (payload.iat ?? 0) > maxLifetime)
-        throw new UnauthenticatedError('too-long-lived', 'exp');
-      return principalFromClaims(payload);
-    },
+  const fresh = async (token: string): Promise<FreshVerification> => {
+    let key: FreshVerification['key'] | undefined;
+    const payload = await verifyStrict(
+      token,
+      async (header, input) => (key = await getKey(header, input)),
+      options,
+    );
+    // Both are numbers here: jose checked them as NumericDates.
+    const exp = payload.exp ?? 0;
+    if (exp - (payload.iat ?? 0) > maxLifetime)
+      throw new UnauthenticatedError('too-long-lived', 'exp');
+    const principal = principalFromClaims(payload);
+    if (key === undefined) throw new UnauthenticatedError('unknown-key');
+    return { principal, key, exp };
   };
+  const entries = opts.verifiedTokenCacheEntries ?? DEFAULT_VERIFIED_TOKENS;
+  if (entries === 0) return { verify: async (token) => (await fresh(token)).principal };
+  const cache = verifiedTokenCache(getKey, { maxEntries: entries, keySetMaxAgeMs });
+  return { verify: (token) => cache.verify(token, fresh) };
 }

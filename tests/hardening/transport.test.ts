@@ -1,23 +1,19 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway } from '../../gateway/server.js';
-import { loadUserVerifier } from '../../gateway/user-verifier.js';
 import { ConfigError, loadConfig } from '../../platform/config/index.js';
 import { loadServiceKeys } from '../../platform/crypto/service-keys.js';
 import { serviceRoleUrl } from '../../platform/db/provision.js';
 import { INTERNAL_TOKEN_HEADER } from '../../platform/federation/subgraph-server.js';
 import { metricsTokenOf } from '../../platform/http/metrics-token.js';
-import type { RunningService } from '../../platform/http/server.js';
 import { devPrincipal } from '../../platform/identity/dev-issuer.js';
 import { InternalTokenSigner } from '../../platform/identity/internal-token.js';
 import type { Principal } from '../../platform/identity/principal.js';
-import { loadGatewaySigner, loadInternalVerifier } from '../../platform/identity/service-keys.js';
-import { SCHEMA_DIR } from '../../scripts/compose-lib.js';
+import { loadInternalVerifier } from '../../platform/identity/service-keys.js';
 import { subgraphNamed } from '../../subgraphs/registry.js';
+import { startGatewayOver } from '../support/gateway.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -87,21 +83,7 @@ async function capturingSubgraph(): Promise<{
 describe('#4 gateway-to-subgraph tokens', () => {
   it('#4 a token captured from one subgraph fetch opens no other subgraph, no other body, and only once', async () => {
     const capture = await capturingSubgraph();
-    const { verifier } = await loadUserVerifier(t.config);
-    const gateway: RunningService = await startGateway({
-      port: 0,
-      host: '127.0.0.1',
-      production: false,
-      supergraphSdl: fs.readFileSync(path.join(SCHEMA_DIR, 'supergraph.graphql'), 'utf8'),
-      subgraphUrls: {
-        patient: capture.url,
-        scheduling: t.stack.subgraph('scheduling').url,
-        billing: t.stack.subgraph('billing').url,
-      },
-      verifier,
-      signer: await loadGatewaySigner(t.config),
-      log: t.stack.log,
-    });
+    const gateway = await startGatewayOver(t, { patient: capture.url });
     try {
       const admin = await t.token('admin');
       await fetch(gateway.url, {
