@@ -99,7 +99,7 @@ describe('the SQL a hot read costs', () => {
     expect(data.patient.id).toBe(t.demo.patientId);
     expect(data.patient.name.text).toMatch(/\S/);
     expect(audits).toBe(1);
-    expect(statements).toEqual({ patient: 6, scheduling: 0, billing: 0 });
+    expect(statements).toEqual({ patient: 2, scheduling: 0, billing: 0 });
   });
 
   it('clinician patients(first: 50) with care teams', async () => {
@@ -132,7 +132,7 @@ describe('the SQL a hot read costs', () => {
       expect(e.node.careTeam.map((m) => m.practitionerId)).toContain(t.demo.practitionerId);
     // A Patient search entry and a CareTeam read entry per patient.
     expect(audits).toBe(100);
-    expect(statements).toEqual({ patient: 8, scheduling: 0, billing: 0 });
+    expect(statements).toEqual({ patient: 4, scheduling: 0, billing: 0 });
   });
 
   it('patient me with appointments and balance, across three subgraphs', async () => {
@@ -179,6 +179,6 @@ describe('the SQL a hot read costs', () => {
     expect(data.me.patient.balance).not.toBeNull();
     // The Patient read, the Appointment search and the Account search.
     expect(audits).toBe(3);
-    expect(statements).toEqual({ patient: 4, scheduling: 3, billing: 3 });
+    expect(statements).toEqual({ patient: 2, scheduling: 3, billing: 3 });
   });
 });

@@ -17,6 +17,7 @@ import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { PatientContext } from './context.js';
 import type { ConsentRecordEntity } from './entities/index.js';
 import type { PatientLoaders } from './loaders.js';
+import type { PatientRow } from './store/patient-rows.js';
 
 /** The one answer for a record the caller may not touch or that does not exist. */
 export const NO_ACCESS = 'Not permitted to access this record, or it does not exist';
@@ -77,6 +78,32 @@ export function ownAccessFacts(
     );
     const known = new Set(ids.filter((_, i) => exists[i] === true));
     return factsOf(ids, rows(consents).map(toConsentRecord), team, rows(grants), known);
+  });
+}
+
+/**
+ * The kernel's access facts for reads, from the rows `createPatientRows`
+ * loads (each patient's record and facts in one statement per batch): the
+ * same facts as `ownAccessFacts`, without a statement of their own. The
+ * caller is on the care team when one of the open links is theirs.
+ */
+export function readAccessFacts(
+  rows: DataLoader<string, PatientRow>,
+  practitionerId?: string,
+): AccessFactsLoader {
+  return new DataLoader(async (ids) => {
+    const loaded = await rows.loadMany(ids);
+    return loaded.map((r) => {
+      if (r instanceof Error) throw r;
+      return {
+        consents: r.consents,
+        onCareTeam:
+          practitionerId !== undefined &&
+          r.careTeam.some((m) => m.practitionerId === practitionerId),
+        grants: r.grants,
+        known: r.record !== undefined,
+      };
+    });
   });
 }
 

@@ -29,7 +29,8 @@ export class PatientFieldsResolver {
       resourceId: p.id,
     });
     if (!decision.allowed) return [];
-    return (await ctx.loaders.careTeam.load(p.id)).map((m) => ({
+    // Loaded with the facts that decided the patient: no statement of its own.
+    return (await ctx.patientRows.load(p.id)).careTeam.map((m) => ({
       id: m.id,
       patientId: m.patientId,
       practitionerId: m.practitionerId,

@@ -9,26 +9,38 @@ import { publishCareTeamChanged, publishPatientRegistered } from '../events.js';
 import { accessEvent, decideMany, NO_ACCESS, patientWrite } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
-import { decodePatient, encodePatient, encodeSnapshot } from './patient-codec.js';
+import {
+  decodePatient,
+  decodePatientFields,
+  encodePatient,
+  encodeSnapshot,
+  type EncryptedPatient,
+  type PartialPatientView,
+  type PhiField,
+} from './patient-codec.js';
 import { queueIfDuplicate, refuseVisibleDuplicate } from './registration-review.js';
 
 /**
- * Reads patients for the caller: decides each, audits every permit and deny
- * in one statement (before any data leaves), then decrypts what was allowed.
+ * Reads patients for the caller: each patient's record and decision facts in
+ * one statement for the batch (`ctx.patientRows`), a decision each, every
+ * permit and deny audited in one statement (before any data leaves), then
+ * decrypts, of what was allowed, only the PHI `fields` the query selected.
  * Denied and missing ids both map to FORBIDDEN with one message.
  */
 export async function readPatients(
   ctx: PatientContext,
   ids: readonly string[],
   action: 'read' | 'search',
-): Promise<Map<string, PatientView | GraphQLError>> {
+  fields: ReadonlySet<PhiField>,
+): Promise<Map<string, PartialPatientView | GraphQLError>> {
   const decisions = await decideMany(ctx, ids, 'Patient', action === 'read' ? 'r' : 's');
-  const allowed = [...decisions].filter(([, d]) => d.allowed).map(([id]) => id);
-  const records = await ctx.loaders.patient.loadMany(allowed);
-  const found = new Map<string, PatientRecord>();
-  allowed.forEach((id, i) => {
-    const r = records[i];
-    if (r && !(r instanceof Error)) found.set(id, r);
+  // Already loaded with the facts the decisions read: no further statement.
+  const rows = await ctx.patientRows.loadMany([...decisions.keys()]);
+  const found = new Map<string, EncryptedPatient>();
+  [...decisions].forEach(([id, d], i) => {
+    const r = rows[i];
+    if (r instanceof Error) throw r;
+    if (d.allowed && r?.record) found.set(id, r.record);
   });
   await recordAccess(
     ctx,
@@ -36,12 +48,12 @@ export async function readPatients(
       .filter(([id, d]) => !d.allowed || found.has(id))
       .map(([id, d]) => accessEvent(id, d, action, 'Patient')),
   );
-  const out = new Map<string, PatientView | GraphQLError>();
+  const out = new Map<string, PartialPatientView | GraphQLError>();
   for (const [id, d] of decisions) {
     const record = found.get(id);
     // Refused and missing read the same, so no caller learns that a refused record exists.
     if (!d.allowed || !record) out.set(id, forbidden(NO_ACCESS));
-    else out.set(id, await decodePatient(ctx.em, ctx.services.cipher, record));
+    else out.set(id, await decodePatientFields(ctx.em, ctx.services.cipher, record, fields));
   }
   return out;
 }
