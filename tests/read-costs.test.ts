@@ -179,6 +179,6 @@ describe('the SQL a hot read costs', () => {
     expect(data.me.patient.balance).not.toBeNull();
     // The Patient read, the Appointment search and the Account search.
     expect(audits).toBe(3);
-    expect(statements).toEqual({ patient: 2, scheduling: 3, billing: 3 });
+    expect(statements).toEqual({ patient: 2, scheduling: 2, billing: 2 });
   });
 });

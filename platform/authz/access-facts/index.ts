@@ -19,7 +19,10 @@ export {
   factsOf,
   projectedAccess,
   projectedAccessFacts,
+  projectedWithFacts,
   type ProjectedFactsOptions,
+  type RowsWithFacts,
+  type WithFacts,
   type AccessFactsLoader,
   type PatientFacts,
 } from './facts.js';
