@@ -132,7 +132,7 @@ describe('the SQL a hot read costs', () => {
       expect(e.node.careTeam.map((m) => m.practitionerId)).toContain(t.demo.practitionerId);
     // A Patient search entry and a CareTeam read entry per patient.
     expect(audits).toBe(100);
-    expect(statements).toEqual({ patient: 4, scheduling: 0, billing: 0 });
+    expect(statements).toEqual({ patient: 3, scheduling: 0, billing: 0 });
   });
 
   it('patient me with appointments and balance, across three subgraphs', async () => {

@@ -11,7 +11,7 @@ import type { PatientContext } from '../context.js';
 import { MRN_SYSTEM, type PatientData } from '../domain/patient-data.js';
 import { phiFieldsIn, type PhiField } from '../store/patient-codec.js';
 import { createPatient, readPatients, updatePatient } from '../store/patient-repository.js';
-import { searchPatientIds, type PatientFilter } from '../store/patient-search.js';
+import { searchPatients, type PatientFilter } from '../store/patient-search.js';
 import { CreatePatientInput, UpdatePatientInput } from './patient.inputs.js';
 import { toPatient } from './patient.mapper.js';
 import { Patient, PatientConnection } from './patient.types.js';
@@ -50,7 +50,7 @@ async function listPatients(
   let hasNextPage = false;
   let scanCursor: string | null = null;
   for (let round = 0; round < MAX_SCAN_ROUNDS && edges.length < first; round++) {
-    const page = await searchPatientIds(ctx, filter, first - edges.length, cursor);
+    const page = await searchPatients(ctx, filter, first - edges.length, cursor);
     const views = await readPatients(ctx, page.ids, 'search', fields);
     for (const id of page.ids) {
       const v = views.get(id);

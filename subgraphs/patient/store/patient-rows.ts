@@ -52,10 +52,11 @@ interface Row {
   grants: { id: string; grantedAt: string; expiresAt: string }[];
 }
 
-// One statement for a batch: each patient's record and the facts to decide on it. The
-// grants are the caller's own (none without a practitioner id), unexpired at the request's clock.
-const RECORDS_WITH_FACTS = `
-  WITH keys AS (SELECT DISTINCT json_array_elements_text(?::json)::uuid AS id)
+// One statement for a batch: each patient's record and the facts to decide on it, for the ids
+// `keys` selects (as `id`, its parameters first), in id order. The grants are the caller's own
+// (none without a practitioner id), unexpired at the request's clock.
+const recordsWithFacts = (keys: string) => `
+  WITH keys AS (${keys})
   SELECT k.id AS key, p.id, p.version, p.active, p.updated_at, p.mrn, p.name, p.birth_date,
          p.gender, p.telecom, p.address, p.identifiers, p.managing_organization_id,
          (SELECT coalesce(json_agg(json_build_object('id', c.id, 'status', c.status,
@@ -71,7 +72,35 @@ const RECORDS_WITH_FACTS = `
             FROM break_glass_grant g
            WHERE g.patient_id = k.id AND g.practitioner_id = ?::text
              AND g.expires_at > ?::timestamptz) AS grants
-    FROM keys k LEFT JOIN patient p ON p.id = k.id`;
+    FROM keys k LEFT JOIN patient p ON p.id = k.id
+   ORDER BY k.id`;
+
+const BY_IDS = 'SELECT DISTINCT json_array_elements_text(?::json)::uuid AS id';
+
+/** A statement selecting patient ids (as `id`), and its parameters. */
+export interface KeysQuery {
+  sql: string;
+  params: readonly unknown[];
+}
+
+/**
+ * Patients and their decision facts for the ids `keys` selects, in id order:
+ * one statement (a search's candidates read with everything needed to decide
+ * on and show them).
+ */
+export async function readPatientRows(
+  em: EntityManager,
+  principal: Principal,
+  now: Date,
+  keys: KeysQuery,
+): Promise<{ id: string; row: PatientRow }[]> {
+  const rows = await em.execute<Row[]>(recordsWithFacts(keys.sql), [
+    ...keys.params,
+    principal.practitionerId ?? null,
+    now.toISOString(),
+  ]);
+  return rows.map((r) => ({ id: r.key, row: toPatientRow(r, principal.practitionerId) }));
+}
 
 function toPatientRow(r: Row, practitionerId: string | undefined): PatientRow {
   const date = (v: string | null) => (v === null ? null : new Date(v));
@@ -123,14 +152,11 @@ export function createPatientRows(
   principal: Principal,
   now: Date,
 ): DataLoader<string, PatientRow> {
-  const practitionerId = principal.practitionerId;
   return new DataLoader(async (ids) => {
-    const rows = await em.execute<Row[]>(RECORDS_WITH_FACTS, [
-      JSON.stringify([...new Set(ids)]),
-      practitionerId ?? null,
-      now.toISOString(),
-    ]);
-    const byKey = new Map(rows.map((r) => [r.key, toPatientRow(r, practitionerId)]));
+    const keys = { sql: BY_IDS, params: [JSON.stringify([...new Set(ids)])] };
+    const byKey = new Map(
+      (await readPatientRows(em, principal, now, keys)).map((r) => [r.id, r.row]),
+    );
     return ids.map((id) => byKey.get(id) ?? { consents: [], careTeam: [], grants: [] });
   });
 }
