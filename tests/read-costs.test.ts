@@ -132,7 +132,49 @@ describe('the SQL a hot read costs', () => {
       expect(e.node.careTeam.map((m) => m.practitionerId)).toContain(t.demo.practitionerId);
     // A Patient search entry and a CareTeam read entry per patient.
     expect(audits).toBe(100);
-    expect(statements).toEqual({ patient: 3, scheduling: 0, billing: 0 });
+    expect(statements).toEqual({ patient: 2, scheduling: 0, billing: 0 });
+  });
+
+  it('a care team asked for is decided and audited with the record; one skipped is neither', async () => {
+    const clinician = await t.token('clinician', demoOverrides(t).clinician);
+    const read = (skip: boolean) =>
+      costOf<{ patient: { id: string; careTeam?: { practitionerId: string }[] } }>(
+        clinician,
+        /* GraphQL */ `
+          query ($id: ID!, $skip: Boolean!) {
+            patient(id: $id) {
+              id
+              ...team @skip(if: $skip)
+            }
+          }
+          fragment team on Patient {
+            careTeam {
+              practitionerId
+            }
+          }
+        `,
+        { id: t.demo.patientId, skip },
+      );
+    const shown = await read(false);
+    expect(shown.data.patient.careTeam!.map((m) => m.practitionerId)).toContain(
+      t.demo.practitionerId,
+    );
+    expect(shown.audits).toBe(2);
+    expect(shown.statements.patient).toBe(2);
+    const careTeamAudits = async () =>
+      Number(
+        (
+          await t.sql<{ n: string }>(
+            `select count(*) n from audit.entry where payload::jsonb ->> 'resourceType' = 'CareTeam'`,
+          )
+        )[0]!.n,
+      );
+    const before = await careTeamAudits();
+    const skipped = await read(true);
+    expect(skipped.data.patient.careTeam).toBeUndefined();
+    expect(skipped.audits).toBe(1);
+    expect(skipped.statements.patient).toBe(2);
+    expect(await careTeamAudits()).toBe(before);
   });
 
   it('patient me with appointments and balance, across three subgraphs', async () => {

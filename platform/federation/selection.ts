@@ -1,4 +1,12 @@
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import {
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  type GraphQLResolveInfo,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /**
  * Every field name selected beneath the resolving field, at any depth,
@@ -25,4 +33,40 @@ export function selectedFieldNames(info: GraphQLResolveInfo): Set<string> {
   };
   for (const node of info.fieldNodes) walk(node.selectionSet);
   return names;
+}
+
+/** Whether a selection is certainly included: its `@skip`/`@include` evaluated, any other directive unknown. */
+function included(node: SelectionNode, info: GraphQLResolveInfo): boolean {
+  const known = new Set([GraphQLSkipDirective.name, GraphQLIncludeDirective.name]);
+  if (node.directives?.some((d) => !known.has(d.name.value))) return false;
+  const skip = getDirectiveValues(GraphQLSkipDirective, node, info.variableValues);
+  const include = getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues);
+  return skip?.if !== true && include?.if !== false;
+}
+
+/**
+ * Whether the query certainly resolves `name` on the objects the resolving
+ * field returns, reached through `path` (field names, e.g. `['edges',
+ * 'node']` for a connection's nodes): selected there, through fragments,
+ * included by every `@skip`/`@include` on the way and under no other
+ * directive. False when unsure, so work done ahead on a true answer is never work the query did
+ * not ask for.
+ */
+export function selectsField(
+  info: GraphQLResolveInfo,
+  path: readonly string[],
+  name: string,
+): boolean {
+  const within = (set: SelectionSetNode | undefined, rest: readonly string[]): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (!included(s, info)) return false;
+      if (s.kind === Kind.INLINE_FRAGMENT) return within(s.selectionSet, rest);
+      if (s.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = info.fragments[s.name.value];
+        return fragment !== undefined && within(fragment.selectionSet, rest);
+      }
+      if (rest.length === 0) return s.name.value === name;
+      return s.name.value === rest[0] && within(s.selectionSet, rest.slice(1));
+    });
+  return info.fieldNodes.some((n) => within(n.selectionSet, path));
 }

@@ -8,6 +8,7 @@ import {
   requireRecord,
   writeAccess,
   type AccessFactsLoader,
+  type AccessRequestKey,
   type ConsentRecord,
   type PatientAccessDecision,
   type Permission,
@@ -122,6 +123,15 @@ export async function decideMany(
   );
   return new Map(ids.map((id, i) => [id, decisions[i]!]));
 }
+
+/** The access `Patient.careTeam` decides and audits for one patient (one key, wherever decided). */
+export const careTeamRead = (patientId: string): AccessRequestKey => ({
+  patientId,
+  dataClass: 'CareTeam',
+  permission: 'r',
+  action: 'read',
+  resourceId: patientId,
+});
 
 /** The audit event for one decision. */
 export function accessEvent(

@@ -62,7 +62,7 @@ function createReferenceLoader(
         ctx,
         valid.filter((v): v is string => typeof v === 'string'),
         'read',
-        fields,
+        { fields, careTeam: false },
       );
       return valid.map((v) => (typeof v === 'string' ? result.get(v)! : v));
     },

@@ -5,16 +5,29 @@ import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
 import { accessEvent, requireAccess } from '../access.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { selectedFieldNames } from '../../../platform/federation/selection.js';
+import { selectedFieldNames, selectsField } from '../../../platform/federation/selection.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { PatientContext } from '../context.js';
 import { MRN_SYSTEM, type PatientData } from '../domain/patient-data.js';
-import { phiFieldsIn, type PhiField } from '../store/patient-codec.js';
-import { createPatient, readPatients, updatePatient } from '../store/patient-repository.js';
+import { phiFieldsIn } from '../store/patient-codec.js';
+import {
+  createPatient,
+  readPatients,
+  updatePatient,
+  type PatientSelection,
+} from '../store/patient-repository.js';
 import { searchPatients, type PatientFilter } from '../store/patient-search.js';
 import { CreatePatientInput, UpdatePatientInput } from './patient.inputs.js';
 import { toPatient } from './patient.mapper.js';
 import { Patient, PatientConnection } from './patient.types.js';
+
+/** What the query shows of the patients at `path` beneath the resolving field. */
+function selectionOf(info: GraphQLResolveInfo, path: readonly string[]): PatientSelection {
+  return {
+    fields: phiFieldsIn(selectedFieldNames(info)),
+    careTeam: selectsField(info, path, 'careTeam'),
+  };
+}
 
 /** Reads one patient through the same checks as lists and `_entities`. */
 export async function loadPatient(
@@ -22,8 +35,9 @@ export async function loadPatient(
   id: string,
   info: GraphQLResolveInfo,
 ): Promise<Patient> {
-  const fields = phiFieldsIn(selectedFieldNames(info));
-  const result = (await readPatients(ctx, [requireUuid(id)], 'read', fields)).get(id.toLowerCase());
+  const result = (await readPatients(ctx, [requireUuid(id)], 'read', selectionOf(info, []))).get(
+    id.toLowerCase(),
+  );
   if (!result || result instanceof GraphQLError) throw result ?? forbidden();
   return toPatient(result);
 }
@@ -43,7 +57,7 @@ async function listPatients(
   filter: PatientFilter,
   first: number,
   after: string | undefined,
-  fields: ReadonlySet<PhiField>,
+  selection: PatientSelection,
 ): Promise<PatientConnection> {
   const edges: PatientConnection['edges'] = [];
   let cursor = after;
@@ -51,7 +65,7 @@ async function listPatients(
   let scanCursor: string | null = null;
   for (let round = 0; round < MAX_SCAN_ROUNDS && edges.length < first; round++) {
     const page = await searchPatients(ctx, filter, first - edges.length, cursor);
-    const views = await readPatients(ctx, page.ids, 'search', fields);
+    const views = await readPatients(ctx, page.ids, 'search', selection);
     for (const id of page.ids) {
       const v = views.get(id);
       if (v && !(v instanceof GraphQLError))
@@ -105,7 +119,7 @@ export class PatientResolver {
       { mrn, family, birthDate },
       pageSize(first),
       after ?? undefined,
-      phiFieldsIn(selectedFieldNames(info)),
+      selectionOf(info, ['edges', 'node']),
     );
   }
 

@@ -6,7 +6,8 @@ import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
 import { publishCareTeamChanged, publishPatientRegistered } from '../events.js';
-import { accessEvent, decideMany, NO_ACCESS, patientWrite } from '../access.js';
+import type { PatientAccessDecision } from '../../../platform/authz/index.js';
+import { accessEvent, careTeamRead, decideMany, NO_ACCESS, patientWrite } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
 import {
@@ -21,6 +22,15 @@ import {
 import { queueIfDuplicate, refuseVisibleDuplicate } from './registration-review.js';
 
 /**
+ * What a read shows of each patient: the PHI fields to decrypt, and whether
+ * the query certainly shows the care team (`selectsField`).
+ */
+export interface PatientSelection {
+  fields: ReadonlySet<PhiField>;
+  careTeam: boolean;
+}
+
+/**
  * Reads patients for the caller: each patient's record and decision facts in
  * one statement for the batch (`ctx.patientRows`), a decision each, every
  * permit and deny audited in one statement (before any data leaves), then
@@ -31,7 +41,7 @@ export async function readPatients(
   ctx: PatientContext,
   ids: readonly string[],
   action: 'read' | 'search',
-  fields: ReadonlySet<PhiField>,
+  { fields, careTeam }: PatientSelection,
 ): Promise<Map<string, PartialPatientView | GraphQLError>> {
   const decisions = await decideMany(ctx, ids, 'Patient', action === 'read' ? 'r' : 's');
   // Already loaded with the facts the decisions read: no further statement.
@@ -42,12 +52,19 @@ export async function readPatients(
     if (r instanceof Error) throw r;
     if (d.allowed && r?.record) found.set(id, r.record);
   });
-  await recordAccess(
-    ctx,
-    [...decisions]
+  // The care team of every patient shown, when the query certainly shows it: decided on the
+  // same facts and audited in the same statement, then served to `Patient.careTeam` from cache.
+  const team =
+    careTeam && found.size
+      ? await decideMany(ctx, [...found.keys()], 'CareTeam', 'r')
+      : new Map<string, PatientAccessDecision>();
+  await recordAccess(ctx, [
+    ...[...decisions]
       .filter(([id, d]) => !d.allowed || found.has(id))
       .map(([id, d]) => accessEvent(id, d, action, 'Patient')),
-  );
+    ...[...team].map(([id, d]) => accessEvent(id, d, 'read', 'CareTeam')),
+  ]);
+  for (const [id, d] of team) ctx.access.prime(careTeamRead(id), d);
   const out = new Map<string, PartialPatientView | GraphQLError>();
   for (const [id, d] of decisions) {
     const record = found.get(id);
