@@ -2,7 +2,6 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { groupBy } from '../../data/group-by.js';
-import type { RequestContext } from '../../federation/context.js';
 import type { Principal } from '../../identity/principal.js';
 import type { BreakGlassGrant } from '../break-glass.js';
 import { consentRecordOf, type ConsentRecord, type StoredConsent } from '../consent.js';
@@ -74,7 +73,7 @@ export interface ProjectedFactsOptions {
 }
 
 /** The facts columns of one patient's row (`FACTS`), prefixed so a subgraph's own columns never collide. */
-interface FactsRow {
+export interface FactsRow {
   fact_key: string;
   fact_known: boolean;
   fact_lag_ms: number | null;
@@ -93,7 +92,7 @@ interface FactsRow {
 // One row per patient of the batch: whether it is known, the watermark's lag, its consents, and
 // for the caller's practitioner id (none: NULL, which matches nothing) whether an open care-team
 // link is theirs and their unexpired grants. Parameters: ids, producer, practitioner (twice), now.
-const FACTS = `
+export const FACTS = `
   keys AS (SELECT DISTINCT json_array_elements_text(?::json)::uuid AS id),
   lag AS (SELECT extract(epoch FROM clock_timestamp() - max(produced_at)) * 1000 AS lag_ms
             FROM access_facts_watermark WHERE producer = ?),
@@ -113,7 +112,7 @@ const FACTS = `
                AND g.expires_at > ?::timestamptz) AS fact_grants
       FROM keys k CROSS JOIN lag LEFT JOIN patient_projection p ON p.id = k.id)`;
 
-function factsParams(ids: readonly string[], principal: Principal, now: Date): unknown[] {
+export function factsParams(ids: readonly string[], principal: Principal, now: Date): unknown[] {
   const practitionerId = principal.practitionerId ?? null;
   return [
     JSON.stringify([...new Set(ids)]),
@@ -125,7 +124,7 @@ function factsParams(ids: readonly string[], principal: Principal, now: Date): u
 }
 
 /** One patient's facts from its row; ACCESS_FACTS_STALE when the projections may lag beyond the bound. */
-function factsOfRow(r: FactsRow, principal: Principal, maxLagMs: number): PatientFacts {
+export function factsOfRow(r: FactsRow, principal: Principal, maxLagMs: number): PatientFacts {
   if (r.fact_lag_ms === null || r.fact_lag_ms > maxLagMs) throw accessFactsStale();
   const date = (v: string | null) => (v === null ? null : new Date(v));
   return {
@@ -181,92 +180,4 @@ export function projectedAccessFacts(
       return f;
     });
   });
-}
-
-/**
- * A subgraph's own rows for some patients, read with their access facts in
- * one statement: `sql` selects the rows (its `?` parameters are `params`),
- * `owner` names its column holding the patient id, and `orderBy` its columns
- * that order each patient's rows.
- */
-export interface RowsWithFacts {
-  sql: string;
-  params: readonly unknown[];
-  owner: string;
-  orderBy?: readonly string[];
-}
-
-/** Reads rows with their patients' facts; the facts are primed into the request's facts loader. */
-export type WithFacts = <R extends object>(
-  patientIds: readonly string[],
-  rows: RowsWithFacts,
-) => Promise<Map<string, R[]>>;
-
-const COLUMN = /^[a-z_][a-z0-9_]*$/;
-
-/**
- * `WithFacts` over the projections: one statement returns each patient's
- * facts (as `projectedAccessFacts` reads them) beside its rows, the facts go
- * into `facts` (so the kernel decides on them without another statement),
- * and the rows come back by patient, for the caller to return only once the
- * kernel has allowed (and the audit recorded) each patient's access.
- */
-export function projectedWithFacts(
-  em: EntityManager,
-  principal: Principal,
-  now: Date,
-  maxLagMs: number,
-  facts: AccessFactsLoader,
-): WithFacts {
-  return async <R extends object>(patientIds: readonly string[], rows: RowsWithFacts) => {
-    for (const c of [rows.owner, ...(rows.orderBy ?? [])])
-      if (!COLUMN.test(c)) throw new Error(`not a column name: ${c}`);
-    const order = ['f.fact_key', ...(rows.orderBy ?? []).map((c) => `d.${c}`)].join(', ');
-    const found = await em.execute<(FactsRow & Record<string, unknown>)[]>(
-      `WITH ${FACTS}
-       SELECT f.*, d.* FROM facts f LEFT JOIN (${rows.sql}) d ON d.${rows.owner} = f.fact_key
-        ORDER BY ${order}`,
-      [...factsParams(patientIds, principal, now), ...rows.params],
-    );
-    const out = new Map<string, R[]>(patientIds.map((id) => [id, []]));
-    for (const r of found) {
-      const {
-        fact_key,
-        fact_known,
-        fact_lag_ms,
-        fact_consents,
-        fact_on_team,
-        fact_grants,
-        ...row
-      } = r;
-      if (!out.has(fact_key)) out.set(fact_key, []);
-      const f = { fact_key, fact_known, fact_lag_ms, fact_consents, fact_on_team, fact_grants };
-      facts.prime(fact_key, factsOfRow(f, principal, maxLagMs));
-      if (row[rows.owner] !== null && row[rows.owner] !== undefined)
-        out.get(fact_key)!.push(row as R);
-    }
-    return out;
-  };
-}
-
-/**
- * A consuming subgraph's kernel facts for one request: `accessFacts` on the
- * request's `em`, `accessFactsFor` a write's transaction (locking), and
- * `withFacts` to read rows with their facts in one statement.
- */
-export function projectedAccess(
-  base: RequestContext,
-  maxLagMs: number,
-): {
-  accessFacts: AccessFactsLoader;
-  accessFactsFor: (em: EntityManager) => AccessFactsLoader;
-  withFacts: WithFacts;
-} {
-  const { principal, now } = base;
-  const accessFacts = projectedAccessFacts(base.em, principal, now, { maxLagMs });
-  return {
-    accessFacts,
-    accessFactsFor: (em) => projectedAccessFacts(em, principal, now, { maxLagMs, lock: true }),
-    withFacts: projectedWithFacts(base.em, principal, now, maxLagMs, accessFacts),
-  };
 }
