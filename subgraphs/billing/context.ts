@@ -1,5 +1,5 @@
 import type { FieldCipher } from '../../platform/crypto/index.js';
-import { projectedAccess, type AccessContext } from '../../platform/authz/index.js';
+import { projectedAccess, type AccessContext, type WithFacts } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import type { BillingPolicy } from './domain/charge-policy.js';
 import type { PaymentProvider } from '../../platform/payments/provider.js';
@@ -20,6 +20,8 @@ export interface BillingServices {
 
 /** The billing subgraph's request context. */
 export interface BillingContext extends AccessContext {
+  /** Reads rows with their patients' access facts in one statement (facts primed for the kernel). */
+  withFacts: WithFacts;
   loaders: BillingLoaders;
   services: BillingServices;
 }

@@ -8,6 +8,7 @@ import {
   requireRecord,
   writeAccess,
   type AccessFactsLoader,
+  type AccessRequestKey,
   type ConsentRecord,
   type PatientAccessDecision,
   type Permission,
@@ -17,6 +18,7 @@ import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { PatientContext } from './context.js';
 import type { ConsentRecordEntity } from './entities/index.js';
 import type { PatientLoaders } from './loaders.js';
+import type { PatientRow } from './store/patient-rows.js';
 
 /** The one answer for a record the caller may not touch or that does not exist. */
 export const NO_ACCESS = 'Not permitted to access this record, or it does not exist';
@@ -80,6 +82,32 @@ export function ownAccessFacts(
   });
 }
 
+/**
+ * The kernel's access facts for reads, from the rows `createPatientRows`
+ * loads (each patient's record and facts in one statement per batch): the
+ * same facts as `ownAccessFacts`, without a statement of their own. The
+ * caller is on the care team when one of the open links is theirs.
+ */
+export function readAccessFacts(
+  rows: DataLoader<string, PatientRow>,
+  practitionerId?: string,
+): AccessFactsLoader {
+  return new DataLoader(async (ids) => {
+    const loaded = await rows.loadMany(ids);
+    return loaded.map((r) => {
+      if (r instanceof Error) throw r;
+      return {
+        consents: r.consents,
+        onCareTeam:
+          practitionerId !== undefined &&
+          r.careTeam.some((m) => m.practitionerId === practitionerId),
+        grants: r.grants,
+        known: r.record !== undefined,
+      };
+    });
+  });
+}
+
 /** Decides access to each patient for the caller (the kernel, one batch of facts per kind). */
 export async function decideMany(
   ctx: PatientContext,
@@ -95,6 +123,15 @@ export async function decideMany(
   );
   return new Map(ids.map((id, i) => [id, decisions[i]!]));
 }
+
+/** The access `Patient.careTeam` decides and audits for one patient (one key, wherever decided). */
+export const careTeamRead = (patientId: string): AccessRequestKey => ({
+  patientId,
+  dataClass: 'CareTeam',
+  permission: 'r',
+  action: 'read',
+  resourceId: patientId,
+});
 
 /** The audit event for one decision. */
 export function accessEvent(

@@ -6,7 +6,6 @@ import {
   BreakGlassGrantEntity,
   CareTeamMember,
   ConsentRecordEntity,
-  PatientRecord,
   PatientVersion,
 } from './entities/index.js';
 
@@ -24,11 +23,6 @@ export function createLoaders(em: EntityManager, principal: Principal, now: Date
       );
       const found = new Set(rows.map((r) => r.id));
       return ids.map((id) => found.has(id));
-    }),
-    patient: new DataLoader<string, PatientRecord | null>(async (ids) => {
-      const rows = await em.find(PatientRecord, { id: { $in: [...ids] } });
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
     }),
     careTeam: new DataLoader<string, CareTeamMember[]>(async (ids) =>
       groupBy(

@@ -1,4 +1,6 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { selectedFieldNames } from '../../platform/federation/selection.js';
+import { phiFieldsIn } from './store/patient-codec.js';
 import {
   buildFederatedSchema,
   type FederatedSchema,
@@ -17,8 +19,10 @@ import { PatientResolver } from './resolvers/patient.resolver.js';
  * Entity references from other subgraphs go through the same per-record
  * checks and audit as `patient(id)`; a denied reference resolves to an error.
  */
-async function resolvePatientReference(ref: { id: string }, ctx: PatientContext) {
-  const result = await ctx.references.load(ref.id);
+async function resolvePatientReference(ref: { id: string }, ctx: PatientContext, info: unknown) {
+  // @apollo/subgraph calls `__resolveReference(reference, context, info)`; its map type does not say so.
+  const fields = phiFieldsIn(selectedFieldNames(info as GraphQLResolveInfo));
+  const result = await ctx.references.load({ id: ref.id, fields });
   if (result instanceof GraphQLError) throw result;
   return toPatient(result);
 }

@@ -1,5 +1,5 @@
 import type { FieldCipher } from '../../platform/crypto/index.js';
-import { projectedAccess, type AccessContext } from '../../platform/authz/index.js';
+import { projectedAccess, type AccessContext, type WithFacts } from '../../platform/authz/index.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import { createLoaders, type SchedulingLoaders } from './loaders.js';
 import type { BookingCaps } from './store/booking-caps.js';
@@ -23,6 +23,8 @@ export interface SchedulingServices {
 
 /** The scheduling subgraph's request context. */
 export interface SchedulingContext extends AccessContext {
+  /** Reads rows with their patients' access facts in one statement (facts primed for the kernel). */
+  withFacts: WithFacts;
   loaders: SchedulingLoaders;
   /** `Patient.appointments` for every patient in a response, in one batch. */
   patientAppointments: ReturnType<typeof createPatientAppointmentsLoader>;

@@ -75,37 +75,81 @@ export interface ProjectedFactsOptions {
   lock?: boolean;
 }
 
-interface ConsentRow {
-  key: string;
-  known: boolean;
-  lag_ms: number | null;
-  id: string | null;
-  status: StoredConsent['status'];
-  scope: StoredConsent['scope'];
-  provisions: StoredConsent['provisions'];
-  period_start: Date | null;
-  period_end: Date | null;
+/** The facts columns of one patient's row (`FACTS`), prefixed so a subgraph's own columns never collide. */
+export interface FactsRow {
+  fact_key: string;
+  fact_known: boolean;
+  fact_lag_ms: number | null;
+  fact_consents: {
+    id: string;
+    status: StoredConsent['status'];
+    scope: StoredConsent['scope'];
+    provisions: StoredConsent['provisions'];
+    periodStart: string | null;
+    periodEnd: string | null;
+  }[];
+  fact_on_team: boolean;
+  fact_grants: { id: string; grantedAt: string; expiresAt: string }[];
 }
 
-interface MembershipRow {
-  patient_id: string;
-  kind: 'team' | 'grant';
-  id: string;
-  granted_at: Date | null;
-  expires_at: Date | null;
+// One row per patient of the batch: whether it is known, the watermark's lag, its consents, and
+// for the caller's practitioner id (none: NULL, which matches nothing) whether an open care-team
+// link is theirs and their unexpired grants. Parameters: ids, producer, practitioner (twice), now.
+export const FACTS = `
+  keys AS (SELECT DISTINCT json_array_elements_text(?::json)::uuid AS id),
+  lag AS (SELECT extract(epoch FROM clock_timestamp() - max(produced_at)) * 1000 AS lag_ms
+            FROM access_facts_watermark WHERE producer = ?),
+  facts AS (
+    SELECT k.id AS fact_key, (p.id IS NOT NULL) AS fact_known, lag.lag_ms::float8 AS fact_lag_ms,
+           (SELECT coalesce(json_agg(json_build_object('id', c.id, 'status', c.status,
+                     'scope', c.scope, 'provisions', c.provisions,
+                     'periodStart', c.period_start, 'periodEnd', c.period_end)), '[]')
+              FROM consent_projection c WHERE c.patient_id = k.id) AS fact_consents,
+           EXISTS (SELECT 1 FROM care_team_projection t
+                    WHERE t.patient_id = k.id AND t.practitioner_id = ?::text
+                      AND t.until IS NULL) AS fact_on_team,
+           (SELECT coalesce(json_agg(json_build_object('id', g.id, 'grantedAt', g.granted_at,
+                     'expiresAt', g.expires_at)), '[]')
+              FROM break_glass_projection g
+             WHERE g.patient_id = k.id AND g.practitioner_id = ?::text
+               AND g.expires_at > ?::timestamptz) AS fact_grants
+      FROM keys k CROSS JOIN lag LEFT JOIN patient_projection p ON p.id = k.id)`;
+
+export function factsParams(ids: readonly string[], principal: Principal, now: Date): unknown[] {
+  const practitionerId = principal.practitionerId ?? null;
+  return [
+    JSON.stringify([...new Set(ids)]),
+    ACCESS_FACTS_PRODUCER,
+    practitionerId,
+    practitionerId,
+    now.toISOString(),
+  ];
 }
 
-// One row per patient at least (known, lag), one per consent: a patient with no consent
-// still answers whether it is known, and the watermark's lag comes with every batch.
-const CONSENTS_KNOWN_AND_LAG = `
-  WITH keys AS (SELECT DISTINCT json_array_elements_text(?::json)::uuid AS id),
-       lag AS (SELECT extract(epoch FROM clock_timestamp() - max(produced_at)) * 1000 AS lag_ms
-                 FROM access_facts_watermark WHERE producer = ?)
-  SELECT k.id AS key, (p.id IS NOT NULL) AS known, lag.lag_ms::float8 AS lag_ms,
-         c.id, c.status, c.scope, c.provisions, c.period_start, c.period_end
-    FROM keys k CROSS JOIN lag
-    LEFT JOIN patient_projection p ON p.id = k.id
-    LEFT JOIN consent_projection c ON c.patient_id = k.id`;
+/** One patient's facts from its row; ACCESS_FACTS_STALE when the projections may lag beyond the bound. */
+export function factsOfRow(r: FactsRow, principal: Principal, maxLagMs: number): PatientFacts {
+  if (r.fact_lag_ms === null || r.fact_lag_ms > maxLagMs) throw accessFactsStale();
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return {
+    consents: r.fact_consents.map((c) =>
+      consentRecordOf({
+        ...c,
+        patientId: r.fact_key,
+        periodStart: date(c.periodStart),
+        periodEnd: date(c.periodEnd),
+      }),
+    ),
+    onCareTeam: r.fact_on_team,
+    grants: r.fact_grants.map((g) => ({
+      id: g.id,
+      patientId: r.fact_key,
+      practitionerId: principal.practitionerId!,
+      grantedAt: new Date(g.grantedAt),
+      expiresAt: new Date(g.expiresAt),
+    })),
+    known: r.fact_known,
+  };
+}
 
 /**
  * The shared facts lock of these patients (see `ProjectedFactsOptions.lock`)
@@ -126,10 +170,9 @@ export function factsLockPart(patientIds: readonly string[]): SqlPart {
 /**
  * Facts from a consuming subgraph's projections (consent, care-team,
  * break-the-glass and known patients, fed by the patient subgraph's events):
- * one statement for the consents, known patients and freshness of every
- * patient in the batch and, for a caller with a practitioner id, one for
- * their care-team links and grants (plus, for a write, one lock). Throws
- * ACCESS_FACTS_STALE when the projections may lag beyond `maxLagMs`.
+ * one statement for every patient in the batch (plus, for a write, one
+ * lock). Throws ACCESS_FACTS_STALE when the projections may lag beyond
+ * `maxLagMs`.
  */
 export function projectedAccessFacts(
   em: EntityManager,
@@ -138,56 +181,20 @@ export function projectedAccessFacts(
   opts: ProjectedFactsOptions,
 ): AccessFactsLoader {
   return new DataLoader<string, PatientFacts>(async (keys) => {
-    const ids = JSON.stringify([...new Set(keys)]);
-    const practitionerId = principal.practitionerId;
     if (opts.lock) {
       const lock = factsLockPart(keys);
       await em.execute(lock.sql, [...lock.params]);
     }
-    const [consentRows, memberRows] = await Promise.all([
-      em.execute<ConsentRow[]>(CONSENTS_KNOWN_AND_LAG, [ids, ACCESS_FACTS_PRODUCER]),
-      practitionerId
-        ? em.execute<MembershipRow[]>(
-            `SELECT patient_id, 'team' AS kind, id, NULL::timestamptz AS granted_at, NULL::timestamptz AS expires_at
-               FROM care_team_projection
-              WHERE practitioner_id = ? AND until IS NULL
-                AND patient_id IN (SELECT json_array_elements_text(?::json)::uuid)
-             UNION ALL
-             SELECT patient_id, 'grant', id, granted_at, expires_at
-               FROM break_glass_projection
-              WHERE practitioner_id = ? AND expires_at > ?::timestamptz
-                AND patient_id IN (SELECT json_array_elements_text(?::json)::uuid)`,
-            [practitionerId, ids, practitionerId, now.toISOString(), ids],
-          )
-        : Promise.resolve([] as MembershipRow[]),
-    ]);
-    const lag = consentRows[0]?.lag_ms;
-    if (lag === null || lag === undefined || lag > opts.maxLagMs) throw accessFactsStale();
-    const consents = consentRows
-      .filter((r): r is ConsentRow & { id: string } => r.id !== null)
-      .map((r) =>
-        consentRecordOf({
-          id: r.id,
-          patientId: r.key,
-          status: r.status,
-          scope: r.scope,
-          provisions: r.provisions,
-          periodStart: r.period_start,
-          periodEnd: r.period_end,
-        }),
-      );
-    const known = new Set(consentRows.filter((r) => r.known).map((r) => r.key));
-    const team = new Set(memberRows.filter((r) => r.kind === 'team').map((r) => r.patient_id));
-    const grants = memberRows
-      .filter((r) => r.kind === 'grant')
-      .map((r) => ({
-        id: r.id,
-        patientId: r.patient_id,
-        practitionerId: practitionerId!,
-        grantedAt: new Date(r.granted_at!),
-        expiresAt: new Date(r.expires_at!),
-      }));
-    return factsOf(keys, consents, team, grants, known);
+    const rows = await em.execute<FactsRow[]>(
+      `WITH ${FACTS} SELECT * FROM facts`,
+      factsParams(keys, principal, now),
+    );
+    const byKey = new Map(rows.map((r) => [r.fact_key, factsOfRow(r, principal, opts.maxLagMs)]));
+    return keys.map((k) => {
+      const f = byKey.get(k);
+      if (!f) throw accessFactsStale();
+      return f;
+    });
   });
 }
 

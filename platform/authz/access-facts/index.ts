@@ -17,12 +17,17 @@ export {
 export {
   accessFactsStale,
   factsOf,
-  projectedAccess,
   projectedAccessFacts,
   type ProjectedFactsOptions,
   type AccessFactsLoader,
   type PatientFacts,
 } from './facts.js';
+export {
+  projectedAccess,
+  projectedWithFacts,
+  type RowsWithFacts,
+  type WithFacts,
+} from './projected-access.js';
 export {
   accessFactJobs,
   accessFactLane,

@@ -7,7 +7,7 @@ import { pageSize } from '../../../platform/federation/pagination.js';
 import { perRequest } from '../../../platform/federation/per-request.js';
 import { billingEvent, decideBilling, type BillingData } from '../access.js';
 import type { BillingContext } from '../context.js';
-import { balancesOf } from '../store/ledger.js';
+import { balanceRows, balancesFrom, type BalanceRow } from '../store/ledger.js';
 import {
   emptyPage,
   pageKeyOf,
@@ -69,8 +69,18 @@ function patientLoaders(ctx: BillingContext) {
       });
     }),
     balance: new DataLoader<string, MoneyAmount | null>(async (ids) => {
+      // The sums and the access facts in one statement; decided and audited before any is used.
+      const { currency } = ctx.services.policy;
+      const sums = await ctx.withFacts<BalanceRow>(ids, {
+        ...balanceRows(ids, currency),
+        owner: 'patient_id',
+      });
       const allowed = await permitted(ctx, ids, (id) => id, 'Account');
-      const balances = await balancesOf(ctx.em, allowed, ctx.services.policy.currency);
+      const balances = balancesFrom(
+        allowed,
+        allowed.flatMap((id) => sums.get(id) ?? []),
+        currency,
+      );
       return ids.map((id) => {
         const b = balances.get(id);
         return b ? moneyOut(b) : null;

@@ -126,6 +126,37 @@ export async function reverseEntry(
   return toEntry(reversal);
 }
 
+/** One patient's summed entries in one currency, as `balanceRows` selects them. */
+export interface BalanceRow {
+  patient_id: string;
+  total: string;
+}
+
+/** The statement summing each patient's entries in `currency` (one row per patient with any). */
+export function balanceRows(
+  patientIds: readonly string[],
+  currency: string,
+): { sql: string; params: unknown[] } {
+  return {
+    sql: `SELECT account_patient_id AS patient_id, SUM(amount_minor)::text AS total
+            FROM ${SCHEMA}.ledger_entry
+           WHERE currency = ? AND account_patient_id IN (SELECT json_array_elements_text(?::json)::uuid)
+           GROUP BY account_patient_id`,
+    params: [parseCurrency(currency), JSON.stringify(patientIds)],
+  };
+}
+
+/** Each patient's balance from `balanceRows`' rows (zero for a patient with none). */
+export function balancesFrom(
+  patientIds: readonly string[],
+  rows: readonly BalanceRow[],
+  currency: string,
+): Map<string, Money> {
+  const cur = parseCurrency(currency);
+  const byId = new Map(rows.map((r) => [r.patient_id, money(r.total, cur)]));
+  return new Map(patientIds.map((id) => [id, byId.get(id) ?? money(0n, cur)]));
+}
+
 /**
  * The balances of many accounts in one currency: the sums of their entries,
  * computed by PostgreSQL in one statement (0 for an account with none).
@@ -135,16 +166,8 @@ export async function balancesOf(
   patientIds: readonly string[],
   currency: string,
 ): Promise<Map<string, Money>> {
-  const cur = parseCurrency(currency);
-  const rows = await em.execute<{ patient_id: string; total: string }[]>(
-    `SELECT account_patient_id AS patient_id, SUM(amount_minor)::text AS total
-       FROM ${SCHEMA}.ledger_entry
-      WHERE currency = ? AND account_patient_id IN (SELECT json_array_elements_text(?::json)::uuid)
-      GROUP BY account_patient_id`,
-    [cur, JSON.stringify(patientIds)],
-  );
-  const byId = new Map(rows.map((r) => [r.patient_id, money(r.total, cur)]));
-  return new Map(patientIds.map((id) => [id, byId.get(id) ?? money(0n, cur)]));
+  const { sql, params } = balanceRows(patientIds, currency);
+  return balancesFrom(patientIds, await em.execute<BalanceRow[]>(sql, params), currency);
 }
 
 /** A patient's balance in `currency`: the sum of the account's entries, computed by PostgreSQL. */

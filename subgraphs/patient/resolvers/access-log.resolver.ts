@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../../platform/federation/connection.js';
 import { parseScopes, scopeAllows } from '../../../platform/authz/index.js';
 import { readAccessLog } from '../../../platform/audit/index.js';
@@ -108,7 +109,11 @@ export class AccessLogResolver {
     nullable: true,
     description: 'The caller’s own patient record, if they have one.',
   })
-  async patient(@Root() me: Me, @Ctx() ctx: PatientContext): Promise<Patient | null> {
-    return me.patientId ? loadPatient(ctx, me.patientId) : null;
+  async patient(
+    @Root() me: Me,
+    @Ctx() ctx: PatientContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Patient | null> {
+    return me.patientId ? loadPatient(ctx, me.patientId, info) : null;
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../../platform/federation/pagination.js';
+import { careTeamRead } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { decodeSnapshot } from '../store/patient-codec.js';
 import { CareTeamLink } from './care-team.types.js';
@@ -21,15 +22,11 @@ export class PatientFieldsResolver {
     description: 'Practitioners currently on the care team.',
   })
   async careTeam(@Root() p: Patient, @Ctx() ctx: PatientContext): Promise<CareTeamLink[]> {
-    const decision = await ctx.access.load({
-      patientId: p.id,
-      dataClass: 'CareTeam',
-      permission: 'r',
-      action: 'read',
-      resourceId: p.id,
-    });
+    // Decided and audited with the patient when the query was known to ask (`readPatients`).
+    const decision = await ctx.access.load(careTeamRead(p.id));
     if (!decision.allowed) return [];
-    return (await ctx.loaders.careTeam.load(p.id)).map((m) => ({
+    // Loaded with the facts that decided the patient: no statement of its own.
+    return (await ctx.patientRows.load(p.id)).careTeam.map((m) => ({
       id: m.id,
       patientId: m.patientId,
       practitionerId: m.practitionerId,

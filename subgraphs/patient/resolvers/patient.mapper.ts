@@ -2,22 +2,24 @@ import type { PatientData } from '../domain/patient-data.js';
 import type { ContactSystem, GenderCode } from './patient.types.js';
 import { Patient, PatientSnapshot } from './patient.types.js';
 
-type Shape = PatientData & { id: string; version: number; active?: boolean };
+/** A patient's data; a read holds only the PHI fields its query selected. */
+type Shape = Partial<PatientData> & { id: string; version: number; active?: boolean };
 
 function fields(view: Shape) {
+  const { name, telecom } = view;
   return {
     id: view.id,
     version: view.version,
     active: view.active ?? true,
     mrn: view.mrn,
-    name: {
-      family: view.name.family,
-      given: view.name.given,
-      text: [...view.name.given, view.name.family].join(' '),
+    name: name && {
+      family: name.family,
+      given: name.given,
+      text: [...name.given, name.family].join(' '),
     },
     birthDate: view.birthDate,
-    gender: view.gender as GenderCode,
-    telecom: view.telecom.map((t) => ({
+    gender: view.gender as GenderCode | undefined,
+    telecom: telecom?.map((t) => ({
       system: t.system as ContactSystem,
       value: t.value,
       use: t.use,
@@ -28,7 +30,7 @@ function fields(view: Shape) {
   };
 }
 
-/** The GraphQL shape of a decrypted patient. */
+/** The GraphQL shape of a decrypted patient (the fields it holds). */
 export function toPatient(view: Shape): Patient {
   return Object.assign(new Patient(), fields(view));
 }

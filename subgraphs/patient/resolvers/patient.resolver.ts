@@ -1,22 +1,43 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../../platform/federation/connection.js';
-import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { forbidden } from '../../../platform/errors/index.js';
 import { accessEvent, requireAccess } from '../access.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
+import { selectedFieldNames, selectsField } from '../../../platform/federation/selection.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { PatientContext } from '../context.js';
 import { MRN_SYSTEM, type PatientData } from '../domain/patient-data.js';
-import { createPatient, readPatients, updatePatient } from '../store/patient-repository.js';
-import { searchPatientIds, type PatientFilter } from '../store/patient-search.js';
+import { phiFieldsIn } from '../store/patient-codec.js';
+import {
+  createPatient,
+  readPatients,
+  updatePatient,
+  type PatientSelection,
+} from '../store/patient-repository.js';
+import { searchPatients, type PatientFilter } from '../store/patient-search.js';
 import { CreatePatientInput, UpdatePatientInput } from './patient.inputs.js';
 import { toPatient } from './patient.mapper.js';
 import { Patient, PatientConnection } from './patient.types.js';
 
+/** What the query shows of the patients at `path` beneath the resolving field. */
+function selectionOf(info: GraphQLResolveInfo, path: readonly string[]): PatientSelection {
+  return {
+    fields: phiFieldsIn(selectedFieldNames(info)),
+    careTeam: selectsField(info, path, 'careTeam'),
+  };
+}
+
 /** Reads one patient through the same checks as lists and `_entities`. */
-export async function loadPatient(ctx: PatientContext, id: string): Promise<Patient> {
-  const result = (await readPatients(ctx, [requireUuid(id)], 'read')).get(id.toLowerCase());
+export async function loadPatient(
+  ctx: PatientContext,
+  id: string,
+  info: GraphQLResolveInfo,
+): Promise<Patient> {
+  const result = (await readPatients(ctx, [requireUuid(id)], 'read', selectionOf(info, []))).get(
+    id.toLowerCase(),
+  );
   if (!result || result instanceof GraphQLError) throw result ?? forbidden();
   return toPatient(result);
 }
@@ -36,14 +57,15 @@ async function listPatients(
   filter: PatientFilter,
   first: number,
   after: string | undefined,
+  selection: PatientSelection,
 ): Promise<PatientConnection> {
   const edges: PatientConnection['edges'] = [];
   let cursor = after;
   let hasNextPage = false;
   let scanCursor: string | null = null;
   for (let round = 0; round < MAX_SCAN_ROUNDS && edges.length < first; round++) {
-    const page = await searchPatientIds(ctx, filter, first - edges.length, cursor);
-    const views = await readPatients(ctx, page.ids, 'search');
+    const page = await searchPatients(ctx, filter, first - edges.length, cursor);
+    const views = await readPatients(ctx, page.ids, 'search', selection);
     for (const id of page.ids) {
       const v = views.get(id);
       if (v && !(v instanceof GraphQLError))
@@ -63,8 +85,12 @@ async function listPatients(
 @Resolver(() => Patient)
 export class PatientResolver {
   @Query(() => Patient, { nullable: true, description: 'One patient, if the caller may see them.' })
-  async patient(@Arg('id', () => ID) id: string, @Ctx() ctx: PatientContext): Promise<Patient> {
-    return loadPatient(ctx, id);
+  async patient(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: PatientContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Patient> {
+    return loadPatient(ctx, id, info);
   }
 
   @Query(() => PatientConnection, {
@@ -73,6 +99,7 @@ export class PatientResolver {
   })
   async patients(
     @Ctx() ctx: PatientContext,
+    @Info() info: GraphQLResolveInfo,
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('mrn', () => String, { nullable: true, description: 'Exact medical record number.' })
     mrn?: string,
@@ -87,7 +114,13 @@ export class PatientResolver {
     })
     birthDate?: string,
   ): Promise<PatientConnection> {
-    return listPatients(ctx, { mrn, family, birthDate }, pageSize(first), after ?? undefined);
+    return listPatients(
+      ctx,
+      { mrn, family, birthDate },
+      pageSize(first),
+      after ?? undefined,
+      selectionOf(info, ['edges', 'node']),
+    );
   }
 
   @Mutation(() => Patient, {

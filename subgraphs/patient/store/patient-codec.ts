@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { blindIndex, type FieldCipher } from '../../../platform/crypto/index.js';
 import type { PatientRecord } from '../entities/index.js';
-import type { Gender, PatientData, PatientView } from '../domain/patient-data.js';
+import type { PatientData, PatientView } from '../domain/patient-data.js';
 
 const TABLE = 'patient.patient';
 
@@ -37,28 +37,86 @@ export async function encodePatient(
   };
 }
 
-/** Decrypts a record; a ciphertext moved from another row or column fails its integrity check. */
-export async function decodePatient(
+/** A stored record as read: bookkeeping in the clear, PHI as ciphertext. */
+export type EncryptedPatient = Pick<
+  PatientRecord,
+  | 'id'
+  | 'version'
+  | 'active'
+  | 'updatedAt'
+  | 'mrn'
+  | 'name'
+  | 'birthDate'
+  | 'gender'
+  | 'telecom'
+  | 'address'
+  | 'identifiers'
+  | 'managingOrganizationId'
+>;
+
+/** The encrypted fields of a patient record, by their GraphQL (and `PatientData`) names. */
+export const PHI_FIELDS = [
+  'mrn',
+  'name',
+  'birthDate',
+  'gender',
+  'telecom',
+  'address',
+  'identifiers',
+] as const;
+export type PhiField = (typeof PHI_FIELDS)[number];
+
+/** The PHI fields among a query's selected field names (`selectedFieldNames`). */
+export const phiFieldsIn = (names: ReadonlySet<string>): Set<PhiField> =>
+  new Set(PHI_FIELDS.filter((f) => names.has(f)));
+
+const COLUMN: Record<PhiField, string> = {
+  mrn: 'mrn',
+  name: 'name',
+  birthDate: 'birth_date',
+  gender: 'gender',
+  telecom: 'telecom',
+  address: 'address',
+  identifiers: 'identifiers',
+};
+
+/** A patient decrypted for one read: only the PHI fields it asked for are present. */
+export type PartialPatientView = Omit<PatientView, PhiField> & Partial<Pick<PatientView, PhiField>>;
+
+/**
+ * Decrypts the `fields` of a record (a read's selection); the others stay
+ * encrypted and absent. A ciphertext moved from another row or column fails
+ * its integrity check.
+ */
+export async function decodePatientFields(
   em: EntityManager,
   cipher: FieldCipher,
-  r: PatientRecord,
-): Promise<PatientView> {
-  const dec = async <T>(column: string, value: string): Promise<T> =>
-    JSON.parse(await cipher.decrypt(em, value, { table: TABLE, column, rowId: r.id })) as T;
-  return {
+  r: EncryptedPatient,
+  fields: ReadonlySet<PhiField>,
+): Promise<PartialPatientView> {
+  const view: PartialPatientView = {
     id: r.id,
     version: r.version,
     active: r.active,
     updatedAt: r.updatedAt,
-    mrn: await dec<string>('mrn', r.mrn),
-    name: await dec('name', r.name),
-    birthDate: await dec<string>('birth_date', r.birthDate),
-    gender: await dec<Gender>('gender', r.gender),
-    telecom: await dec('telecom', r.telecom),
-    address: await dec('address', r.address),
-    identifiers: await dec('identifiers', r.identifiers),
     managingOrganizationId: r.managingOrganizationId ?? null,
   };
+  const out = view as Record<PhiField, unknown>;
+  for (const f of PHI_FIELDS) {
+    if (!fields.has(f)) continue;
+    const text = await cipher.decrypt(em, r[f], { table: TABLE, column: COLUMN[f], rowId: r.id });
+    out[f] = JSON.parse(text) as unknown;
+  }
+  return view;
+}
+
+/** Decrypts a whole record (writes work on all of it). */
+export async function decodePatient(
+  em: EntityManager,
+  cipher: FieldCipher,
+  r: EncryptedPatient,
+): Promise<PatientView> {
+  return (await decodePatientFields(em, cipher, r, new Set(PHI_FIELDS))) as PatientView;
 }
 
 const VERSION_TABLE = 'patient.patient_version';

@@ -6,42 +6,71 @@ import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
 import { publishCareTeamChanged, publishPatientRegistered } from '../events.js';
-import { accessEvent, decideMany, NO_ACCESS, patientWrite } from '../access.js';
+import type { PatientAccessDecision } from '../../../platform/authz/index.js';
+import { accessEvent, careTeamRead, decideMany, NO_ACCESS, patientWrite } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
 import type { PatientData, PatientView } from '../domain/patient-data.js';
-import { decodePatient, encodePatient, encodeSnapshot } from './patient-codec.js';
+import {
+  decodePatient,
+  decodePatientFields,
+  encodePatient,
+  encodeSnapshot,
+  type EncryptedPatient,
+  type PartialPatientView,
+  type PhiField,
+} from './patient-codec.js';
 import { queueIfDuplicate, refuseVisibleDuplicate } from './registration-review.js';
 
 /**
- * Reads patients for the caller: decides each, audits every permit and deny
- * in one statement (before any data leaves), then decrypts what was allowed.
+ * What a read shows of each patient: the PHI fields to decrypt, and whether
+ * the query certainly shows the care team (`selectsField`).
+ */
+export interface PatientSelection {
+  fields: ReadonlySet<PhiField>;
+  careTeam: boolean;
+}
+
+/**
+ * Reads patients for the caller: each patient's record and decision facts in
+ * one statement for the batch (`ctx.patientRows`), a decision each, every
+ * permit and deny audited in one statement (before any data leaves), then
+ * decrypts, of what was allowed, only the PHI `fields` the query selected.
  * Denied and missing ids both map to FORBIDDEN with one message.
  */
 export async function readPatients(
   ctx: PatientContext,
   ids: readonly string[],
   action: 'read' | 'search',
-): Promise<Map<string, PatientView | GraphQLError>> {
+  { fields, careTeam }: PatientSelection,
+): Promise<Map<string, PartialPatientView | GraphQLError>> {
   const decisions = await decideMany(ctx, ids, 'Patient', action === 'read' ? 'r' : 's');
-  const allowed = [...decisions].filter(([, d]) => d.allowed).map(([id]) => id);
-  const records = await ctx.loaders.patient.loadMany(allowed);
-  const found = new Map<string, PatientRecord>();
-  allowed.forEach((id, i) => {
-    const r = records[i];
-    if (r && !(r instanceof Error)) found.set(id, r);
+  // Already loaded with the facts the decisions read: no further statement.
+  const rows = await ctx.patientRows.loadMany([...decisions.keys()]);
+  const found = new Map<string, EncryptedPatient>();
+  [...decisions].forEach(([id, d], i) => {
+    const r = rows[i];
+    if (r instanceof Error) throw r;
+    if (d.allowed && r?.record) found.set(id, r.record);
   });
-  await recordAccess(
-    ctx,
-    [...decisions]
+  // The care team of every patient shown, when the query certainly shows it: decided on the
+  // same facts and audited in the same statement, then served to `Patient.careTeam` from cache.
+  const team =
+    careTeam && found.size
+      ? await decideMany(ctx, [...found.keys()], 'CareTeam', 'r')
+      : new Map<string, PatientAccessDecision>();
+  await recordAccess(ctx, [
+    ...[...decisions]
       .filter(([id, d]) => !d.allowed || found.has(id))
       .map(([id, d]) => accessEvent(id, d, action, 'Patient')),
-  );
-  const out = new Map<string, PatientView | GraphQLError>();
+    ...[...team].map(([id, d]) => accessEvent(id, d, 'read', 'CareTeam')),
+  ]);
+  for (const [id, d] of team) ctx.access.prime(careTeamRead(id), d);
+  const out = new Map<string, PartialPatientView | GraphQLError>();
   for (const [id, d] of decisions) {
     const record = found.get(id);
     // Refused and missing read the same, so no caller learns that a refused record exists.
     if (!d.allowed || !record) out.set(id, forbidden(NO_ACCESS));
-    else out.set(id, await decodePatient(ctx.em, ctx.services.cipher, record));
+    else out.set(id, await decodePatientFields(ctx.em, ctx.services.cipher, record, fields));
   }
   return out;
 }

@@ -5,8 +5,8 @@ const PATIENTS = 'patient';
 const cursorOf = (id: string): string => keysetCursor(PATIENTS, id);
 import { badInput } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
-import { PatientRecord } from '../entities/index.js';
 import { familyBirthIndex, mrnIndex } from './patient-codec.js';
+import { readPatientRows } from './patient-rows.js';
 
 /** Exact-match filters, answered through blind indexes. */
 export interface PatientFilter {
@@ -19,34 +19,42 @@ export interface PatientFilter {
 const UNBOUNDED_ROLES = new Set(['scheduler', 'billing', 'pharmacist', 'admin']);
 
 /**
- * One page of candidate patient ids for the caller, in id order: a patient
+ * One page of candidate patients for the caller, in id order: a patient
  * sees only themself, a clinician their care team, front-desk, billing,
- * pharmacy and admin staff everyone. Consent is decided afterwards, per record.
+ * pharmacy and admin staff everyone. Consent is decided afterwards, per
+ * record: the candidates are read with their records and decision facts in
+ * the same statement (primed into `ctx.patientRows`), so deciding and showing
+ * them costs no further statement.
  */
-export async function searchPatientIds(
+export async function searchPatients(
   ctx: PatientContext,
   filter: PatientFilter,
   first: number,
   after: string | null | undefined,
 ): Promise<{ ids: string[]; hasNextPage: boolean; cursorOf: (id: string) => string }> {
   const p = ctx.principal;
-  const qb = ctx.em.createQueryBuilder(PatientRecord, 'p').select('p.id').where({ active: true });
+  const where = ['p.active = true'];
+  const params: unknown[] = [];
   const cursor = decodeIdKeyset(PATIENTS, after);
-  if (cursor) qb.andWhere({ id: { $gt: cursor } });
-  if (filter.mrn !== undefined)
-    qb.andWhere({ mrnIndex: mrnIndex(ctx.services.indexKey, filter.mrn) });
+  if (cursor) {
+    where.push('p.id > ?::uuid');
+    params.push(cursor);
+  }
+  if (filter.mrn !== undefined) {
+    where.push('p.mrn_index = ?');
+    params.push(mrnIndex(ctx.services.indexKey, filter.mrn));
+  }
   if ((filter.family === undefined) !== (filter.birthDate === undefined))
     throw badInput('Search by family name needs birthDate too (and the other way round)');
-  if (filter.family !== undefined && filter.birthDate !== undefined)
-    qb.andWhere({
-      familyBirthIndex: familyBirthIndex(ctx.services.indexKey, filter.family, filter.birthDate),
-    });
+  if (filter.family !== undefined && filter.birthDate !== undefined) {
+    where.push('p.family_birth_index = ?');
+    params.push(familyBirthIndex(ctx.services.indexKey, filter.family, filter.birthDate));
+  }
 
   const unbounded =
     p.roles.some((r) => UNBOUNDED_ROLES.has(r)) || (p.roles.includes('partner') && !p.patientId);
   if (!unbounded) {
     const bounds: string[] = [];
-    const params: string[] = [];
     if (p.patientId) {
       bounds.push('p.id::text = ?');
       params.push(p.patientId);
@@ -58,15 +66,13 @@ export async function searchPatientIds(
       params.push(p.practitionerId);
     }
     if (bounds.length === 0) return { ids: [], hasNextPage: false, cursorOf };
-    qb.andWhere(`(${bounds.join(' or ')})`, params);
+    where.push(`(${bounds.join(' or ')})`);
   }
-  const rows = await qb
-    .orderBy({ id: 'asc' })
-    .limit(first + 1)
-    .execute<{ id: string }[]>();
-  return {
-    ids: rows.slice(0, first).map((r) => r.id),
-    hasNextPage: rows.length > first,
-    cursorOf,
-  };
+  const rows = await readPatientRows(ctx.em, p, ctx.now, {
+    sql: `SELECT p.id FROM patient p WHERE ${where.join(' AND ')} ORDER BY p.id LIMIT ?`,
+    params: [...params, first + 1],
+  });
+  const page = rows.slice(0, first);
+  for (const r of page) ctx.patientRows.prime(r.id, r.row);
+  return { ids: page.map((r) => r.id), hasNextPage: rows.length > first, cursorOf };
 }

@@ -59,11 +59,12 @@ function appointmentFilters(args: PatientAppointmentsArgs) {
 }
 
 /**
- * `Patient.appointments` for many patients at once: one decision round and
- * one audit INSERT (the kernel's `decideLists`), and one windowed SQL query
- * for every patient in the response, newest first. A patient whose
+ * `Patient.appointments` for many patients at once: one statement reads the
+ * windowed page of every patient in the response (newest first) together
+ * with their access facts, then one decision round and one audit INSERT (the
+ * kernel's `decideLists`) before any row is used. A patient whose
  * appointments the caller may not see gets an empty page (the refusal is
- * audited).
+ * audited; their rows read are dropped unmapped).
  */
 export function createPatientAppointmentsLoader(ctx: SchedulingContext) {
   return new DataLoader<
@@ -72,35 +73,40 @@ export function createPatientAppointmentsLoader(ctx: SchedulingContext) {
     string
   >(
     async (keys) => {
+      // Aliases may ask for other filters or pages: one windowed query per distinct arguments,
+      // each read with the access facts of its patients in the same statement.
+      const argsKey = (k: (typeof keys)[number]) => JSON.stringify(k.args);
+      const windows = [...new Map(keys.map((k) => [argsKey(k), k.args]))].map(([key, args]) => {
+        const owners = [...new Set(keys.filter((k) => argsKey(k) === key).map((k) => k.patientId))];
+        const spec = { ...APPOINTMENTS, filters: appointmentFilters(args) };
+        return { key, owners, spec, window: windowedPage(spec, owners, args.first, args.after) };
+      });
+      const rowsOf = await Promise.all(
+        windows.map((w) =>
+          ctx.withFacts<Record<string, unknown> & { sort_key: string }>(w.owners, {
+            sql: `SELECT * FROM (${w.window.sql}) w WHERE w.rn <= ?`,
+            params: [...w.window.params, w.window.limit],
+            owner: 'patient_id',
+            orderBy: ['rn'],
+          }),
+        ),
+      );
+      // Decided on the facts just read (no statement), audited in one INSERT before any row is used.
       const decisions = await decideLists(
         ctx,
         keys.map((k) => ({ patientId: k.patientId })),
         appointmentPolicy('s'),
       );
-      // Aliases may ask for other filters or pages: one windowed query per distinct arguments.
-      const argsKey = (k: (typeof keys)[number]) => JSON.stringify(k.args);
+      const allowed = new Set(keys.filter((_, i) => decisions[i]!.allowed).map((k) => k.patientId));
       const pagesOf = new Map<string, Map<string, Page<AppointmentRecord>>>();
-      for (const [key, args] of new Map(keys.map((k) => [argsKey(k), k.args]))) {
-        const owners = [
-          ...new Set(
-            keys
-              .filter((k, i) => decisions[i]!.allowed && argsKey(k) === key)
-              .map((k) => k.patientId),
-          ),
-        ];
-        const spec = { ...APPOINTMENTS, filters: appointmentFilters(args) };
-        const window = windowedPage(spec, owners, args.first, args.after);
-        const rows = owners.length
-          ? await ctx.em.execute<(Record<string, unknown> & { sort_key: string })[]>(
-              `SELECT * FROM (${window.sql}) w WHERE w.rn <= ? ORDER BY w.patient_id, w.rn`,
-              [...window.params, window.limit],
-            )
-          : [];
+      windows.forEach((w, i) => {
+        const owners = w.owners.filter((o) => allowed.has(o));
+        const rows = owners.flatMap((o) => rowsOf[i]!.get(o) ?? []);
         pagesOf.set(
-          key,
+          w.key,
           collectPages(
-            spec,
-            window,
+            w.spec,
+            w.window,
             owners,
             rows,
             (r) => String(r.patient_id),
@@ -108,7 +114,7 @@ export function createPatientAppointmentsLoader(ctx: SchedulingContext) {
             (r) => ctx.em.map(AppointmentRecord, r),
           ),
         );
-      }
+      });
       return keys.map((k, i) =>
         decisions[i]!.allowed
           ? (pagesOf.get(argsKey(k))?.get(k.patientId) ?? emptyPage())
