@@ -2,12 +2,10 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { groupBy } from '../../data/group-by.js';
-import type { RequestContext } from '../../federation/context.js';
 import type { Principal } from '../../identity/principal.js';
 import type { BreakGlassGrant } from '../break-glass.js';
 import { consentRecordOf, type ConsentRecord, type StoredConsent } from '../consent.js';
 import type { SqlPart } from '../../db/statement.js';
-import type { AccessContext } from '../record-access.js';
 import { patientFactsLock } from './sql.js';
 import { ACCESS_FACTS_PRODUCER } from './watermark.js';
 
@@ -196,22 +194,4 @@ export function projectedAccessFacts(
       return f;
     });
   });
-}
-
-/**
- * A consuming subgraph's kernel facts for one request: `accessFacts` on the
- * request's `em`, and `accessFactsFor` a write's transaction (locking, unless
- * the write took the lock itself with `accessFactsLock`).
- */
-export function projectedAccess(
-  base: RequestContext,
-  maxLagMs: number,
-): Pick<AccessContext, 'accessFacts' | 'accessFactsFor' | 'accessFactsLock'> {
-  const { principal, now } = base;
-  return {
-    accessFacts: projectedAccessFacts(base.em, principal, now, { maxLagMs }),
-    accessFactsFor: (em, lockHeld) =>
-      projectedAccessFacts(em, principal, now, { maxLagMs, lock: !lockHeld }),
-    accessFactsLock: factsLockPart,
-  };
 }

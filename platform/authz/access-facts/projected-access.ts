@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../federation/context.js';
 import type { Principal } from '../../identity/principal.js';
+import type { AccessContext } from '../record-access.js';
 import {
   FACTS,
+  factsLockPart,
   factsOfRow,
   factsParams,
   projectedAccessFacts,
@@ -78,22 +80,24 @@ export function projectedWithFacts(
 
 /**
  * A consuming subgraph's kernel facts for one request: `accessFacts` on the
- * request's `em`, `accessFactsFor` a write's transaction (locking), and
- * `withFacts` to read rows with their facts in one statement.
+ * request's `em`, `accessFactsFor` a write's transaction (locking, unless the
+ * write took the lock itself with `accessFactsLock` in its first statement),
+ * and `withFacts` to read rows with their facts in one statement.
  */
 export function projectedAccess(
   base: RequestContext,
   maxLagMs: number,
-): {
+): Pick<AccessContext, 'accessFacts' | 'accessFactsFor' | 'accessFactsLock'> & {
   accessFacts: AccessFactsLoader;
-  accessFactsFor: (em: EntityManager) => AccessFactsLoader;
   withFacts: WithFacts;
 } {
   const { principal, now } = base;
   const accessFacts = projectedAccessFacts(base.em, principal, now, { maxLagMs });
   return {
     accessFacts,
-    accessFactsFor: (em) => projectedAccessFacts(em, principal, now, { maxLagMs, lock: true }),
+    accessFactsFor: (em, lockHeld) =>
+      projectedAccessFacts(em, principal, now, { maxLagMs, lock: !lockHeld }),
+    accessFactsLock: factsLockPart,
     withFacts: projectedWithFacts(base.em, principal, now, maxLagMs, accessFacts),
   };
 }
