@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
@@ -27,9 +26,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const concurrencies = (process.env.BENCH_APPENDERS ?? '1,16,50').split(',').map(Number);
 const rowsPerAppend = [1, 50];
 
+// Under .data like the other benches (PostgreSQL runs as its own OS user when we are root,
+// and cannot enter a private temporary directory of root's).
 const tmp = process.env.DATABASE_URL
   ? undefined
-  : fs.mkdtempSync(path.join(os.tmpdir(), 'audit-bench-'));
+  : path.resolve('.data', `audit-bench-${randomBytes(3).toString('hex')}`);
 const server = tmp
   ? await startEmbeddedPostgres({ dataDir: tmp, port: await freePort(55432), quiet: true })
   : undefined;
