@@ -114,7 +114,7 @@ for (const rows of rowsPerAppend)
     let audit = 0;
     for (let r = 0; r < rounds; r++) {
       plain += await measure('public.plain_entry', c, rows);
-      audit += await measure('audit.entry', c, rows);
+      audit += await measure('audit.intake', c, rows);
     }
     console.log(
       `${String(c).padStart(9)}  ${String(rows).padStart(4)}  ${(plain / rounds).toFixed(0).padStart(11)}  ${(audit / rounds).toFixed(0).padStart(9)}  ${(audit / plain).toFixed(2).padStart(11)}`,
@@ -130,7 +130,7 @@ const backlog = 50_000;
 const svc = new pg.Client(serviceUrl);
 await svc.connect();
 for (let i = 0; i < backlog; i += 1000)
-  await svc.query(`INSERT INTO audit.entry (payload) SELECT unnest($1::text[])`, [
+  await svc.query(`INSERT INTO audit.intake (payload) SELECT unnest($1::text[])`, [
     Array.from({ length: 1000 }, payload),
   ]);
 await svc.end();

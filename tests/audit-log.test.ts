@@ -32,7 +32,7 @@ afterAll(() => t?.stop());
 async function untilSealed(timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await t.sql<{ n: string }>('SELECT count(*) AS n FROM audit.pending');
+    const [row] = await t.sql<{ n: string }>('SELECT count(*) AS n FROM audit.intake');
     if (Number(row!.n) === 0) return;
     if (Date.now() > deadline) throw new Error(`${row!.n} audit entries were never sealed`);
     await new Promise((r) => setTimeout(r, 100));
@@ -252,7 +252,7 @@ async function snapshot(): Promise<Snapshot> {
     batches: await q(
       'SELECT batch, month, size, root, prev, sealed_at, head_hash, jws FROM audit.batch ORDER BY batch',
     ),
-    pending: await q('SELECT seq, logged_at FROM audit.pending ORDER BY seq'),
+    pending: await q('SELECT seq, logged_at FROM audit.intake ORDER BY seq'),
   };
 }
 
@@ -266,9 +266,9 @@ afterAll(() => adminClient?.end());
 
 describe('append-only audit log', () => {
   const CHANGES = [
-    ['UPDATE', `UPDATE audit.entry SET payload = '{"forged":true}' WHERE seq = 1`],
-    ['DELETE', 'DELETE FROM audit.entry WHERE seq = 1'],
-    ['TRUNCATE', 'TRUNCATE audit.entry'],
+    ['UPDATE', `UPDATE audit.sealed SET payload = '{"forged":true}' WHERE seq = 1`],
+    ['DELETE', 'DELETE FROM audit.sealed WHERE seq = 1'],
+    ['TRUNCATE', 'TRUNCATE audit.sealed'],
   ] as const;
   const SEALED_CHANGES = [
     ['UPDATE', 'batch', `UPDATE audit.batch SET root = repeat('0', 64) WHERE batch = 1`],
@@ -299,7 +299,7 @@ describe('append-only audit log', () => {
       for (const [verb, sql] of [
         ...CHANGES,
         ...SEALED_CHANGES.map(([v, table, q]) => [`${v} ${table}`, q] as const),
-        ['DELETE pending', 'DELETE FROM audit.pending'],
+        ['DELETE intake', 'DELETE FROM audit.intake'],
       ]) {
         await expect(svc.query(sql), verb).rejects.toMatchObject({
           code: '42501',
@@ -316,11 +316,11 @@ describe('append-only audit log', () => {
     await untilSealed();
     const before = await snapshot();
     const [{ partition }] = (await t.sql<{ partition: string }>(
-      'SELECT tableoid::regclass::text AS partition FROM audit.entry WHERE seq = 1',
+      'SELECT tableoid::regclass::text AS partition FROM audit.sealed WHERE seq = 1',
     )) as [{ partition: string }];
     // A row's UPDATE or DELETE is refused by the monthly partition that holds it.
-    expect(partition).toMatch(/^audit\.entry_(\d{4}_\d{2}|default)$/);
-    const table = (verb: string) => (verb === 'TRUNCATE' ? 'entry' : partition.slice(6));
+    expect(partition).toMatch(/^audit\.sealed_(\d{4}_\d{2}|default)$/);
+    const table = (verb: string) => (verb === 'TRUNCATE' ? 'sealed' : partition.slice(6));
     for (const [verb, sql] of CHANGES) {
       await expect(t.sql(sql), verb).rejects.toMatchObject({
         code: '42501',
@@ -378,11 +378,11 @@ describe('audit:verify', () => {
     try {
       await db.query('SET LOCAL session_replication_role = replica');
       await db.query(
-        'DELETE FROM audit.seal; DELETE FROM audit.batch; DELETE FROM audit.pending; DELETE FROM audit.entry',
+        'DELETE FROM audit.seal; DELETE FROM audit.batch; DELETE FROM audit.intake; DELETE FROM audit.sealed',
       );
       const o = original;
       await db.query(
-        `INSERT INTO audit.entry (seq, logged_at, payload) OVERRIDING SYSTEM VALUE
+        `INSERT INTO audit.sealed (seq, logged_at, payload)
          SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[])`,
         [
           o.entries.map((r) => r.seq),
@@ -448,7 +448,7 @@ describe('audit:verify', () => {
     const flipped =
       payload.slice(0, i) + String.fromCharCode(payload.charCodeAt(i) ^ 1) + payload.slice(i + 1);
     expect(flipped).not.toBe(payload);
-    await tamper('UPDATE audit.entry SET payload = $1 WHERE seq = $2', [flipped, seq]);
+    await tamper('UPDATE audit.sealed SET payload = $1 WHERE seq = $2', [flipped, seq]);
     try {
       const { code, out } = await runVerify();
       expect(out).toContain(`audit log BROKEN at seq ${seq}: hash mismatch at seq ${seq}`);
@@ -460,7 +460,7 @@ describe('audit:verify', () => {
 
   it('catches a deleted row', async () => {
     const seq = 10;
-    await tamper('DELETE FROM audit.entry WHERE seq = $1', [seq]);
+    await tamper('DELETE FROM audit.sealed WHERE seq = $1', [seq]);
     try {
       const { code, out } = await runVerify();
       expect(out).toContain(
@@ -476,7 +476,7 @@ describe('audit:verify', () => {
     const [a, b] = [4, 11];
     expect(entry(a).payload).not.toBe(entry(b).payload);
     await tamper(
-      `UPDATE audit.entry x SET payload = y.payload FROM audit.entry y
+      `UPDATE audit.sealed x SET payload = y.payload FROM audit.sealed y
        WHERE (x.seq, y.seq) IN (($1, $2), ($2, $1))`,
       [a, b],
     );
@@ -498,7 +498,7 @@ describe('audit:verify', () => {
   it('catches an edited entry whose seal was recomputed, at its batch root', async () => {
     const seq = 5;
     const forged = entry(seq).payload.replace(/^\{/, '{"forged":true,');
-    await tamper('UPDATE audit.entry SET payload = $1 WHERE seq = $2', [forged, seq]);
+    await tamper('UPDATE audit.sealed SET payload = $1 WHERE seq = $2', [forged, seq]);
     await tamper('UPDATE audit.seal SET leaf = $1 WHERE seq = $2', [leafHash(seq, forged), seq]);
     try {
       const { code, out } = await runVerify();
@@ -525,7 +525,7 @@ describe('audit:verify', () => {
       prev: last.prev,
       sealedAt: last.sealed_at,
     });
-    await tamper('UPDATE audit.entry SET payload = $1 WHERE seq = $2', [forged, seq]);
+    await tamper('UPDATE audit.sealed SET payload = $1 WHERE seq = $2', [forged, seq]);
     await tamper('UPDATE audit.seal SET leaf = $1 WHERE seq = $2', [leafHash(seq, forged), seq]);
     await tamper('UPDATE audit.batch SET root = $1, head_hash = $2 WHERE batch = $3', [
       root,
@@ -544,7 +544,7 @@ describe('audit:verify', () => {
   it('catches a truncated tail', async () => {
     const keep = lastBatch() - 1;
     await tamper(
-      `DELETE FROM audit.entry e USING audit.seal s WHERE s.seq = e.seq AND s.batch > $1`,
+      `DELETE FROM audit.sealed e USING audit.seal s WHERE s.seq = e.seq AND s.batch > $1`,
       [keep],
     );
     await tamper('DELETE FROM audit.seal WHERE batch > $1', [keep]);

@@ -35,10 +35,10 @@ describe('monthly partitions, export and retention', () => {
     publicJwk = publicAuditKey(privateJwk);
     // January 2025 gets a partition of its own (as ensure_partitions made it then), and ten
     // entries logged in it; then six entries now.
-    await t.admin.query(`CREATE TABLE audit.entry_2019_01 PARTITION OF audit.entry
+    await t.admin.query(`CREATE TABLE audit.sealed_2019_01 PARTITION OF audit.sealed
       FOR VALUES FROM ('2019-01-01 00:00+00') TO ('2019-02-01 00:00+00')`);
     for (let n = 1; n <= 10; n++)
-      await t.admin.query(`INSERT INTO audit.entry (payload, logged_at) VALUES ($1, $2)`, [
+      await t.admin.query(`INSERT INTO audit.intake (payload, logged_at) VALUES ($1, $2)`, [
         canonicalPayload(sampleEntry(n)),
         `2019-01-15T12:00:${String(n).padStart(2, '0')}Z`,
       ]);
@@ -59,13 +59,15 @@ describe('monthly partitions, export and retention', () => {
   it('keeps the months ahead partitioned and every partition append-only', async () => {
     const { rows } = await t.admin.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = 'audit.entry'::regclass ORDER BY 1`,
+        WHERE i.inhparent = 'audit.sealed'::regclass ORDER BY 1`,
     );
     const thisMonth = new Date().toISOString().slice(0, 7).replace('-', '_');
-    expect(rows.map((r) => r.name)).toContain(`entry_${thisMonth}`);
+    expect(rows.map((r) => r.name)).toContain(`sealed_${thisMonth}`);
     expect(rows.length).toBeGreaterThanOrEqual(6); // default, 2019-01, this month and 3 ahead
-    await expect(t.admin.query(`TRUNCATE audit.entry_${thisMonth}`)).rejects.toThrow(/append-only/);
-    await expect(t.admin.query('DELETE FROM audit.entry_2019_01')).rejects.toThrow(/append-only/);
+    await expect(t.admin.query(`TRUNCATE audit.sealed_${thisMonth}`)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(t.admin.query('DELETE FROM audit.sealed_2019_01')).rejects.toThrow(/append-only/);
     // Batches never span months: January's ten entries are sealed apart from this month's.
     const { rows: batches } = await t.admin.query<{ month: string; n: string }>(
       'SELECT month, sum(size) AS n FROM audit.batch GROUP BY month ORDER BY month',
@@ -160,7 +162,7 @@ describe('monthly partitions, export and retention', () => {
         VALUES ('${month}', 1, 1, 0, 'x', now())`,
     );
     await t.tamper(
-      `UPDATE audit.entry SET payload = replace(payload, '"req-12"', '"req-13"') WHERE seq = 12`,
+      `UPDATE audit.sealed SET payload = replace(payload, '"req-12"', '"req-13"') WHERE seq = 12`,
     );
     expect(await verifyAuditChain(t.admin, { publicJwk })).toMatchObject({
       ok: false,

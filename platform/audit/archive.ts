@@ -67,7 +67,7 @@ export async function exportMonth(
     throw new Error(`audit month ${month} is not over yet`);
   const [waiting] = await queryRows<{ n: string }>(
     db,
-    `SELECT count(*) AS n FROM audit.pending WHERE to_char(logged_at AT TIME ZONE 'UTC', 'YYYY-MM') = ?`,
+    `SELECT count(*) AS n FROM audit.intake WHERE to_char(logged_at AT TIME ZONE 'UTC', 'YYYY-MM') = ?`,
     [month],
   );
   if (Number(waiting?.n) > 0)
@@ -83,7 +83,7 @@ export async function exportMonth(
   for (const b of batches) {
     const rows = await queryRows<{ seq: string; payload: string | null }>(
       db,
-      `SELECT s.seq, e.payload FROM audit.seal s LEFT JOIN audit.entry e ON e.seq = s.seq
+      `SELECT s.seq, e.payload FROM audit.seal s LEFT JOIN audit.sealed e ON e.seq = s.seq
         WHERE s.batch = ? ORDER BY s.idx`,
       [b.batch],
     );

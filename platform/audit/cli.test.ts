@@ -90,8 +90,9 @@ describe('audit:verify command', () => {
 
   it('reports an entry left unsealed past the head age limit (the sealer stopped), and exits 1', async () => {
     const back = (sign: '-' | '+') =>
-      t.tamper(`UPDATE audit.entry SET logged_at = logged_at ${sign} interval '10 minutes' WHERE seq = 6;
-        UPDATE audit.pending SET logged_at = logged_at ${sign} interval '10 minutes' WHERE seq = 6`);
+      t.tamper(
+        `UPDATE audit.intake SET logged_at = logged_at ${sign} interval '10 minutes' WHERE seq = 6`,
+      );
     await back('-');
     try {
       const r = await run([...args, '--max-head-age', '300']);
@@ -107,7 +108,7 @@ describe('audit:verify command', () => {
 
   it('reports the first bad seq and exits 1', async () => {
     await t.tamper(
-      `UPDATE audit.entry SET payload = replace(payload, 'TREAT', 'TREAX') WHERE seq = 4`,
+      `UPDATE audit.sealed SET payload = replace(payload, 'TREAT', 'TREAX') WHERE seq = 4`,
     );
     expect(await run(args)).toEqual({
       code: 1,

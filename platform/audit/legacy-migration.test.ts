@@ -39,7 +39,7 @@ describe('upgrade from the single hash chain', () => {
     for (const sql of auditSchemaSql()) await admin.query(sql);
     const { rows } = await admin.query<{ seq: string; payload: string; queued: boolean }>(
       `SELECT e.seq, e.payload, p.seq IS NOT NULL AS queued
-        FROM audit.entry e LEFT JOIN audit.pending p ON p.seq = e.seq ORDER BY e.seq`,
+        FROM audit.entry e LEFT JOIN audit.intake p ON p.seq = e.seq ORDER BY e.seq`,
     );
     expect(rows.map((r) => [Number(r.seq), r.payload, r.queued])).toEqual(
       [1, 2, 3].map((n) => [n, canonicalPayload(sampleEntry(n)), true]),
@@ -49,7 +49,7 @@ describe('upgrade from the single hash chain', () => {
     );
     expect(gone).toEqual([{ t: null, f: null }]);
     const { rows: next } = await admin.query<{ seq: string }>(
-      "INSERT INTO audit.entry (payload) VALUES ('{}') RETURNING seq",
+      "INSERT INTO audit.intake (payload) VALUES ('{}') RETURNING seq",
     );
     expect(Number(next[0]!.seq)).toBe(4);
   });

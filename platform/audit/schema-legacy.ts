@@ -1,7 +1,7 @@
 /**
  * The upgrade from the single hash chain (audit log format 1): its table is
  * set aside before the new one is created, then its entries are copied into
- * the new log in seq order, where the sealer seals them like any other, and
+ * the new log's intake in seq order, where the sealer seals them like any other, and
  * the chain's tables and functions are dropped. Heads signed over the old
  * chain prove nothing about the new log: verify them before upgrading.
  */
@@ -15,11 +15,11 @@ export const legacyChainMigrationSql = {
   END $do$`,
   copyOld: `DO $do$ BEGIN
     IF to_regclass('audit.entry_v1') IS NOT NULL THEN
-      INSERT INTO audit.entry (seq, logged_at, payload) OVERRIDING SYSTEM VALUE
+      INSERT INTO audit.intake (seq, logged_at, payload) OVERRIDING SYSTEM VALUE
         SELECT o.seq, coalesce((o.payload::jsonb ->> 'occurredAt')::timestamptz, now()), o.payload
         FROM audit.entry_v1 o ORDER BY o.seq;
-      PERFORM setval(pg_get_serial_sequence('audit.entry', 'seq'),
-        greatest((SELECT max(seq) FROM audit.entry), 1));
+      PERFORM setval(pg_get_serial_sequence('audit.intake', 'seq'),
+        greatest((SELECT max(seq) FROM audit.intake), 1));
       DROP TABLE audit.entry_v1, audit.chain_head;
       DROP FUNCTION IF EXISTS audit.chain_entry();
     END IF;

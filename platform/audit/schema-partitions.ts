@@ -1,5 +1,5 @@
 /**
- * The audit log's monthly partitions: `audit.entry_YYYY_MM`, created ahead by
+ * The sealed log's monthly partitions: `audit.sealed_YYYY_MM`, created ahead by
  * `audit.ensure_partitions` (the sealer calls it), each append-only like its
  * parent, and dropped only by `audit.drop_month` once the month is archived.
  */
@@ -17,14 +17,14 @@ export function partitionSql(searchPath: string): string[] {
     BEGIN
       FOR i IN 0 .. least(greatest(p_months_ahead, 0), 24) LOOP
         m := (first_month + make_interval(months => i))::date;
-        name := 'entry_' || to_char(m, 'YYYY_MM');
+        name := 'sealed_' || to_char(m, 'YYYY_MM');
         CONTINUE WHEN to_regclass('audit.' || name) IS NOT NULL;
         -- Rows already in the default partition for this month keep it from being split off.
-        CONTINUE WHEN EXISTS (SELECT 1 FROM audit.entry_default d
+        CONTINUE WHEN EXISTS (SELECT 1 FROM audit.sealed_default d
           WHERE d.logged_at >= (m::timestamp AT TIME ZONE 'UTC')
             AND d.logged_at < ((m + interval '1 month')::timestamp AT TIME ZONE 'UTC'));
         EXECUTE format(
-          'CREATE TABLE audit.%I PARTITION OF audit.entry FOR VALUES FROM (%L) TO (%L)',
+          'CREATE TABLE audit.%I PARTITION OF audit.sealed FOR VALUES FROM (%L) TO (%L)',
           name, m::timestamp AT TIME ZONE 'UTC', (m + interval '1 month')::timestamp AT TIME ZONE 'UTC');
         EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON audit.%I
           FOR EACH STATEMENT EXECUTE FUNCTION audit.reject_change()', name || '_no_truncate', name);
@@ -37,7 +37,7 @@ export function partitionSql(searchPath: string): string[] {
     `CREATE OR REPLACE FUNCTION audit.drop_month(p_month text) RETURNS void
       LANGUAGE plpgsql SECURITY DEFINER ${searchPath} AS $fn$
     DECLARE
-      name text := 'entry_' || replace(p_month, '-', '_');
+      name text := 'sealed_' || replace(p_month, '-', '_');
     BEGIN
       IF p_month !~ '^[0-9]{4}-[0-9]{2}$' THEN
         RAISE EXCEPTION 'not a month: %', p_month;
@@ -49,7 +49,7 @@ export function partitionSql(searchPath: string): string[] {
       IF NOT EXISTS (SELECT 1 FROM audit.archive a WHERE a.month = p_month) THEN
         RAISE EXCEPTION 'audit month % is not archived: export it first', p_month;
       END IF;
-      IF EXISTS (SELECT 1 FROM audit.pending p
+      IF EXISTS (SELECT 1 FROM audit.intake p
           WHERE to_char(p.logged_at AT TIME ZONE 'UTC', 'YYYY-MM') = p_month) THEN
         RAISE EXCEPTION 'audit month % still has unsealed entries', p_month;
       END IF;

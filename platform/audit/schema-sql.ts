@@ -2,7 +2,7 @@ import { legacyChainMigrationSql } from './schema-legacy.js';
 import { partitionSql } from './schema-partitions.js';
 
 // pg_temp goes last explicitly: left out, it is searched first for tables, and a caller
-// could shadow audit.entry with a temporary table inside these SECURITY DEFINER functions.
+// could shadow audit.sealed with a temporary table inside these SECURITY DEFINER functions.
 export const SEARCH_PATH = 'SET search_path = pg_catalog, audit, pg_temp';
 
 /** Functions every service role may call: read one patient's log and proofs, seal, keep partitions. */
@@ -16,12 +16,11 @@ const SERVICE_FUNCTIONS = [
 ];
 const FUNCTIONS = [
   ...SERVICE_FUNCTIONS,
-  'audit.enqueue()',
   'audit.reject_change()',
   'audit.archive_guard()',
   'audit.drop_month(text)',
 ];
-const TABLES = ['audit.entry', 'audit.pending', 'audit.batch', 'audit.seal', 'audit.archive'];
+const TABLES = ['audit.intake', 'audit.sealed', 'audit.batch', 'audit.seal', 'audit.archive'];
 
 /** Quotes a role name after checking it is a plain identifier. */
 export function roleIdent(role: string): string {
@@ -40,23 +39,25 @@ function insertOnlySql(table: string, name: string): string[] {
 }
 
 const TABLES_SQL = [
-  // Appends are plain inserts: nothing in them waits on another append. `logged_at` (the
-  // database's clock) places the entry in its month's partition.
-  `CREATE TABLE IF NOT EXISTS audit.entry (
-    seq bigint GENERATED ALWAYS AS IDENTITY CHECK (seq > 0),
+  // Appends are plain single-table inserts here: no trigger, no lock, nothing read. The
+  // database numbers them (seq) and stamps them (logged_at); the sealer moves them, sealed,
+  // into audit.sealed within a seal interval.
+  `CREATE TABLE IF NOT EXISTS audit.intake (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     logged_at timestamptz NOT NULL DEFAULT now(),
-    payload text NOT NULL CHECK (jsonb_typeof(payload::jsonb) = 'object'),
+    payload text NOT NULL CHECK (jsonb_typeof(payload::jsonb) = 'object')
+  )`,
+  // Sealed entries, partitioned by the month they were logged in.
+  `CREATE TABLE IF NOT EXISTS audit.sealed (
+    seq bigint NOT NULL CHECK (seq > 0),
+    logged_at timestamptz NOT NULL,
+    payload text NOT NULL,
     patient_id text GENERATED ALWAYS AS (payload::jsonb ->> 'patientId') STORED,
     PRIMARY KEY (seq, logged_at)
   ) PARTITION BY RANGE (logged_at)`,
-  'CREATE TABLE IF NOT EXISTS audit.entry_default PARTITION OF audit.entry DEFAULT',
-  `CREATE INDEX IF NOT EXISTS entry_patient_seq ON audit.entry (patient_id, seq DESC)
+  'CREATE TABLE IF NOT EXISTS audit.sealed_default PARTITION OF audit.sealed DEFAULT',
+  `CREATE INDEX IF NOT EXISTS sealed_patient_seq ON audit.sealed (patient_id, seq DESC)
     WHERE patient_id IS NOT NULL`,
-  // Entries not yet sealed, queued by a statement trigger in the appending transaction.
-  `CREATE TABLE IF NOT EXISTS audit.pending (
-    seq bigint PRIMARY KEY,
-    logged_at timestamptz NOT NULL
-  )`,
   // One row per sealed batch: its signed Merkle tree head, chained to the batch before.
   `CREATE TABLE IF NOT EXISTS audit.batch (
     batch bigint PRIMARY KEY CHECK (batch > 0),
@@ -87,6 +88,11 @@ const TABLES_SQL = [
     exported_at timestamptz NOT NULL DEFAULT now(),
     dropped_at timestamptz
   )`,
+  // Every entry, sealed or not, for the owner's and auditors' SQL (service roles cannot read it).
+  `CREATE OR REPLACE VIEW audit.entry AS
+    SELECT seq, logged_at, payload, patient_id, true AS sealed FROM audit.sealed
+    UNION ALL
+    SELECT seq, logged_at, payload, payload::jsonb ->> 'patientId', false FROM audit.intake`,
 ];
 
 const TRIGGERS_SQL = [
@@ -97,18 +103,13 @@ const TRIGGERS_SQL = [
       USING ERRCODE = 'insufficient_privilege';
   END
   $fn$`,
-  `CREATE OR REPLACE FUNCTION audit.enqueue() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER ${SEARCH_PATH} AS $fn$
-  BEGIN
-    INSERT INTO audit.pending (seq, logged_at) SELECT n.seq, n.logged_at FROM new_entries n;
-    RETURN NULL;
-  END
-  $fn$`,
-  // One insert into the queue per appending statement, however many rows it appends.
-  `CREATE OR REPLACE TRIGGER entry_enqueue AFTER INSERT ON audit.entry
-    REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION audit.enqueue()`,
-  ...insertOnlySql('audit.entry', 'entry'),
-  ...insertOnlySql('audit.entry_default', 'entry_default'),
+  // The intake is never changed, and only the sealer (record_batch) removes what it moved.
+  `CREATE OR REPLACE TRIGGER intake_no_update BEFORE UPDATE ON audit.intake
+    FOR EACH ROW EXECUTE FUNCTION audit.reject_change()`,
+  `CREATE OR REPLACE TRIGGER intake_no_truncate BEFORE TRUNCATE ON audit.intake
+    FOR EACH STATEMENT EXECUTE FUNCTION audit.reject_change()`,
+  ...insertOnlySql('audit.sealed', 'sealed'),
+  ...insertOnlySql('audit.sealed_default', 'sealed_default'),
   ...insertOnlySql('audit.batch', 'batch'),
   ...insertOnlySql('audit.seal', 'seal'),
   // An archive record is never removed, and never changed once its month was dropped.
@@ -132,9 +133,18 @@ const FUNCTIONS_SQL = [
   `CREATE OR REPLACE FUNCTION audit.access_log(p_patient_id text, p_limit integer, p_before_seq bigint)
     RETURNS TABLE (seq bigint, payload text, hash text)
     LANGUAGE sql STABLE SECURITY DEFINER ${SEARCH_PATH} AS $fn$
-      SELECT e.seq, e.payload, s.leaf FROM audit.entry e LEFT JOIN audit.seal s ON s.seq = e.seq
-      WHERE e.patient_id = p_patient_id AND (p_before_seq IS NULL OR e.seq < p_before_seq)
-      ORDER BY e.seq DESC
+      SELECT x.seq, x.payload, x.hash FROM (
+        (SELECT e.seq, e.payload, s.leaf AS hash
+           FROM audit.sealed e LEFT JOIN audit.seal s ON s.seq = e.seq
+          WHERE e.patient_id = p_patient_id AND (p_before_seq IS NULL OR e.seq < p_before_seq)
+          ORDER BY e.seq DESC LIMIT least(greatest(coalesce(p_limit, 20), 0), 1000))
+        UNION ALL
+        -- Not yet sealed: at most a seal interval's worth of entries.
+        SELECT i.seq, i.payload, NULL FROM audit.intake i
+          WHERE i.payload::jsonb ->> 'patientId' = p_patient_id
+            AND (p_before_seq IS NULL OR i.seq < p_before_seq)
+      ) x
+      ORDER BY x.seq DESC
       LIMIT least(greatest(coalesce(p_limit, 20), 0), 1000)
     $fn$`,
   // The newest sealed batch, the log's head: seq is the batch number.
@@ -149,20 +159,19 @@ const FUNCTIONS_SQL = [
     LANGUAGE sql STABLE SECURITY DEFINER ${SEARCH_PATH} AS $fn$
       SELECT e.payload, b.batch, s.idx, b.month, b.size, b.root, b.prev, b.sealed_at, b.jws,
         (SELECT array_agg(l.leaf ORDER BY l.idx) FROM audit.seal l WHERE l.batch = b.batch)
-      FROM audit.entry e JOIN audit.seal s ON s.seq = e.seq JOIN audit.batch b ON b.batch = s.batch
+      FROM audit.sealed e JOIN audit.seal s ON s.seq = e.seq JOIN audit.batch b ON b.batch = s.batch
       WHERE e.seq = p_seq AND e.patient_id = p_patient_id
     $fn$`,
   `CREATE OR REPLACE FUNCTION audit.unsealed(p_limit integer)
     RETURNS TABLE (seq bigint, logged_at timestamptz, payload text)
     LANGUAGE sql STABLE SECURITY DEFINER ${SEARCH_PATH} AS $fn$
-      SELECT e.seq, e.logged_at, e.payload
-      FROM audit.pending p JOIN audit.entry e ON e.seq = p.seq AND e.logged_at = p.logged_at
-      ORDER BY p.seq
+      SELECT i.seq, i.logged_at, i.payload FROM audit.intake i ORDER BY i.seq
       LIMIT least(greatest(coalesce(p_limit, 1000), 1), 10000)
     $fn$`,
-  // Records one sealed batch. The database checks what it can cheaply: the batch follows the
-  // last one, every entry was queued and is sealed once, every leaf hash is the entry's, and the
-  // entries were logged in the batch's month. The root and signature are checked by audit:verify.
+  // Records one sealed batch and moves its entries into the sealed log. The database checks what
+  // it can cheaply: the batch follows the last one, every entry was in the intake and is sealed
+  // once, every leaf hash is the entry's, and the entries were logged in the batch's month. The
+  // root and signature are checked by audit:verify.
   `CREATE OR REPLACE FUNCTION audit.record_batch(p_batch bigint, p_month text, p_size integer,
       p_root text, p_prev text, p_sealed_at text, p_head_hash text, p_jws text,
       p_seqs bigint[], p_leaves text[]) RETURNS void
@@ -170,6 +179,7 @@ const FUNCTIONS_SQL = [
   DECLARE
     last audit.batch%ROWTYPE;
     n integer;
+    ok integer;
     month_start timestamptz := (p_month || '-01')::timestamp AT TIME ZONE 'UTC';
   BEGIN
     PERFORM pg_advisory_xact_lock(7201, 1);
@@ -181,17 +191,24 @@ const FUNCTIONS_SQL = [
     IF p_size < 1 OR cardinality(p_seqs) <> p_size OR cardinality(p_leaves) <> p_size THEN
       RAISE EXCEPTION 'audit batch % has % entries, not %', p_batch, cardinality(p_seqs), p_size;
     END IF;
-    DELETE FROM audit.pending WHERE seq = ANY (p_seqs);
-    GET DIAGNOSTICS n = ROW_COUNT;
+    -- Moves the entries from the intake into the sealed log in one statement, checking each
+    -- was there, that its leaf hash is its own and that it was logged in the batch's month.
+    WITH moved AS (
+      DELETE FROM audit.intake WHERE seq = ANY (p_seqs) RETURNING seq, logged_at, payload
+    ), kept AS (
+      INSERT INTO audit.sealed (seq, logged_at, payload)
+        SELECT m.seq, m.logged_at, m.payload FROM moved m
+    )
+    SELECT count(*), count(*) FILTER (WHERE
+        u.l = encode(sha256('\\x00'::bytea || convert_to(m.seq::text || E'\\n' || m.payload, 'UTF8')), 'hex')
+        AND m.logged_at >= month_start AND m.logged_at < month_start + interval '1 month')
+      INTO n, ok
+      FROM moved m JOIN unnest(p_seqs, p_leaves) u(s, l) ON u.s = m.seq;
     IF n <> p_size THEN
-      RAISE EXCEPTION 'audit batch %: entries already sealed or never queued', p_batch
+      RAISE EXCEPTION 'audit batch %: entries already sealed or never appended', p_batch
         USING ERRCODE = 'serialization_failure';
     END IF;
-    SELECT count(*) INTO n FROM unnest(p_seqs, p_leaves) u(s, l)
-      JOIN audit.entry e ON e.seq = u.s
-      WHERE u.l = encode(sha256('\\x00'::bytea || convert_to(e.seq::text || E'\\n' || e.payload, 'UTF8')), 'hex')
-        AND e.logged_at >= month_start AND e.logged_at < month_start + interval '1 month';
-    IF n <> p_size THEN
+    IF ok <> p_size THEN
       RAISE EXCEPTION 'audit batch %: a leaf hash or month does not match its entry', p_batch;
     END IF;
     INSERT INTO audit.batch (batch, month, size, root, prev, sealed_at, head_hash, jws)
@@ -222,7 +239,7 @@ export function auditSchemaSql(options: { owner?: string } = {}): string[] {
     'SELECT audit.ensure_partitions(3)',
     legacyChainMigrationSql.copyOld,
     'REVOKE ALL ON SCHEMA audit FROM PUBLIC',
-    `REVOKE ALL ON TABLE ${TABLES.join(', ')} FROM PUBLIC`,
+    `REVOKE ALL ON TABLE ${TABLES.join(', ')}, audit.entry FROM PUBLIC`,
     // Functions are executable by PUBLIC unless revoked.
     ...FUNCTIONS.map((f) => `REVOKE ALL ON FUNCTION ${f} FROM PUBLIC`),
   ];
@@ -230,10 +247,10 @@ export function auditSchemaSql(options: { owner?: string } = {}): string[] {
     const owner = roleIdent(options.owner);
     sql.push(
       `ALTER SCHEMA audit OWNER TO ${owner}`,
-      // Partitions, the default one included, and the identity sequence follow their table.
+      // Partitions, the default one included, the view, and identity sequences follow their table.
       `DO $do$ DECLARE t regclass; BEGIN
         FOR t IN SELECT c.oid::regclass FROM pg_class c
-          WHERE c.relnamespace = 'audit'::regnamespace AND c.relkind IN ('r', 'p') LOOP
+          WHERE c.relnamespace = 'audit'::regnamespace AND c.relkind IN ('r', 'p', 'v') LOOP
           EXECUTE format('ALTER TABLE %s OWNER TO ${owner}', t);
         END LOOP;
       END $do$`,
@@ -252,9 +269,9 @@ export function auditSchemaSql(options: { owner?: string } = {}): string[] {
 export function grantAuditSql(role: string): string[] {
   const r = roleIdent(role);
   return [
-    `REVOKE ALL ON TABLE audit.entry FROM ${r}`,
+    `REVOKE ALL ON TABLE ${TABLES.join(', ')}, audit.entry FROM ${r}`,
     `GRANT USAGE ON SCHEMA audit TO ${r}`,
-    `GRANT INSERT (payload) ON audit.entry TO ${r}`,
+    `GRANT INSERT (payload) ON audit.intake TO ${r}`,
     ...SERVICE_FUNCTIONS.map((f) => `GRANT EXECUTE ON FUNCTION ${f} TO ${r}`),
   ];
 }

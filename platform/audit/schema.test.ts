@@ -10,8 +10,8 @@ import { sealPending } from './sealer.js';
 import { createAuditTestDb, sampleEntry, type AuditTestDb } from './testing.js';
 import { verifyAuditChain } from './verify.js';
 
-/** This month's partition of audit.entry, `entry_YYYY_MM`. */
-const thisMonth = () => `entry_${new Date().toISOString().slice(0, 7).replace('-', '_')}`;
+/** This month's partition of audit.sealed, `sealed_YYYY_MM`. */
+const thisMonth = () => `sealed_${new Date().toISOString().slice(0, 7).replace('-', '_')}`;
 
 describe('audit schema and privileges', () => {
   let t: AuditTestDb;
@@ -21,7 +21,7 @@ describe('audit schema and privileges', () => {
   const count = async (table = 'audit.entry') =>
     Number((await t.admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
   const append = (n: number) =>
-    svc.query('INSERT INTO audit.entry (payload) VALUES ($1)', [canonicalPayload(sampleEntry(n))]);
+    svc.query('INSERT INTO audit.intake (payload) VALUES ($1)', [canonicalPayload(sampleEntry(n))]);
   const seal = () => sealPending(orm.em.fork(), { key });
 
   beforeAll(async () => {
@@ -57,13 +57,13 @@ describe('audit schema and privileges', () => {
     expect(await owners()).toEqual([owner]);
     // Entries landed in this month's partition, created ahead at provisioning.
     expect(await count(`audit.${thisMonth()}`)).toBe(3);
-    expect(await count('audit.entry_default')).toBe(0);
+    expect(await count('audit.sealed_default')).toBe(0);
     // Appends are still queued, and sealed, when the definer functions run as the owner.
     await append(4);
     expect(await count()).toBe(4);
-    expect(await count('audit.pending')).toBe(1);
+    expect(await count('audit.intake')).toBe(1);
     expect(await seal()).toMatchObject({ batches: 1, entries: 1 });
-    expect(await count('audit.pending')).toBe(0);
+    expect(await count('audit.intake')).toBe(0);
     expect(await verifyAuditChain(t.admin)).toMatchObject({ ok: true, entries: 4, batches: 2 });
     // Partitions the sealer creates later (through the owner's definer function) are the owner's.
     const created = await svc.query<{ n: number }>('SELECT audit.ensure_partitions(6) AS n');
@@ -78,19 +78,23 @@ describe('audit schema and privileges', () => {
     for (const sql of [
       'SELECT * FROM audit.entry',
       `SELECT * FROM ${partition}`,
-      'SELECT * FROM audit.entry_default',
-      "UPDATE audit.entry SET payload = '{}'",
+      'SELECT * FROM audit.sealed',
+      'SELECT * FROM audit.sealed_default',
+      'SELECT * FROM audit.intake',
+      "UPDATE audit.sealed SET payload = '{}'",
       `UPDATE ${partition} SET payload = '{}'`,
-      'DELETE FROM audit.entry',
+      "UPDATE audit.intake SET payload = '{}'",
+      'DELETE FROM audit.sealed',
       `DELETE FROM ${partition}`,
-      'TRUNCATE audit.entry',
+      'DELETE FROM audit.intake',
+      'TRUNCATE audit.sealed',
       `TRUNCATE ${partition}`,
-      // Only through audit.entry, and only the payload.
-      `INSERT INTO ${partition} (payload) VALUES ('{}')`,
-      "INSERT INTO audit.entry (seq, payload) OVERRIDING SYSTEM VALUE VALUES (999, '{}')",
-      'SELECT * FROM audit.pending',
-      'INSERT INTO audit.pending (seq, logged_at) VALUES (999, now())',
-      'DELETE FROM audit.pending',
+      'TRUNCATE audit.intake',
+      // Only into the intake, and only the payload.
+      `INSERT INTO ${partition} (seq, logged_at, payload) VALUES (999, now(), '{}')`,
+      "INSERT INTO audit.sealed (seq, logged_at, payload) VALUES (999, now(), '{}')",
+      "INSERT INTO audit.intake (seq, payload) OVERRIDING SYSTEM VALUE VALUES (999, '{}')",
+      "INSERT INTO audit.intake (logged_at, payload) VALUES ('2001-01-01', '{}')",
       'SELECT * FROM audit.batch',
       "UPDATE audit.batch SET root = 'x'",
       'DELETE FROM audit.batch',
@@ -101,12 +105,15 @@ describe('audit schema and privileges', () => {
       "INSERT INTO audit.archive (month, first_batch, last_batch, entries, file_sha256) VALUES ('2000-01', 1, 1, 1, 'x')",
       // Functions not granted: the trigger functions and dropping a month.
       "SELECT audit.drop_month('2000-01')",
-      'SELECT audit.enqueue()',
       'SELECT audit.reject_change()',
     ])
       await expect(svc.query(sql), sql).rejects.toMatchObject({ code: '42501' });
+    // audit.entry is a read-only view of both: appends go to the intake.
+    await expect(svc.query("INSERT INTO audit.entry (payload) VALUES ('{}')")).rejects.toThrow(
+      /cannot insert into view|permission denied/,
+    );
     expect(await count()).toBe(4);
-    expect(await count('audit.pending')).toBe(0);
+    expect(await count('audit.intake')).toBe(0);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of entries, batches and seals even to a superuser', async () => {
@@ -115,13 +122,14 @@ describe('audit schema and privileges', () => {
     const refused = (table: string, op: string) =>
       new RegExp(`^${table} is append-only: ${op} refused$`);
     const cases: [string, RegExp][] = [
-      ["UPDATE audit.entry SET payload = '{}' WHERE seq = 1", refused(partition, 'UPDATE')],
-      ['DELETE FROM audit.entry WHERE seq = 1', refused(partition, 'DELETE')],
-      ['TRUNCATE audit.entry', refused('entry', 'TRUNCATE')],
+      ["UPDATE audit.sealed SET payload = '{}' WHERE seq = 1", refused(partition, 'UPDATE')],
+      ['DELETE FROM audit.sealed WHERE seq = 1', refused(partition, 'DELETE')],
+      ['TRUNCATE audit.sealed', refused('sealed', 'TRUNCATE')],
+      ['TRUNCATE audit.intake', refused('intake', 'TRUNCATE')],
       [`UPDATE audit.${partition} SET payload = '{}' WHERE seq = 1`, refused(partition, 'UPDATE')],
       [`DELETE FROM audit.${partition}`, refused(partition, 'DELETE')],
       [`TRUNCATE audit.${partition}`, refused(partition, 'TRUNCATE')],
-      ['TRUNCATE audit.entry_default', refused('entry_default', 'TRUNCATE')],
+      ['TRUNCATE audit.sealed_default', refused('sealed_default', 'TRUNCATE')],
       ["UPDATE audit.batch SET root = 'x' WHERE batch = 1", refused('batch', 'UPDATE')],
       ['DELETE FROM audit.batch WHERE batch = 2', refused('batch', 'DELETE')],
       ['TRUNCATE audit.seal, audit.batch', refused('(seal|batch)', 'TRUNCATE')],
@@ -132,18 +140,18 @@ describe('audit schema and privileges', () => {
       await expect(t.admin.query(sql), sql).rejects.toMatchObject({ code: '42501', message });
     // A row in the default partition (as a month without its own partition would leave).
     await t.tamper(
-      "INSERT INTO audit.entry_default (seq, logged_at, payload) OVERRIDING SYSTEM VALUE VALUES (900, '2001-01-01', '{}')",
+      "INSERT INTO audit.sealed_default (seq, logged_at, payload) VALUES (900, '2001-01-01', '{}')",
     );
     try {
       for (const op of ['UPDATE', 'DELETE'] as const) {
         const sql =
           op === 'UPDATE'
-            ? 'UPDATE audit.entry SET payload = \'{"x":1}\' WHERE seq = 900'
-            : 'DELETE FROM audit.entry WHERE seq = 900';
-        await expect(t.admin.query(sql), sql).rejects.toThrow(refused('entry_default', op));
+            ? 'UPDATE audit.sealed SET payload = \'{"x":1}\' WHERE seq = 900'
+            : 'DELETE FROM audit.sealed WHERE seq = 900';
+        await expect(t.admin.query(sql), sql).rejects.toThrow(refused('sealed_default', op));
       }
     } finally {
-      await t.tamper('DELETE FROM audit.entry WHERE seq = 900');
+      await t.tamper('DELETE FROM audit.sealed WHERE seq = 900');
     }
     expect(await count()).toBe(4);
     expect(await count('audit.seal')).toBe(4);
@@ -156,11 +164,13 @@ describe('audit schema and privileges', () => {
     await c.connect();
     try {
       await c.query(
-        'CREATE TEMP TABLE entry (seq bigint, logged_at timestamptz, payload text, patient_id text)',
+        'CREATE TEMP TABLE sealed (seq bigint, logged_at timestamptz, payload text, patient_id text)',
       );
-      await c.query("INSERT INTO entry VALUES (999, now(), '{}', 'pat-0')");
-      await c.query('CREATE TEMP TABLE pending (seq bigint, logged_at timestamptz)');
-      await c.query('INSERT INTO pending SELECT seq, logged_at FROM entry');
+      await c.query("INSERT INTO sealed VALUES (999, now(), '{}', 'pat-0')");
+      await c.query('CREATE TEMP TABLE intake (seq bigint, logged_at timestamptz, payload text)');
+      await c.query(
+        'INSERT INTO intake SELECT seq, logged_at, \'{"patientId":"pat-0"}\' FROM sealed',
+      );
       await c.query('CREATE TEMP TABLE seal (seq bigint, batch bigint, idx integer, leaf text)');
       await c.query("INSERT INTO seal VALUES (999, 99, 0, 'fake')");
       await c.query(

@@ -46,8 +46,8 @@ describe('verifyAuditChain', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
   beforeEach(async () => {
-    await t.tamper('TRUNCATE audit.entry, audit.pending, audit.seal, audit.batch, audit.archive');
-    await t.admin.query("SELECT setval(pg_get_serial_sequence('audit.entry', 'seq'), 1, false)");
+    await t.tamper('TRUNCATE audit.sealed, audit.intake, audit.seal, audit.batch, audit.archive');
+    await t.admin.query("SELECT setval(pg_get_serial_sequence('audit.intake', 'seq'), 1, false)");
     next = 1;
     headsFile = path.join(dir, `heads-${Math.random().toString(36).slice(2)}.jsonl`);
     // 12 entries in batches of at most 5: batches 1-3; then 8 more: batches 4-5.
@@ -79,7 +79,7 @@ describe('verifyAuditChain', () => {
 
   it('catches one changed byte in a payload', async () => {
     await t.tamper(
-      `UPDATE audit.entry SET payload = replace(payload, '"req-7"', '"req-8"') WHERE seq = 7`,
+      `UPDATE audit.sealed SET payload = replace(payload, '"req-7"', '"req-8"') WHERE seq = 7`,
     );
     expect(await verify()).toEqual({
       ok: false,
@@ -90,7 +90,7 @@ describe('verifyAuditChain', () => {
   });
 
   it('catches a deleted entry', async () => {
-    await t.tamper('DELETE FROM audit.entry WHERE seq = 12');
+    await t.tamper('DELETE FROM audit.sealed WHERE seq = 12');
     expect(await verify()).toMatchObject({
       ok: false,
       firstBadSeq: 12,
@@ -99,7 +99,7 @@ describe('verifyAuditChain', () => {
   });
 
   it('catches a swapped pair of payloads', async () => {
-    await t.tamper(`UPDATE audit.entry a SET payload = b.payload FROM audit.entry b
+    await t.tamper(`UPDATE audit.sealed a SET payload = b.payload FROM audit.sealed b
       WHERE (a.seq, b.seq) IN ((5, 9), (9, 5))`);
     expect(await verify()).toMatchObject({
       ok: false,
@@ -110,7 +110,7 @@ describe('verifyAuditChain', () => {
 
   it('catches an edited entry whose stored leaf hash was recomputed, at its batch root', async () => {
     const forged = '{"forged":true}';
-    await t.tamper(`UPDATE audit.entry SET payload = '${forged}' WHERE seq = 9;
+    await t.tamper(`UPDATE audit.sealed SET payload = '${forged}' WHERE seq = 9;
       UPDATE audit.seal SET leaf = '${leafHash(9, forged)}' WHERE seq = 9`);
     expect(await verify()).toMatchObject({
       ok: false,
@@ -121,14 +121,14 @@ describe('verifyAuditChain', () => {
 
   it('catches an entry inserted behind the log, and one left unsealed too long', async () => {
     await t.tamper(
-      `INSERT INTO audit.entry (seq, payload) OVERRIDING SYSTEM VALUE VALUES (500, '{"inserted":true}')`,
+      `INSERT INTO audit.sealed (seq, logged_at, payload) VALUES (500, now(), '{"inserted":true}')`,
     );
     expect(await verify()).toMatchObject({
       ok: false,
       firstBadSeq: 500,
-      reason: 'entry seq 500 is neither sealed nor queued for sealing',
+      reason: 'entry seq 500 is in the sealed log but in no batch',
     });
-    await t.tamper('DELETE FROM audit.entry WHERE seq = 500');
+    await t.tamper('DELETE FROM audit.sealed WHERE seq = 500');
     await append(1);
     const later = new Date(Date.now() + 120_000);
     expect(await verifyAuditChain(t.admin, { headsFile, publicJwk, now: later })).toMatchObject({
@@ -148,7 +148,8 @@ describe('verifyAuditChain', () => {
     const other = await generateAuditSigningKey();
     await t.tamper('DELETE FROM audit.seal; DELETE FROM audit.batch');
     await t.tamper(
-      'INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry',
+      `INSERT INTO audit.intake (seq, logged_at, payload) OVERRIDING SYSTEM VALUE
+        SELECT seq, logged_at, payload FROM audit.sealed; DELETE FROM audit.sealed`,
     );
     await sealPending(orm.em.fork(), {
       key: createPrivateKey({ key: other as Record<string, unknown>, format: 'jwk' }),
@@ -160,7 +161,8 @@ describe('verifyAuditChain', () => {
     });
     await t.tamper('DELETE FROM audit.seal; DELETE FROM audit.batch');
     await t.tamper(
-      'INSERT INTO audit.pending (seq, logged_at) SELECT seq, logged_at FROM audit.entry',
+      `INSERT INTO audit.intake (seq, logged_at, payload) OVERRIDING SYSTEM VALUE
+        SELECT seq, logged_at, payload FROM audit.sealed; DELETE FROM audit.sealed`,
     );
     await seal();
     await t.tamper(
@@ -173,7 +175,7 @@ describe('verifyAuditChain', () => {
   });
 
   it('catches a truncated tail after a signed head', async () => {
-    await t.tamper(`DELETE FROM audit.entry WHERE seq > 15;
+    await t.tamper(`DELETE FROM audit.sealed WHERE seq > 15;
       DELETE FROM audit.seal WHERE batch > 3; DELETE FROM audit.batch WHERE batch > 3`);
     expect(await verify()).toMatchObject({
       ok: false,
@@ -183,7 +185,7 @@ describe('verifyAuditChain', () => {
   });
 
   it('catches a truncated tail that was regrown past the signed head', async () => {
-    await t.tamper(`DELETE FROM audit.entry WHERE seq > 12;
+    await t.tamper(`DELETE FROM audit.sealed WHERE seq > 12;
       DELETE FROM audit.seal WHERE batch > 3; DELETE FROM audit.batch WHERE batch > 3`);
     await append(12);
     await seal();
@@ -241,7 +243,7 @@ describe('verifyAuditChain', () => {
     }
     const lines = (await fs.readFile(headsFile, 'utf8')).trimEnd().split('\n');
     const kept = JSON.parse(lines[2]!) as { seq: number };
-    await t.tamper(`DELETE FROM audit.entry e USING audit.seal s WHERE s.seq = e.seq AND s.batch > ${kept.seq};
+    await t.tamper(`DELETE FROM audit.sealed e USING audit.seal s WHERE s.seq = e.seq AND s.batch > ${kept.seq};
       DELETE FROM audit.seal WHERE batch > ${kept.seq}; DELETE FROM audit.batch WHERE batch > ${kept.seq}`);
     await fs.writeFile(headsFile, `${lines.slice(0, 3).join('\n')}\n`);
     const now = new Date(t0 + 6 * minute);

@@ -155,7 +155,11 @@ function checkBatchEntries(
   return undefined;
 }
 
-/** Entries the sealer has not sealed: each must be queued, and not for longer than allowed. */
+/**
+ * Entries not sealed: only the intake may hold them (a row in the sealed log
+ * without a seal was put there behind the sealer's back), and none may have
+ * waited longer than allowed.
+ */
 async function checkUnsealed(
   db: AuditDb,
   opts: VerifyOptions,
@@ -163,14 +167,16 @@ async function checkUnsealed(
 ): Promise<VerifyResult | number> {
   const rows = await queryRows<{ seq: string; logged_at: Date; queued: boolean }>(
     db,
-    `SELECT e.seq, e.logged_at, p.seq IS NOT NULL AS queued FROM audit.entry e
-      LEFT JOIN audit.seal s ON s.seq = e.seq LEFT JOIN audit.pending p ON p.seq = e.seq
-      WHERE s.seq IS NULL ORDER BY e.seq`,
+    `SELECT e.seq, e.logged_at, false AS queued FROM audit.sealed e
+      WHERE NOT EXISTS (SELECT 1 FROM audit.seal s WHERE s.seq = e.seq)
+     UNION ALL
+     SELECT i.seq, i.logged_at, true FROM audit.intake i
+     ORDER BY 1`,
   );
   const now = (opts.now ?? new Date()).getTime();
   for (const r of rows) {
     const seq = Number(r.seq);
-    if (!r.queued) return fail(seq, `entry seq ${seq} is neither sealed nor queued for sealing`);
+    if (!r.queued) return fail(seq, `entry seq ${seq} is in the sealed log but in no batch`);
     const waited = now - new Date(r.logged_at).getTime();
     if (opts.maxSealLagMs !== undefined && waited > opts.maxSealLagMs)
       return fail(
@@ -225,7 +231,7 @@ export async function verifyAuditChain(
     const seals = await queryRows<SealRow>(
       db,
       `SELECT s.batch, s.idx, s.seq, s.leaf, e.payload FROM audit.seal s
-        LEFT JOIN audit.entry e ON e.seq = s.seq
+        LEFT JOIN audit.sealed e ON e.seq = s.seq
         WHERE s.batch BETWEEN ? AND ? ORDER BY s.batch, s.idx`,
       [batches[0]!.batch, batches[batches.length - 1]!.batch],
     );

@@ -48,7 +48,7 @@ describe('appendAudit and readAccessLog', () => {
     (await t.admin.query<SealRow>('SELECT seq, batch, idx, leaf FROM audit.seal ORDER BY seq'))
       .rows;
   const pending = async () =>
-    (await t.admin.query<{ seq: string }>('SELECT seq FROM audit.pending ORDER BY seq')).rows.map(
+    (await t.admin.query<{ seq: string }>('SELECT seq FROM audit.intake ORDER BY seq')).rows.map(
       (r) => Number(r.seq),
     );
   const seal = () => sealPending(orm.em.fork(), { key });
@@ -111,12 +111,12 @@ describe('appendAudit and readAccessLog', () => {
 
   it('ignores any seq or time a service writer supplies', async () => {
     for (const sql of [
-      "INSERT INTO audit.entry (seq, payload) OVERRIDING SYSTEM VALUE VALUES (999, '{}')",
-      "INSERT INTO audit.entry (logged_at, payload) VALUES ('2001-01-01', '{}')",
-      "INSERT INTO audit.entry (seq, logged_at, payload) OVERRIDING SYSTEM VALUE VALUES (999, now(), '{}')",
+      "INSERT INTO audit.intake (seq, payload) OVERRIDING SYSTEM VALUE VALUES (999, '{}')",
+      "INSERT INTO audit.intake (logged_at, payload) VALUES ('2001-01-01', '{}')",
+      "INSERT INTO audit.intake (seq, logged_at, payload) OVERRIDING SYSTEM VALUE VALUES (999, now(), '{}')",
     ])
       await expect(svc.query(sql), sql).rejects.toMatchObject({ code: '42501' });
-    await svc.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
+    await svc.query("INSERT INTO audit.intake (payload) VALUES ('{}')");
     const last = (await entries()).at(-1)!;
     expect(Number(last.seq)).toBe(4);
     expect(await pending()).toEqual([4]);
@@ -124,7 +124,7 @@ describe('appendAudit and readAccessLog', () => {
 
   it('refuses a seq the owner supplies: the identity is always generated', async () => {
     await expect(
-      t.admin.query("INSERT INTO audit.entry (seq, payload) VALUES (1, '{}')"),
+      t.admin.query("INSERT INTO audit.intake (seq, payload) VALUES (1, '{}')"),
     ).rejects.toMatchObject({ code: '428C9' });
     const seqs = (await entries()).map((x) => Number(x.seq));
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -206,9 +206,9 @@ describe('appendAudit and readAccessLog', () => {
         await a.query(`BEGIN ISOLATION LEVEL ${level}`);
         await b.query(`BEGIN ISOLATION LEVEL ${level}`);
         await b.query('SELECT 1'); // b's snapshot predates a's append
-        await a.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
+        await a.query("INSERT INTO audit.intake (payload) VALUES ('{}')");
         // Nothing to wait on: b's append returns while a's transaction is still open.
-        await b.query("INSERT INTO audit.entry (payload) VALUES ('{}')");
+        await b.query("INSERT INTO audit.intake (payload) VALUES ('{}')");
         await a.query('COMMIT');
         await b.query('COMMIT');
       } finally {

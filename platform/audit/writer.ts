@@ -19,7 +19,7 @@ export async function appendAudit(em: EntityManager, entries: AuditEntryInput[])
     // Payload only: the database assigns seq and time, and the service role may not read back.
     const values = batch.map(() => '(?)').join(', ');
     await em.execute(
-      `INSERT INTO audit.entry (payload) VALUES ${values}`,
+      `INSERT INTO audit.intake (payload) VALUES ${values}`,
       batch.map(canonicalPayload),
       'run',
     );

@@ -145,12 +145,11 @@ describe('on the test stack', () => {
       await admin.query('SELECT pg_advisory_xact_lock(7201, 2)');
       await admin.query('SET LOCAL session_replication_role = replica');
       const del = await admin.query(
-        'DELETE FROM audit.entry e USING audit.seal s WHERE s.seq = e.seq AND s.batch > $1',
+        'DELETE FROM audit.sealed e USING audit.seal s WHERE s.seq = e.seq AND s.batch > $1',
         [keptBatch],
       );
       expect(del.rowCount).toBeGreaterThan(0);
-      await admin.query('DELETE FROM audit.entry e USING audit.pending p WHERE p.seq = e.seq');
-      await admin.query('DELETE FROM audit.pending');
+      await admin.query('DELETE FROM audit.intake');
       await admin.query('DELETE FROM audit.seal WHERE batch > $1', [keptBatch]);
       const batches = await admin.query('DELETE FROM audit.batch WHERE batch > $1', [keptBatch]);
       expect(batches.rowCount).toBeGreaterThan(0);

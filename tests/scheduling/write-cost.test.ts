@@ -114,7 +114,7 @@ describe('a scheduler books, then cancels', () => {
         /pg_advisory_xact_lock_shared.*INSERT INTO "scheduling".idempotency_key/,
       );
       expect(inTx[3]).toMatch(
-        /appointment_version.*outbox.*graphile_worker\.add_job.*idempotency_key.*INSERT INTO audit\.entry \(payload\)/,
+        /appointment_version.*outbox.*graphile_worker\.add_job.*idempotency_key.*INSERT INTO audit\.intake \(payload\)/,
       );
     }
     expect(cancel.sql[2]).toMatch(/FROM scheduling\.appointment WHERE id = .* FOR UPDATE/);
