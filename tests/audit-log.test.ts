@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchHeadHash, BATCH_HEAD_VERSION } from '../platform/audit/batch-head.js';
+import { batchHeadHash, headOfRow, type BatchRow } from '../platform/audit/batch-head.js';
 import { leafHash, merkleRoot } from '../platform/audit/merkle.js';
 import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { serviceRoleUrl } from '../platform/db/provision.js';
@@ -231,16 +231,7 @@ describe('one audit entry per PHI access', () => {
 interface Snapshot {
   entries: { seq: string; logged_at: Date; payload: string }[];
   seals: { seq: string; batch: string; idx: number; leaf: string }[];
-  batches: {
-    batch: string;
-    month: string;
-    size: number;
-    root: string;
-    prev: string;
-    sealed_at: string;
-    head_hash: string;
-    jws: string;
-  }[];
+  batches: BatchRow[];
   pending: { seq: string; logged_at: Date }[];
 }
 
@@ -516,15 +507,7 @@ describe('audit:verify', () => {
     const forged = entry(seq).payload.replace(/^\{/, '{"forged":true,');
     const leaves = seals.map((s) => (Number(s.seq) === seq ? leafHash(seq, forged) : s.leaf));
     const root = merkleRoot(leaves);
-    const headHash = batchHeadHash({
-      v: BATCH_HEAD_VERSION,
-      batch: Number(last.batch),
-      month: last.month,
-      size: last.size,
-      root,
-      prev: last.prev,
-      sealedAt: last.sealed_at,
-    });
+    const headHash = batchHeadHash({ ...headOfRow(last), root });
     await tamper('UPDATE audit.sealed SET payload = $1 WHERE seq = $2', [forged, seq]);
     await tamper('UPDATE audit.seal SET leaf = $1 WHERE seq = $2', [leafHash(seq, forged), seq]);
     await tamper('UPDATE audit.batch SET root = $1, head_hash = $2 WHERE batch = $3', [

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 import type { JWK } from 'jose';
 
 import { GENESIS_HASH } from './hash.js';
+import { publicAuditKey } from './heads.js';
 
 /**
  * The head of one sealed batch: a Merkle tree over `size` entries logged in
@@ -73,8 +74,10 @@ export function batchHeadHash(h: BatchHead): string {
 
 /** A public key for checking batch signatures, from the log's public JWK. */
 export function batchVerifyKey(publicJwk: JWK): KeyObject {
-  const { kty, crv, x } = publicJwk;
-  return createPublicKey({ key: { kty, crv, x } as Record<string, unknown>, format: 'jwk' });
+  return createPublicKey({
+    key: publicAuditKey(publicJwk) as Record<string, unknown>,
+    format: 'jwk',
+  });
 }
 
 /**

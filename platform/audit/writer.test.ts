@@ -4,7 +4,13 @@ import type { JWK } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { batchHeadHash, BATCH_HEAD_VERSION, GENESIS_HASH } from './batch-head.js';
+import {
+  BATCH_COLUMNS,
+  batchHeadHash,
+  GENESIS_HASH,
+  headOfRow,
+  type BatchRow,
+} from './batch-head.js';
 import { generateAuditSigningKey, publicAuditKey } from './heads.js';
 import { leafHash, merkleRoot } from './merkle.js';
 import { sealPending } from './sealer.js';
@@ -23,16 +29,6 @@ interface SealRow {
   batch: string;
   idx: number;
   leaf: string;
-}
-
-interface BatchRow {
-  batch: string;
-  month: string;
-  size: number;
-  root: string;
-  prev: string;
-  sealed_at: string;
-  head_hash: string;
 }
 
 describe('appendAudit and readAccessLog', () => {
@@ -90,23 +86,13 @@ describe('appendAudit and readAccessLog', () => {
       r.map((x, i) => ({ seq: x.seq, batch: '1', idx: i, leaf: leaves[i] })),
     );
     const { rows: batches } = await t.admin.query<BatchRow>(
-      'SELECT batch, month, size, root, prev, sealed_at, head_hash FROM audit.batch',
+      `SELECT ${BATCH_COLUMNS} FROM audit.batch`,
     );
     expect(batches).toHaveLength(1);
     const b = batches[0]!;
     expect(b).toMatchObject({ batch: '1', size: 3, root: merkleRoot(leaves), prev: GENESIS_HASH });
     expect(b.month).toBe(new Date().toISOString().slice(0, 7));
-    expect(b.head_hash).toBe(
-      batchHeadHash({
-        v: BATCH_HEAD_VERSION,
-        batch: 1,
-        month: b.month,
-        size: b.size,
-        root: b.root,
-        prev: b.prev,
-        sealedAt: b.sealed_at,
-      }),
-    );
+    expect(b.head_hash).toBe(batchHeadHash(headOfRow(b)));
   });
 
   it('ignores any seq or time a service writer supplies', async () => {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { EventHandler } from './consumer.js';
 import type { EventEnvelope, JsonValue } from './envelope.js';
 import type { StatementBatch } from '../db/statement.js';
-import { publishEvent, type PublishOptions } from './publish.js';
+import { publishEvent, type NewEvent, type PublishOptions } from './publish.js';
 import { publishParts } from './publish-parts.js';
 
 /**
@@ -89,6 +89,26 @@ export function on<T extends JsonValue>(
   };
 }
 
+/** The event `data` makes under `contract` (checked against it), and the options left to publish with. */
+function contractEvent<T extends JsonValue>(
+  contract: EventContract<T>,
+  data: T,
+  opts: PublishOptions & { id?: string; occurredAt?: Date | string },
+): { event: NewEvent<T>; publishOpts: PublishOptions } {
+  const checked = contract.data.parse(data);
+  const { id, occurredAt, ...publishOpts } = opts;
+  return {
+    event: {
+      type: contract.type,
+      aggregateId: contract.aggregateOf(checked),
+      data: checked,
+      ...(id ? { id } : {}),
+      ...(occurredAt ? { occurredAt } : {}),
+    },
+    publishOpts,
+  };
+}
+
 /**
  * Publishes `data` under `contract` in the caller's transaction, checked
  * against the contract first (a producer cannot publish what its consumers
@@ -102,21 +122,8 @@ export async function publish<T extends JsonValue>(
   consumers: readonly string[],
   opts: PublishOptions & { id?: string; occurredAt?: Date | string } = {},
 ): Promise<EventEnvelope<T>> {
-  const checked = contract.data.parse(data);
-  const { id, occurredAt, ...publishOpts } = opts;
-  return publishEvent(
-    em,
-    producerSchema,
-    {
-      type: contract.type,
-      aggregateId: contract.aggregateOf(checked),
-      data: checked,
-      ...(id ? { id } : {}),
-      ...(occurredAt ? { occurredAt } : {}),
-    },
-    consumers,
-    publishOpts,
-  );
+  const { event, publishOpts } = contractEvent(contract, data, opts);
+  return publishEvent(em, producerSchema, event, consumers, publishOpts);
 }
 
 /**
@@ -131,19 +138,6 @@ export function publishInBatch<T extends JsonValue>(
   consumers: readonly string[],
   opts: PublishOptions & { id?: string; occurredAt?: Date | string } = {},
 ): string {
-  const checked = contract.data.parse(data);
-  const { id, occurredAt, ...publishOpts } = opts;
-  return publishParts(
-    batch,
-    producerSchema,
-    {
-      type: contract.type,
-      aggregateId: contract.aggregateOf(checked),
-      data: checked,
-      ...(id ? { id } : {}),
-      ...(occurredAt ? { occurredAt } : {}),
-    },
-    consumers,
-    publishOpts,
-  );
+  const { event, publishOpts } = contractEvent(contract, data, opts);
+  return publishParts(batch, producerSchema, event, consumers, publishOpts);
 }

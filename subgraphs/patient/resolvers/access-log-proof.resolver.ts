@@ -27,7 +27,8 @@ function proofLoader(ctx: PatientContext, patientId: string) {
   return loader;
 }
 
-let publicKey: string | undefined;
+/** The public key once read, per subgraph instance (each has its own key file). */
+const publicKeys = new WeakMap<PatientContext['services'], string>();
 
 @Resolver(() => AccessLogEntry)
 export class AccessLogProofResolver {
@@ -50,10 +51,14 @@ export class AccessLogProofResolver {
       'The audit log’s public key (Ed25519 JWK, JSON), to check inclusion proofs and signed heads; null if the log has no key yet.',
   })
   async auditLogPublicKey(@Ctx() ctx: PatientContext): Promise<string | null> {
-    publicKey ??= await fs
+    const known = publicKeys.get(ctx.services);
+    if (known) return known;
+    // Not cached while missing: the signer writes the key after the subgraphs start.
+    const read = await fs
       .readFile(ctx.services.auditPublicKeyFile, 'utf8')
       .then((text) => text.trim())
       .catch(() => undefined);
-    return publicKey ?? null;
+    if (read) publicKeys.set(ctx.services, read);
+    return read ?? null;
   }
 }
