@@ -267,3 +267,73 @@ describe('consentRecordOf: stored consents as the policy core reads them', () =>
     expect(ask('dr-other')).toBe('permit');
   });
 });
+
+describe('evaluateConsent: security labels segment sensitive records', () => {
+  const labelled = (labels: string[]): AccessRequest => ({ ...req(drA), labels });
+
+  it('a deny naming a label hides only records carrying it', () => {
+    const c = [consent([{ type: 'deny', securityLabels: ['PSY'] }])];
+    expect(decide(c, labelled(['PSY']))).toBe('deny');
+    expect(decide(c, labelled(['HIV']))).toBe('permit');
+    expect(decide(c, req(drA))).toBe('permit');
+  });
+
+  it('a deny without labels covers labelled records too', () => {
+    expect(decide([consent([{ type: 'deny' }])], labelled(['HIV']))).toBe('deny');
+  });
+
+  it('substance-use (ETH) records are denied with no consent, and with a permit that does not name ETH', () => {
+    expect(evaluateConsent([], labelled(['ETH']))).toEqual({
+      decision: 'deny',
+      reason: "This record is disclosed only with the patient's consent",
+    });
+    expect(decide([consent([{ type: 'permit' }])], labelled(['ETH']))).toBe('deny');
+    expect(
+      decide([consent([{ type: 'permit', securityLabels: ['PSY'] }])], labelled(['ETH', 'PSY'])),
+    ).toBe('deny');
+  });
+
+  it('a permit naming ETH discloses them, to the actors and purposes it names only', () => {
+    const c = [
+      consent([
+        {
+          type: 'permit',
+          securityLabels: ['ETH'],
+          actors: [{ kind: 'practitioner', id: 'pr-a' }],
+          purposes: ['TREAT'],
+        },
+      ]),
+    ];
+    expect(evaluateConsent(c, labelled(['ETH']))).toMatchObject({
+      decision: 'permit',
+      consentId: 'c1',
+    });
+    expect(decide(c, { ...labelled(['ETH']), actor: drB })).toBe('deny');
+    expect(decide(c, { ...labelled(['ETH']), purpose: 'HPAYMT' })).toBe('deny');
+  });
+
+  it('a revoked ETH permit no longer discloses; a deny still beats it', () => {
+    const permit = consent([{ type: 'permit', securityLabels: ['ETH'] }]);
+    expect(decide([{ ...permit, status: 'inactive' }], labelled(['ETH']))).toBe('deny');
+    expect(
+      decide(
+        [
+          permit,
+          consent([{ type: 'deny', actors: [{ kind: 'practitioner', id: 'pr-a' }] }], { id: 'c2' }),
+        ],
+        labelled(['ETH']),
+      ),
+    ).toBe('deny');
+  });
+
+  it('stored labels survive consentRecordOf', () => {
+    const r = consentRecordOf({
+      id: 'c1',
+      patientId: 'p1',
+      status: 'active',
+      scope: 'patient-privacy',
+      provisions: [{ type: 'permit', securityLabels: ['ETH'], actors: null }],
+    });
+    expect(r.provisions[0]!.securityLabels).toEqual(['ETH']);
+  });
+});

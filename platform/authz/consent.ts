@@ -20,8 +20,20 @@ export interface Provision {
   purposes?: readonly string[];
   /** FHIR resource types, or `*` for all. */
   dataClasses?: readonly string[];
+  /**
+   * Security labels (`meta.security` sensitivity codes such as `ETH`, `PSY`,
+   * `HIV`) the provision is about: it matches only records carrying one of them.
+   */
+  securityLabels?: readonly string[];
   period?: Period;
 }
+
+/**
+ * Labels whose records are disclosed only where a consent permits it by name
+ * (opt-in): `ETH`, substance use disorder records under 42 CFR Part 2. Every
+ * other label is opt-out like the rest of the record: a deny naming it hides it.
+ */
+export const CONSENT_REQUIRED_LABELS: ReadonlySet<string> = new Set(['ETH']);
 
 /** A patient's consent in the FHIR R4 Consent shape, reduced to what a decision needs. */
 export interface ConsentRecord {
@@ -48,6 +60,8 @@ export interface AccessRequest {
   purpose: PurposeOfUse;
   /** The FHIR resource type being touched. */
   dataClass: string;
+  /** The record's security labels (sensitivity codes); absent or empty for an unlabelled record. */
+  labels?: readonly string[];
   at: Date;
 }
 
@@ -100,8 +114,14 @@ function provisionMatches(p: Provision, req: AccessRequest): boolean {
     periodCovers(p.period, req.at) &&
     anyOrSome(p.actors, (a) => actorMatches(a, req.actor)) &&
     anyOrSome(p.purposes, (c) => purposeMatches(c, req.purpose)) &&
-    anyOrSome(p.dataClasses, (d) => d === '*' || d === req.dataClass)
+    anyOrSome(p.dataClasses, (d) => d === '*' || d === req.dataClass) &&
+    anyOrSome(p.securityLabels, (l) => req.labels?.includes(l) === true)
   );
+}
+
+// An opt-in label is permitted only by a provision that names it.
+function namesLabel(p: Provision, label: string): boolean {
+  return p.type === 'permit' && (p.securityLabels?.includes(label) ?? false);
 }
 
 /** A `research` consent speaks only to research; any other scope to every purpose. */
@@ -123,12 +143,17 @@ function governs(consent: ConsentRecord, purpose: PurposeOfUse): boolean {
  *   A `TREAT` purpose also matches `ETREAT`.
  * - Deny overrides: any matching deny wins over every matching permit, whatever the actor's
  *   specificity. A matching permit only names the consent in the result.
+ * - Security labels: a provision that lists labels matches only records carrying one of them.
+ *   A record with an opt-in label (`CONSENT_REQUIRED_LABELS`: substance use, 42 CFR Part 2)
+ *   is denied unless a matching permit names that label.
  */
 export function evaluateConsent(
   consents: readonly ConsentRecord[],
   req: AccessRequest,
 ): ConsentDecision {
   let permitId: string | undefined;
+  const optIn = (req.labels ?? []).filter((l) => CONSENT_REQUIRED_LABELS.has(l));
+  const named = new Set<string>();
   for (const consent of consents) {
     if (!applies(consent, req.at) || !governs(consent, req.purpose)) continue;
     for (const p of consent.provisions) {
@@ -137,8 +162,11 @@ export function evaluateConsent(
         return { decision: 'deny', consentId: consent.id, reason: 'A consent denies this access' };
       }
       permitId ??= consent.id;
+      for (const l of optIn) if (namesLabel(p, l)) named.add(l);
     }
   }
+  if (optIn.some((l) => !named.has(l)))
+    return { decision: 'deny', reason: "This record is disclosed only with the patient's consent" };
   return permitId === undefined
     ? { decision: 'permit', reason: 'No consent provision matches; opt-out default permits' }
     : { decision: 'permit', consentId: permitId, reason: 'A consent permits this access' };
@@ -191,6 +219,7 @@ export interface StoredConsent {
     actors?: readonly ProvisionActor[] | null;
     purposes?: readonly string[] | null;
     dataClasses?: readonly string[] | null;
+    securityLabels?: readonly string[] | null;
     period?: { start?: Date | string | null; end?: Date | string | null } | null;
   }[];
   periodStart?: Date | null;
@@ -212,6 +241,7 @@ export function consentRecordOf(c: StoredConsent): ConsentRecord {
       actors: list(p.actors),
       purposes: list(p.purposes),
       dataClasses: list(p.dataClasses),
+      securityLabels: list(p.securityLabels),
       period: p.period ? { start: date(p.period.start), end: date(p.period.end) } : undefined,
     })),
     period: { start: c.periodStart ?? undefined, end: c.periodEnd ?? undefined },

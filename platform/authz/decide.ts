@@ -9,6 +9,8 @@ export interface PatientAccessInput {
   patientId: string;
   /** The FHIR resource type touched, e.g. `Observation`. */
   dataClass: string;
+  /** The record's security labels (sensitivity codes, e.g. `ETH`), for consent. */
+  labels?: readonly string[];
   permission: Permission;
   /** The principal's practitioner is on this patient's care team (an open care-team link). */
   careTeam: boolean;
@@ -171,7 +173,13 @@ function decideLayers(input: PatientAccessInput): PatientAccessDecision {
   const purpose: PurposeOfUse = reached ? p.purposeOfUse : 'ETREAT';
   const consent = evaluateConsent(
     input.consents.filter((c) => c.patientId === patientId),
-    { actor: consentActorOf(p), purpose, dataClass: input.dataClass, at: now },
+    {
+      actor: consentActorOf(p),
+      purpose,
+      dataClass: input.dataClass,
+      ...(input.labels?.length ? { labels: input.labels } : {}),
+      at: now,
+    },
   );
   if (consent.decision === 'deny') {
     return glass

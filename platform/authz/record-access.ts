@@ -57,6 +57,8 @@ export interface AccessPolicy<S extends RecordSubject = RecordSubject> {
    * reach to the token's other roles (a clinician who is also a patient).
    */
   clinicalReach?: boolean;
+  /** The record's security labels (sensitivity codes such as `ETH`), which consent decides on. */
+  labelsOf?: (subject: S) => readonly string[];
 }
 
 /**
@@ -91,6 +93,7 @@ export async function decideRecords<S extends RecordSubject>(
       principal,
       patientId: s.patientId,
       dataClass: policy.dataClass,
+      ...(policy.labelsOf ? { labels: policy.labelsOf(s) } : {}),
       permission: policy.permission,
       careTeam: reach && f.onCareTeam,
       compartmentFacts: named,

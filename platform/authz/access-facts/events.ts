@@ -19,6 +19,10 @@ const provision = z.object({
     .nullish(),
   purposes: z.array(z.string().min(1).max(64)).max(50).nullish(),
   dataClasses: z.array(z.string().min(1).max(64)).max(100).nullish(),
+  securityLabels: z
+    .array(z.string().regex(/^[A-Za-z0-9-]{1,40}$/))
+    .max(20)
+    .nullish(),
   period: z.object({ start: instant.nullish(), end: instant.nullish() }).nullish(),
 });
 

@@ -40,6 +40,16 @@ export class ConsentProvisionInput {
   @ArrayMaxSize(30)
   @Matches(/^([A-Z][A-Za-z]{1,63}|\*)$/, { each: true })
   dataClasses?: string[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Which security labels it is about (HL7 sensitivity codes: ETH substance use, PSY mental health, HIV, STD, SEX reproductive health, SDV sexual and domestic violence, GDIS genetics); omit for all records. Substance-use (ETH) records are disclosed only where a permit names ETH.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(10)
+  @Matches(/^[A-Z][A-Z0-9-]{1,39}$/, { each: true })
+  securityLabels?: string[];
 }
 
 @InputType({ description: 'A consent to record for a patient.' })

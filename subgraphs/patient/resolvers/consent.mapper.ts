@@ -20,6 +20,7 @@ export function toConsent(c: ConsentRecordEntity): Consent {
       actors: (p.actors ?? []).map((a) => ({ kind: a.kind as ActorKind, id: a.id })),
       purposes: (p.purposes ?? []) as Purpose[],
       dataClasses: [...(p.dataClasses ?? [])],
+      securityLabels: [...(p.securityLabels ?? [])],
     })),
     periodStart: c.periodStart ?? null,
     periodEnd: c.periodEnd ?? null,

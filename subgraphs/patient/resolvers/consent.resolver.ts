@@ -51,6 +51,7 @@ export class ConsentResolver {
               actors: p.actors?.map((a) => ({ kind: a.kind, id: a.id })),
               purposes: p.purposes,
               dataClasses: p.dataClasses,
+              ...(p.securityLabels?.length ? { securityLabels: p.securityLabels } : {}),
             })),
             periodStart: input.periodStart ?? null,
             periodEnd: input.periodEnd ?? null,

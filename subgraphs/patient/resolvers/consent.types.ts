@@ -69,6 +69,11 @@ export class ConsentProvision {
     description: 'Data classes (FHIR resource types) it applies to; empty means all.',
   })
   dataClasses!: string[];
+
+  @Field(() => [String], {
+    description: 'Security labels (sensitivity codes) it applies to; empty means every record.',
+  })
+  securityLabels!: string[];
 }
 
 @ObjectType({
