@@ -337,3 +337,11 @@ describe('evaluateConsent: security labels segment sensitive records', () => {
     expect(r.provisions[0]!.securityLabels).toEqual(['ETH']);
   });
 });
+
+describe('evaluateConsent: opt-in labels restrict disclosure, not recording', () => {
+  it('recording an ETH record needs no consent; reading it does', () => {
+    const write: AccessRequest = { ...req(drA), labels: ['ETH'], disclosure: false };
+    expect(decide([], write)).toBe('permit');
+    expect(decide([], { ...write, disclosure: true })).toBe('deny');
+  });
+});

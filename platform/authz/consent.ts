@@ -62,6 +62,11 @@ export interface AccessRequest {
   dataClass: string;
   /** The record's security labels (sensitivity codes); absent or empty for an unlabelled record. */
   labels?: readonly string[];
+  /**
+   * Whether the access discloses the record (a read; default true). Opt-in
+   * labels restrict disclosure only: recording such a record needs no consent.
+   */
+  disclosure?: boolean;
   at: Date;
 }
 
@@ -152,7 +157,10 @@ export function evaluateConsent(
   req: AccessRequest,
 ): ConsentDecision {
   let permitId: string | undefined;
-  const optIn = (req.labels ?? []).filter((l) => CONSENT_REQUIRED_LABELS.has(l));
+  const optIn =
+    req.disclosure === false
+      ? []
+      : (req.labels ?? []).filter((l) => CONSENT_REQUIRED_LABELS.has(l));
   const named = new Set<string>();
   for (const consent of consents) {
     if (!applies(consent, req.at) || !governs(consent, req.purpose)) continue;

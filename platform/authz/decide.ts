@@ -178,6 +178,7 @@ function decideLayers(input: PatientAccessInput): PatientAccessDecision {
       purpose,
       dataClass: input.dataClass,
       ...(input.labels?.length ? { labels: input.labels } : {}),
+      disclosure: READS.has(input.permission),
       at: now,
     },
   );
