@@ -2,6 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
+import { mountFhirProxy } from './fhir-proxy.js';
 import {
   APOLLO_CACHE_BOUNDS,
   boundedDocumentStore,
@@ -130,6 +131,16 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
       ),
     ready: () => subgraphsReady(Object.values(opts.subgraphUrls)),
     routes: (app) => {
+      mountFhirProxy(app, {
+        target: opts.subgraphUrls['fhir-adapter'],
+        verifier,
+        signer: opts.signer,
+        before: [
+          assignRequestId,
+          rateLimitMiddleware({ limiter, verifier, log: opts.log, metrics }),
+        ],
+        log: opts.log,
+      });
       if (!opts.production) mountExplorer(app, { endpoint: '/graphql' });
       const issuer = opts.devIssuer;
       if (!issuer) return;
