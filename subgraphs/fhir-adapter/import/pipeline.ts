@@ -270,7 +270,7 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
       facts,
       segments,
       source: v.sourceKey ? { key: v.sourceKey, contentHash: v.hash } : undefined,
-    } as PreparedResource & { index: number; existing: boolean });
+    });
   }
   inheritNoteSegments(prepared);
   for (const p of prepared) {

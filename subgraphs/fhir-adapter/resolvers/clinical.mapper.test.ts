@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNdjson } from '../../../platform/data/ndjson.js';
@@ -17,22 +16,8 @@ import type {
   Observation,
   Procedure,
 } from './clinical.types.js';
-
-const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-
-/** The shared Synthea export beside the project root (or beside the main worktree's, from a linked one). */
-function syntheaDir(): string {
-  const roots = [PROJECT_ROOT];
-  const dotGit = path.join(PROJECT_ROOT, '.git');
-  if (fs.existsSync(dotGit) && fs.statSync(dotGit).isFile()) {
-    const m = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'));
-    if (m?.[1]) roots.push(path.resolve(m[1].trim(), '..', '..', '..'));
-  }
-  const candidates = roots.map((r) => path.join(r, '..', 'shared', 'data', 'synthea'));
-  const found = candidates.find((d) => fs.existsSync(path.join(d, 'Condition.000.ndjson')));
-  if (!found) throw new Error(`Synthea export not found; looked in ${candidates.join(', ')}`);
-  return found;
-}
+import { syntheaDir } from '../domain/testing.js';
+import type { FhirResource } from '../store/resource-writes.js';
 
 type Json = Record<string, unknown>;
 
@@ -45,7 +30,7 @@ function row(resource: Json, extra: Partial<ClinicalRow> = {}): ClinicalRow {
     lastUpdated: new Date('2024-05-01T10:00:00Z'),
     status: typeof resource.status === 'string' ? resource.status : null,
     labels: [],
-    resource,
+    resource: resource as FhirResource,
     ...extra,
   };
 }

@@ -1,3 +1,4 @@
+import type { FhirResource } from '../store/resource-writes.js';
 import { validate } from 'class-validator';
 import { createRequire } from 'node:module';
 import type * as GraphQL from 'graphql';
@@ -47,7 +48,7 @@ class DummyResolver {
       lastUpdated: new Date('2024-01-01T00:00:00Z'),
       status: resource.status as string,
       labels: ['ETH'],
-      resource,
+      resource: resource as FhirResource,
     });
   }
 

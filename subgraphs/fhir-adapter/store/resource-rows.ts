@@ -49,8 +49,16 @@ export async function decryptRecord(
 ): Promise<ClinicalRow> {
   const ctx = bodyContext(rec.id);
   const text = cipher.decryptSync(rec.body, ctx) ?? (await cipher.decrypt(em, rec.body, ctx));
-  const { body: _body, ...rest } = rec;
-  return { ...rest, resource: JSON.parse(text) as FhirResource };
+  return {
+    id: rec.id,
+    type: rec.type,
+    patientId: rec.patientId,
+    version: rec.version,
+    status: rec.status,
+    lastUpdated: rec.lastUpdated,
+    labels: rec.labels,
+    resource: JSON.parse(text) as FhirResource,
+  };
 }
 
 /** A clinician's filter over one patient's resources of one type. */

@@ -1,10 +1,11 @@
+import { syntheaDir } from '../domain/testing.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { validateResource, warmValidator, type FhirIssue } from './fhir-schema.js';
 
-const SYNTHEA = path.resolve(process.cwd(), '../shared/data/synthea');
+const SYNTHEA = syntheaDir();
 
 /** The one issue `resource` yields; fails when there is none or more. */
 function onlyIssue(resource: unknown): FhirIssue {
