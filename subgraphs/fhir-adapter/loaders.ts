@@ -20,17 +20,18 @@ import {
   type ResourceRecord,
 } from './store/resource-rows.js';
 
-/** One patient's list of one type, filtered and paged. */
+/** One patient's list of one kind (one or more types), filtered and paged. */
 export interface ClinicalListKey {
   patientId: string;
-  type: ClinicalType;
+  kind: string;
+  types: readonly ClinicalType[];
   filter: ClinicalFilterArgs | null;
   first: number;
   after: string | null;
 }
 
-const spec = (type: ClinicalType): WindowSpec => ({
-  kind: `fhir-${type}`,
+const spec = (kind: string): WindowSpec => ({
+  kind: `fhir-${kind}`,
   from: 'resource r',
   owner: 'r.patient_id',
   at: 'r.sort_at',
@@ -46,29 +47,38 @@ const spec = (type: ClinicalType): WindowSpec => ({
  */
 async function allowedRows(
   ctx: FhirContext,
-  type: ClinicalType,
+  types: readonly ClinicalType[],
   records: readonly ResourceRecord[],
   listed: readonly string[],
 ): Promise<Set<string>> {
-  const lists = await decideClinical(
-    ctx,
-    listed.map((patientId) => ({ patientId })),
-    type,
-    's',
-  );
-  const open = new Set(listed.filter((_, i) => lists[i]!.allowed));
-  const labelled = records.filter((r) => open.has(r.patientId) && r.labels.length > 0);
-  const decisions = await decideClinical(ctx, labelled, type, 'r');
-  const withheld = labelled.filter((_, i) => !decisions[i]!.allowed);
-  const events: AccessEvent[] = [
-    ...listed.map((p, i) => clinicalEvent({ patientId: p }, lists[i]!, type, 'search')),
-    ...withheld.map((r) => clinicalEvent(r, decisions[labelled.indexOf(r)]!, type, 'read', r.id)),
-  ];
+  const events: AccessEvent[] = [];
+  const open = new Set<string>();
+  for (const type of types) {
+    const lists = await decideClinical(
+      ctx,
+      listed.map((patientId) => ({ patientId })),
+      type,
+      's',
+    );
+    listed.forEach((p, i) => {
+      if (lists[i]!.allowed) open.add(`${type}|${p}`);
+      events.push(clinicalEvent({ patientId: p }, lists[i]!, type, 'search'));
+    });
+  }
+  const visible = records.filter((r) => open.has(`${r.type}|${r.patientId}`));
+  const labelled = visible.filter((r) => r.labels.length > 0);
+  const hidden = new Set<string>();
+  for (const type of types) {
+    const ofType = labelled.filter((r) => r.type === type);
+    const decisions = await decideClinical(ctx, ofType, type, 'r');
+    ofType.forEach((r, i) => {
+      if (decisions[i]!.allowed) return;
+      hidden.add(r.id);
+      events.push(clinicalEvent(r, decisions[i]!, type, 'read', r.id));
+    });
+  }
   await recordAccess(ctx, events);
-  const hidden = new Set(withheld.map((r) => r.id));
-  return new Set(
-    records.filter((r) => open.has(r.patientId) && !hidden.has(r.id)).map((r) => r.id),
-  );
+  return new Set(visible.filter((r) => !hidden.has(r.id)).map((r) => r.id));
 }
 
 /**
@@ -82,7 +92,7 @@ async function allowedRows(
 export function createClinicalListLoader(ctx: FhirContext) {
   return new DataLoader<ClinicalListKey, Page<ClinicalRow>, string>(
     async (keys) => {
-      const argsKey = (k: ClinicalListKey) => JSON.stringify([k.type, k.filter, k.first, k.after]);
+      const argsKey = (k: ClinicalListKey) => JSON.stringify([k.kind, k.filter, k.first, k.after]);
       const groups = new Map<string, { sample: ClinicalListKey; owners: string[] }>();
       for (const k of keys) {
         const g = groups.get(argsKey(k)) ?? { sample: k, owners: [] };
@@ -94,8 +104,8 @@ export function createClinicalListLoader(ctx: FhirContext) {
         [...groups].map(async ([key, { sample, owners }]) => {
           try {
             const s = {
-              ...spec(sample.type),
-              filters: clinicalConditions(ctx.services.indexKey, sample.type, sample.filter),
+              ...spec(sample.kind),
+              filters: clinicalConditions(ctx.services.indexKey, sample.types, sample.filter),
             };
             const window = windowedPage(s, owners, sample.first, sample.after);
             const rowsBy = await ctx.withFacts<Record<string, unknown> & { sort_key: string }>(
@@ -111,7 +121,7 @@ export function createClinicalListLoader(ctx: FhirContext) {
             const records = new Map(
               raw.map((r) => [String(r.id), recordOf(ctx.services.indexKey, r)]),
             );
-            const allowed = await allowedRows(ctx, sample.type, [...records.values()], owners);
+            const allowed = await allowedRows(ctx, sample.types, [...records.values()], owners);
             const rows = raw.filter((r) => allowed.has(String(r.id)));
             const decrypted = new Map(
               await Promise.all(
@@ -144,6 +154,6 @@ export function createClinicalListLoader(ctx: FhirContext) {
         return p?.get(k.patientId) ?? emptyPage<ClinicalRow>();
       });
     },
-    { cacheKeyFn: (k) => JSON.stringify([k.patientId, k.type, k.filter, k.first, k.after]) },
+    { cacheKeyFn: (k) => JSON.stringify([k.patientId, k.kind, k.filter, k.first, k.after]) },
   );
 }

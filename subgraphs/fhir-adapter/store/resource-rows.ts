@@ -71,17 +71,22 @@ export interface ClinicalFilterArgs {
 }
 
 /**
- * The filter as SQL conditions over `resource r`: the type; the statuses
+ * The filter as SQL conditions over `resource r`: the types; the statuses
  * asked for (by default everything but `entered-in-error`); a code or
  * category through its blind index; a date range overlapping the
  * resource's clinical period.
  */
 export function clinicalConditions(
   indexKey: Buffer,
-  type: ClinicalType,
+  types: readonly ClinicalType[],
   f: ClinicalFilterArgs | null | undefined,
 ): { sql: string; params: unknown[] }[] {
-  const out: { sql: string; params: unknown[] }[] = [{ sql: 'r.type = ?', params: [type] }];
+  const out: { sql: string; params: unknown[] }[] = [
+    {
+      sql: 'r.type IN (SELECT json_array_elements_text(?::json))',
+      params: [JSON.stringify(types)],
+    },
+  ];
   if (f?.status?.length)
     out.push({
       sql: 'r.status IN (SELECT json_array_elements_text(?::json))',
