@@ -50,6 +50,17 @@ const directory = hasRole(
   'auditor',
   'researcher',
 );
+// The directory import: admins, or a first-party system client (a partner token with no
+// patient, whose scopes then count only as `system/`). Both need create and update on Practitioner.
+const systemClient = rule('isSystemClient', { cache: 'contextual' })(
+  (_p, _a, ctx: RequestContext) =>
+    ctx.principal.roles.every((r) => r === 'partner') && ctx.principal.patientId === undefined,
+);
+const importsPractitioners = and(
+  or(hasRole('admin'), and(hasRole('partner'), systemClient)),
+  hasScope('Practitioner', 'c'),
+  hasScope('Practitioner', 'u'),
+);
 
 /**
  * Webhooks are an app's own integration, not one patient's data: partner apps
@@ -99,6 +110,7 @@ export const permissions = buildShield({
     subscribeWebhook: webhooks.create,
     unsubscribeWebhook: webhooks.delete,
     replayWebhookDelivery: webhooks.update,
+    importPractitioners: importsPractitioners,
   },
   Patient: { id: allow, appointments: canSearch },
   Appointment: {
@@ -119,5 +131,6 @@ export const permissions = buildShield({
     'WebhookDelivery',
     'WebhookDeliveryEdge',
     'WebhookDeliveryConnection',
+    'ImportPractitionerResult',
   ),
 });

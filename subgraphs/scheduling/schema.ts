@@ -9,6 +9,7 @@ import { readableAppointments } from './store/appointment-reads.js';
 import { toAppointment, toPractitioner } from './resolvers/appointment.mapper.js';
 import { AppointmentResolver, PractitionerResolver } from './resolvers/appointment.resolver.js';
 import { PatientAppointmentsResolver } from './resolvers/patient.resolver.js';
+import { PractitionerImportResolver } from './resolvers/practitioner-import.resolver.js';
 import { SlotResolver } from './resolvers/slot.resolver.js';
 import { WebhookResolver } from './webhooks/webhook.resolver.js';
 
@@ -32,6 +33,7 @@ export function buildSchedulingSchema(): Promise<FederatedSchema> {
       resolvers: [
         AppointmentResolver,
         PractitionerResolver,
+        PractitionerImportResolver,
         SlotResolver,
         PatientAppointmentsResolver,
         WebhookResolver,

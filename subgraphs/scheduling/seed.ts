@@ -3,19 +3,15 @@ import path from 'node:path';
 import { readNdjson } from '../../platform/data/ndjson.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WeeklyHours } from '../../platform/time/index.js';
+import {
+  npiOf,
+  practitionerFromFhir,
+  rolesByNpi,
+  type FhirPractitioner,
+  type FhirPractitionerRole,
+} from './domain/fhir-practitioner.js';
 import { PractitionerRecord, ScheduleRecord } from './entities/index.js';
-
-interface FhirPractitioner {
-  id: string;
-  identifier?: { system?: string; value: string }[];
-  name?: { family?: string; given?: string[]; prefix?: string[] }[];
-}
-
-interface FhirRole {
-  practitioner?: { identifier?: { value: string } };
-  specialty?: { text?: string; coding?: { display?: string }[] }[];
-  location?: { identifier?: { value: string } }[];
-}
+import { importPractitioners } from './store/practitioner-import.js';
 
 /** Weekday clinic hours with a lunch break, in the demo facilities' zone (all in Kansas). */
 export const DEMO_WEEKLY: WeeklyHours = ([1, 2, 3, 4, 5] as const).flatMap((weekday) => [
@@ -26,49 +22,34 @@ export const DEMO_TIME_ZONE = 'America/Chicago';
 
 /**
  * Loads the Synthea practitioners (NPI, name, specialty, facility from their
- * PractitionerRole) with a weekday schedule of 30-minute slots each; once.
+ * PractitionerRole) through the import's mapping and write (so importing the
+ * same files later changes nothing), with a weekday schedule of 30-minute
+ * slots each at their first facility; once.
  */
 export async function seedScheduling(em: EntityManager, dataDir: string): Promise<number> {
   if ((await em.count(PractitionerRecord, {})) > 0) return 0;
-  const roles = new Map<string, FhirRole>();
-  for (const r of readNdjson<FhirRole>(path.join(dataDir, 'PractitionerRole.000.ndjson')))
-    if (r.practitioner?.identifier?.value) roles.set(r.practitioner.identifier.value, r);
+  const roles = rolesByNpi(
+    readNdjson<FhirPractitionerRole>(path.join(dataDir, 'PractitionerRole.000.ndjson')),
+  );
   const practitioners = readNdjson<FhirPractitioner>(path.join(dataDir, 'Practitioner.000.ndjson'));
-  const schedules: { practitionerId: string; facilityId: string }[] = [];
-  for (const p of practitioners) {
-    const npi = p.identifier?.find((i) => i.system?.endsWith('us-npi'))?.value ?? p.id;
-    const role = roles.get(npi);
-    const name = p.name?.[0] ?? {};
-    const facilityId = role?.location?.[0]?.identifier?.value ?? 'unknown-facility';
-    em.persist(
-      em.create(PractitionerRecord, {
-        id: p.id,
-        npi,
-        family: name.family ?? 'Unknown',
-        given: name.given ?? [],
-        prefix: name.prefix?.[0] ?? null,
-        specialties: (role?.specialty ?? [])
-          .map((s) => s.text ?? s.coding?.[0]?.display ?? '')
-          .filter(Boolean),
-        facilityIds: [facilityId],
-        active: true,
-      }),
-    );
-    schedules.push({ practitionerId: p.id, facilityId });
-  }
-  // Practitioners first: the schedules reference them.
-  await em.flush();
-  for (const { practitionerId, facilityId } of schedules)
+  const entries = practitioners.map((p) => ({
+    ...practitionerFromFhir(p, roles.get(npiOf(p))),
+    sourceKey: p.id,
+  }));
+  const results = await importPractitioners(em, entries);
+  results.forEach((r, i) =>
     em.create(ScheduleRecord, {
       id: randomUUID(),
-      practitionerId,
-      facilityId,
+      practitionerId: r.id,
+      // A practitioner with no role still gets a schedule somewhere, for the demo.
+      facilityId: entries[i]!.facilityIds?.[0] ?? 'unknown-facility',
       timeZone: DEMO_TIME_ZONE,
       slotMinutes: 30,
       weekly: DEMO_WEEKLY,
       exceptions: [],
       active: true,
-    });
+    }),
+  );
   await em.flush();
   return practitioners.length;
 }
