@@ -9,7 +9,7 @@ import {
   rolesByNpi,
   type FhirPractitioner,
   type FhirPractitionerRole,
-} from './domain/fhir-practitioner.js';
+} from '../contracts/fhir-practitioner.js';
 import { PractitionerRecord, ScheduleRecord } from './entities/index.js';
 import { importPractitioners } from './store/practitioner-import.js';
 

@@ -11,7 +11,7 @@ import {
   rolesByNpi,
   type FhirPractitioner,
   type FhirPractitionerRole,
-} from '../../subgraphs/scheduling/domain/fhir-practitioner.js';
+} from '../../subgraphs/contracts/fhir-practitioner.js';
 import { textPartnerClients } from '../support/clients.js';
 import { statementsOf } from '../support/statements.js';
 import {

@@ -7,7 +7,7 @@ import {
   rolesByNpi,
   type FhirPractitioner,
   type FhirPractitionerRole,
-} from './fhir-practitioner.js';
+} from '../../contracts/fhir-practitioner.js';
 import { checkImportBatch } from './practitioner-import.js';
 
 // The seed's directory (scripts/stack.ts DEMO_DATA_DIR), without starting anything.

@@ -1,20 +1,12 @@
+import type { PractitionerFields } from '../../contracts/fhir-practitioner.js';
+
+export type { PractitionerFields };
 import { badInput } from '../../../platform/errors/index.js';
 
 /**
  * A practitioner as an import states it: the whole directory entry (an
  * omitted optional field takes its default, it does not keep the old value).
  */
-export interface PractitionerFields {
-  /** Wanted id for a new practitioner (the FHIR id), used when free. */
-  id?: string | null;
-  npi: string;
-  family: string;
-  given: string[];
-  prefix?: string | null;
-  specialties?: string[] | null;
-  facilityIds?: string[] | null;
-  active?: boolean | null;
-}
 
 /** One entry of an import batch: the fields and the caller's opaque key, echoed back. */
 export interface ImportEntry extends PractitionerFields {

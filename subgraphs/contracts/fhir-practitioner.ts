@@ -1,4 +1,22 @@
-import type { PractitionerFields } from './practitioner-import.js';
+/**
+ * How a FHIR Practitioner (with its PractitionerRoles) becomes scheduling's
+ * directory row: shared by scheduling's seed and the FHIR adapter's import
+ * (which sends it as `importPractitioners`' input), so the same FHIR data
+ * gives the same row either way.
+ */
+
+/** A directory row's fields, as `importPractitioners` takes them. */
+export interface PractitionerFields {
+  /** Wanted id for a new practitioner (the FHIR id), used when free. */
+  id?: string | null;
+  npi: string;
+  family: string;
+  given: string[];
+  prefix?: string | null;
+  specialties?: string[] | null;
+  facilityIds?: string[] | null;
+  active?: boolean | null;
+}
 
 /** The parts of a FHIR R4 Practitioner the directory keeps. */
 export interface FhirPractitioner {
