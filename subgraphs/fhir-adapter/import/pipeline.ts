@@ -11,14 +11,9 @@ import { blindIndex } from '../../../platform/crypto/index.js';
 import type { Principal } from '../../../platform/identity/principal.js';
 import { clinicalAccess, clinicalEvent, isSystemClient } from '../access.js';
 import type { FhirContext } from '../context.js';
-import { clinicalFacts, isClinicalType, type ClinicalType } from '../domain/clinical-kinds.js';
-import {
-  securityLabels,
-  segmentsOf,
-  segmentsOfLabels,
-  type SecurityLabel,
-  type Segment,
-} from '../domain/security-labels.js';
+import { isClinicalType, type ClinicalType } from '../domain/clinical-kinds.js';
+import { factsAndSegments, withLabels } from '../store/prepare.js';
+import type { Segment } from '../domain/security-labels.js';
 import { decideRecords } from '../../../platform/authz/index.js';
 import {
   recordSources,
@@ -234,7 +229,7 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
   const prepared: (PreparedResource & { index: number; existing: boolean })[] = [];
   for (const v of fresh) {
     const resource = rewriteReferences(v.resource, resolve);
-    const facts = clinicalFacts(resource as FhirResource & { resourceType: ClinicalType });
+    const { facts, segments } = factsAndSegments(resource as FhirResource);
     const target = facts.patientRef ? literalTarget(facts.patientRef) : undefined;
     if (target?.[0] !== 'Patient' || !/^[0-9a-f-]{36}$/.test(target[1])) {
       outcomes[v.index] = {
@@ -249,37 +244,20 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
       };
       continue;
     }
-    const existingLabels =
-      (resource.meta as { security?: SecurityLabel[] } | undefined)?.security ?? [];
-    const segments = [
-      ...new Set([
-        ...segmentsOf([...facts.codes, ...facts.categories]),
-        ...segmentsOfLabels(existingLabels),
-      ]),
-    ];
     prepared.push({
       index: v.index,
       existing: v.existing,
       id: v.id,
       type: v.type as ClinicalType,
       patientId: target[1],
-      resource: {
-        ...resource,
-        meta: { ...(resource.meta as object | undefined), security: existingLabels },
-      },
+      resource: resource as FhirResource,
       facts,
       segments,
       source: v.sourceKey ? { key: v.sourceKey, contentHash: v.hash } : undefined,
     });
   }
   inheritNoteSegments(prepared);
-  for (const p of prepared) {
-    const existing = (p.resource.meta as { security?: SecurityLabel[] }).security ?? [];
-    p.resource.meta = {
-      ...(p.resource.meta as object),
-      security: securityLabels(existing, p.segments),
-    };
-  }
+  for (const p of prepared) p.resource = withLabels(p.resource, p.segments);
   if (req.mode === 'transaction' && failed()) return finish(req, outcomes, false);
 
   // Patients just registered reach this subgraph by event: wait until it knows them.
