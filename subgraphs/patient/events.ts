@@ -10,7 +10,8 @@ import {
   ACCESS_FACTS_PRIORITY,
   accessFactsLane,
 } from '../../platform/authz/access-facts/watermark.js';
-import { publish, type EventContract } from '../../platform/events/contract.js';
+import type { StatementBatch } from '../../platform/db/statement.js';
+import { publish, publishInBatch, type EventContract } from '../../platform/events/contract.js';
 import type { JsonValue } from '../../platform/events/envelope.js';
 import { ACCESS_FACT_CONSUMERS, consumersOf } from '../subscriptions.js';
 import {
@@ -87,6 +88,21 @@ const emit = <T extends JsonValue>(
 /** Publishes that a patient exists, in the transaction that registered them. */
 export const publishPatientRegistered = (em: EntityManager, patientId: string, at: Date) =>
   emit(em, PATIENT_REGISTERED, { patientId, registeredAt: at.toISOString() }, at);
+
+/**
+ * Publishes that a patient exists as parts of the caller's combined statement
+ * (`publishInBatch`): however many patients one write registers, their events
+ * go out in that one statement.
+ */
+export const publishPatientRegisteredIn = (batch: StatementBatch, patientId: string, at: Date) =>
+  publishInBatch(
+    batch,
+    SCHEMA,
+    PATIENT_REGISTERED,
+    { patientId, registeredAt: at.toISOString() },
+    consumersOf(PATIENT_REGISTERED.type),
+    { occurredAt: at, lane: laneOf },
+  );
 
 /** Publishes a consent's current state in the transaction that changed it. */
 export const publishConsentChanged = (em: EntityManager, c: ConsentRecordEntity, at: Date) =>

@@ -1,3 +1,4 @@
+import { rule } from 'graphql-shield';
 import {
   allow,
   allowTypes,
@@ -5,7 +6,9 @@ import {
   buildShield,
   hasRole,
   hasScope,
+  or,
 } from '../../platform/authz/rules.js';
+import type { RequestContext } from '../../platform/federation/context.js';
 
 // Who may reach patient records at all; which records is decided per record
 // (compartment, care team, consent) in access.ts.
@@ -44,6 +47,23 @@ const seesConsents = and(
 );
 const seesHistory = hasRole('patient', 'clinician', 'admin');
 
+/**
+ * A system client: a client-credentials token (only the partner role) with no
+ * patient context, so the kernel counts only its `system/` scopes.
+ */
+const isSystemClient = rule('isSystemClient', { cache: 'contextual' })(
+  (_p, _a, ctx: RequestContext) =>
+    ctx.principal.roles.length > 0 &&
+    ctx.principal.roles.every((r) => r === 'partner') &&
+    ctx.principal.patientId === undefined,
+);
+// Imports create and replace whole records: admins, or a system client with an import scope.
+const importsPatients = and(
+  or(hasRole('admin'), isSystemClient),
+  hasScope('Patient', 'c'),
+  hasScope('Patient', 'u'),
+);
+
 const managesConsent = hasRole('patient', 'partner', 'admin');
 
 /** The patient subgraph's policy: anything not named here is refused. */
@@ -69,6 +89,7 @@ export const permissions = buildShield({
     addCareTeamMember: and(hasRole('scheduler', 'clinician', 'admin'), hasScope('CareTeam', 'c')),
     removeCareTeamMember: and(hasRole('scheduler', 'admin'), hasScope('CareTeam', 'd')),
     breakTheGlass: and(hasRole('clinician'), hasScope('Patient', 'r')),
+    importPatients: importsPatients,
   },
   Patient: {
     '*': allow,
@@ -106,5 +127,6 @@ export const permissions = buildShield({
     'AccessLogEdge',
     'AccessLogEntry',
     'AuditInclusionProof',
+    'ImportPatientResult',
   ),
 });

@@ -14,6 +14,7 @@ import { CareTeamLinkResolver } from './resolvers/care-team-link.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { PatientFieldsResolver } from './resolvers/patient-fields.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
+import { PatientImportResolver } from './resolvers/patient-import.resolver.js';
 
 /**
  * Entity references from other subgraphs go through the same per-record
@@ -33,6 +34,7 @@ export function buildPatientSchema(): Promise<FederatedSchema> {
     {
       resolvers: [
         PatientResolver,
+        PatientImportResolver,
         PatientFieldsResolver,
         ConsentResolver,
         CareTeamLinkResolver,

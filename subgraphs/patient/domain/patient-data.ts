@@ -50,3 +50,38 @@ export interface PatientView extends PatientData {
 
 /** The identifier system of Carefed medical record numbers. */
 export const MRN_SYSTEM = 'urn:carefed:mrn';
+
+const PATIENT_DATA_KEYS = [
+  'mrn',
+  'name',
+  'birthDate',
+  'gender',
+  'telecom',
+  'address',
+  'identifiers',
+  'managingOrganizationId',
+] as const satisfies readonly (keyof PatientData)[];
+
+/** Sorted keys, absent and null members dropped: the record as its stored JSON means it. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== undefined && x !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => [k, canonical(x)]),
+  );
+}
+
+/**
+ * Whether two records hold the same patient data (the `PatientData` fields
+ * only, bookkeeping ignored). The store keeps each field as its JSON, where an
+ * absent and an undefined member are the same; a null optional member is
+ * taken as absent too. Order inside lists counts; case and spacing count.
+ */
+export function samePatientData(a: PatientData, b: PatientData): boolean {
+  const pick = (d: PatientData) =>
+    canonical(Object.fromEntries(PATIENT_DATA_KEYS.map((k) => [k, d[k]])));
+  return JSON.stringify(pick(a)) === JSON.stringify(pick(b));
+}

@@ -13,6 +13,7 @@ import { IsPastIsoDate } from '../../../platform/federation/validators.js';
 import { ContactSystem, GenderCode } from './patient.types.js';
 
 const TEXT = /^[\p{L}\p{M}\p{N} .,'()/#&-]+$/u;
+const NO_CONTROL = /^[^\p{Cc}]+$/u;
 
 @InputType({ description: 'A person name.' })
 export class HumanNameInput {
@@ -106,6 +107,50 @@ export class CreatePatientInput {
   @IsOptional()
   @Length(1, 64)
   managingOrganizationId?: string;
+}
+
+@InputType({ description: 'An identifier of the patient in some system.' })
+export class IdentifierInput {
+  @Field(() => String, {
+    description: 'The namespace of the value (a URI or OID), 1–200 characters.',
+  })
+  @Length(1, 200)
+  @Matches(/^\S+$/)
+  system!: string;
+
+  @Field(() => String, { description: 'The identifier, 1–100 characters.' })
+  @Length(1, 100)
+  @Matches(NO_CONTROL)
+  value!: string;
+}
+
+/**
+ * One patient of an import: the whole record (what `fromFhirPatient` in
+ * seed.ts derives from a FHIR Patient, as `PatientData`) plus the caller's
+ * key for it. Omitted lists are empty, not kept.
+ */
+@InputType({
+  description:
+    "A whole patient record from another system. It replaces the matched record's data; omitted lists are empty.",
+})
+export class ImportPatientInput extends CreatePatientInput {
+  @Field(() => String, {
+    description:
+      "The caller's own key for this entry (such as `Patient/<source id>`), 1–200 characters, echoed back.",
+  })
+  @Length(1, 200)
+  @Matches(NO_CONTROL)
+  sourceKey!: string;
+
+  @Field(() => [IdentifierInput], {
+    nullable: true,
+    description:
+      "Up to 10 identifiers, kept as sent; omitted: the MRN under Carefed's MRN system, as createPatient does.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  identifiers?: IdentifierInput[];
 }
 
 @InputType({ description: 'Changes to a patient; omitted fields stay as they are.' })

@@ -8,7 +8,7 @@ import { requireUuid } from '../../../platform/federation/ids.js';
 import { selectedFieldNames, selectsField } from '../../../platform/federation/selection.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { PatientContext } from '../context.js';
-import { MRN_SYSTEM, type PatientData } from '../domain/patient-data.js';
+import type { PatientData } from '../domain/patient-data.js';
 import { phiFieldsIn } from '../store/patient-codec.js';
 import {
   createPatient,
@@ -18,7 +18,7 @@ import {
 } from '../store/patient-repository.js';
 import { searchPatients, type PatientFilter } from '../store/patient-search.js';
 import { CreatePatientInput, UpdatePatientInput } from './patient.inputs.js';
-import { toPatient } from './patient.mapper.js';
+import { patientDataOf, toPatient } from './patient.mapper.js';
 import { Patient, PatientConnection } from './patient.types.js';
 
 /** What the query shows of the patients at `path` beneath the resolving field. */
@@ -130,20 +130,7 @@ export class PatientResolver {
     @Arg('input', () => CreatePatientInput) input: CreatePatientInput,
     @Ctx() ctx: PatientContext,
   ): Promise<Patient> {
-    const data: PatientData = {
-      mrn: input.mrn,
-      name: { family: input.name.family, given: input.name.given },
-      birthDate: input.birthDate,
-      gender: input.gender,
-      telecom: (input.telecom ?? []).map((t) => ({
-        ...t,
-        use: t.use as PatientData['telecom'][number]['use'],
-      })),
-      address: input.address ?? [],
-      identifiers: [{ system: MRN_SYSTEM, value: input.mrn }],
-      managingOrganizationId: input.managingOrganizationId ?? null,
-    };
-    return toPatient(await createPatient(ctx, data));
+    return toPatient(await createPatient(ctx, patientDataOf(input)));
   }
 
   @Mutation(() => Patient, {

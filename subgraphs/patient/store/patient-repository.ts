@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { OptimisticLockError } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLError } from 'graphql';
 import { auditedWrite } from '../../../platform/audit/audited-write.js';
-import { recordAccess } from '../../../platform/audit/request-audit.js';
+import { recordAccess, type DecisionFacts } from '../../../platform/audit/request-audit.js';
 import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
 import { publishCareTeamChanged, publishPatientRegistered } from '../events.js';
@@ -75,6 +76,49 @@ export async function readPatients(
   return out;
 }
 
+/** Registration is decided by the shield (role and scope): there is no record to decide on yet. */
+export const registration = (ctx: PatientContext): DecisionFacts => ({
+  allowed: true,
+  emergency: false,
+  purpose: ctx.principal.purposeOfUse,
+  reason: 'ok',
+});
+
+/** A new patient's record (version 1, created now), its PHI encrypted; not yet persisted. */
+export async function newPatientRecord(
+  ctx: PatientContext,
+  em: EntityManager,
+  id: string,
+  data: PatientData,
+): Promise<PatientRecord> {
+  const { cipher, indexKey } = ctx.services;
+  return em.create(PatientRecord, {
+    ...(await encodePatient(em, cipher, indexKey, id, data)),
+    version: 1,
+    active: true,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  });
+}
+
+/** The history row of one version: the whole record, encrypted; not yet persisted. */
+export async function versionRow(
+  ctx: PatientContext,
+  em: EntityManager,
+  patientId: string,
+  version: number,
+  data: PatientData,
+): Promise<PatientVersion> {
+  return em.create(PatientVersion, {
+    id: randomUUID(),
+    patientId,
+    version,
+    snapshot: await encodeSnapshot(em, ctx.services.cipher, patientId, version, data),
+    recordedAt: ctx.now,
+    recordedBy: ctx.principal.sub,
+  });
+}
+
 /**
  * Creates a patient with its first version and audit entry in one transaction. An MRN that is
  * already registered is CONFLICT only for a caller who may read the record holding it; for
@@ -86,13 +130,10 @@ export async function createPatient(
   data: PatientData,
   id: string = randomUUID(),
 ): Promise<PatientView> {
-  const { cipher, indexKey } = ctx.services;
   await refuseVisibleDuplicate(ctx, data.mrn);
   const p = ctx.principal;
-  // Registration is decided by the shield (role and scope): there is no record to decide on yet.
-  const registration = { allowed: true, emergency: false, purpose: p.purposeOfUse, reason: 'ok' };
   const audit = {
-    decision: registration,
+    decision: registration(ctx),
     patientId: id,
     dataClass: 'Patient',
     action: 'create',
@@ -101,25 +142,9 @@ export async function createPatient(
   try {
     return await auditedWrite(ctx, audit, {
       write: async (em) => {
-        const record = em.create(PatientRecord, {
-          ...(await encodePatient(em, cipher, indexKey, id, data)),
-          version: 1,
-          active: true,
-          createdAt: ctx.now,
-          updatedAt: ctx.now,
-        });
-        await em.persist(record).flush();
+        await em.persist(await newPatientRecord(ctx, em, id, data)).flush();
         await queueIfDuplicate(ctx, em, id, data.mrn);
-        em.persist(
-          em.create(PatientVersion, {
-            id: randomUUID(),
-            patientId: id,
-            version: 1,
-            snapshot: await encodeSnapshot(em, cipher, id, 1, data),
-            recordedAt: ctx.now,
-            recordedBy: p.sub,
-          }),
-        );
+        em.persist(await versionRow(ctx, em, id, 1, data));
         // A clinician who registers a patient is on that patient's care team, in every subgraph.
         link =
           p.roles.includes('clinician') && p.practitionerId
@@ -175,16 +200,7 @@ export async function updatePatient(
       const next = change(await decodePatient(em, cipher, record));
       em.assign(record, await encodePatient(em, cipher, indexKey, id, next));
       await em.flush(); // bumps version with a compare on the old one
-      em.persist(
-        em.create(PatientVersion, {
-          id: randomUUID(),
-          patientId: id,
-          version: record.version,
-          snapshot: await encodeSnapshot(em, cipher, id, record.version, next),
-          recordedAt: ctx.now,
-          recordedBy: ctx.principal.sub,
-        }),
-      );
+      em.persist(await versionRow(ctx, em, id, record.version, next));
       await em.flush();
       return {
         id,

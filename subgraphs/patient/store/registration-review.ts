@@ -34,6 +34,23 @@ export async function refuseVisibleDuplicate(ctx: PatientContext, mrn: string): 
   });
 }
 
+/** The advisory lock that serialises registrations and imports of one MRN (its blind index). */
+const mrnLockKey = (index: string): string => `patient:mrn:${index}`;
+
+/**
+ * Takes the MRN locks of `indexes` (blind indexes) on the write's transaction, in one statement
+ * and in a fixed order: a registration or import of any of these MRNs waits until this commits.
+ */
+export async function lockMrns(em: EntityManager, indexes: readonly string[]): Promise<void> {
+  const keys = [...new Set(indexes.map(mrnLockKey))].sort();
+  if (!keys.length) return;
+  await em.execute(
+    `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+       FROM (SELECT k FROM json_array_elements_text(?::json) AS k ORDER BY k) AS keys`,
+    [JSON.stringify(keys)],
+  );
+}
+
 /**
  * Inside the registration's transaction, after its rows: serialises registrations of one MRN
  * (an advisory lock on its blind index) and, when other records hold the MRN, queues the new
@@ -47,9 +64,7 @@ export async function queueIfDuplicate(
   mrn: string,
 ): Promise<void> {
   const index = mrnIndex(ctx.services.indexKey, mrn);
-  await em.execute('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [
-    `patient:mrn:${index}`,
-  ]);
+  await lockMrns(em, [index]);
   const matches = (await idsWithMrn(em, index)).filter((id) => id !== patientId);
   if (matches.length === 0) return;
   await em.execute(
