@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { patientFromFhir, type FhirPatient } from '../contracts/fhir-patient.js';
 import { readNdjson } from '../../platform/data/ndjson.js';
 import type { RequestContext } from '../../platform/federation/context.js';
 import type { Principal } from '../../platform/identity/principal.js';
 import { createPatientContext, type PatientServices } from './context.js';
-import type { AddressData, ContactPointData, Gender, PatientData } from './domain/patient-data.js';
+import type { PatientData } from './domain/patient-data.js';
 import { publishCareTeamChanged } from './events.js';
 import { CareTeamMember, PatientRecord } from './entities/index.js';
 import { createPatient } from './store/patient-repository.js';
@@ -18,46 +19,13 @@ export const SEED_PRINCIPAL: Principal = {
   purposeOfUse: 'HSYSADMIN',
 };
 
-interface FhirPatient {
-  id: string;
-  identifier?: { type?: { coding?: { code?: string }[] }; system?: string; value: string }[];
-  name?: { family?: string; given?: string[] }[];
-  birthDate: string;
-  gender: Gender;
-  telecom?: ContactPointData[];
-  address?: (AddressData & { extension?: unknown })[];
-  deceasedDateTime?: string;
-}
-
 interface Encounter {
   subject?: { reference?: string };
   participant?: { individual?: { reference?: string } }[];
 }
 
-/** A Synthea Patient as Carefed patient data (MRN from the MR identifier). */
-export function fromFhirPatient(p: FhirPatient): PatientData {
-  const mrn =
-    p.identifier?.find((i) => i.type?.coding?.some((c) => c.code === 'MR'))?.value ?? p.id;
-  const name = p.name?.[0] ?? {};
-  return {
-    mrn,
-    name: { family: name.family ?? 'Unknown', given: name.given ?? [] },
-    birthDate: p.birthDate,
-    gender: p.gender,
-    telecom: (p.telecom ?? []).map((t) => ({ system: t.system, value: t.value, use: t.use })),
-    address: (p.address ?? []).map((a) => ({
-      line: a.line ?? [],
-      city: a.city,
-      state: a.state,
-      postalCode: a.postalCode,
-      country: a.country,
-    })),
-    identifiers: (p.identifier ?? [])
-      .filter((i) => i.system && i.type?.coding?.[0]?.code !== 'SS')
-      .map((i) => ({ system: i.system!, value: i.value })),
-    managingOrganizationId: null,
-  };
-}
+/** A Synthea Patient as Carefed patient data (MRN from the MR identifier): the import's mapping. */
+export const fromFhirPatient = (p: FhirPatient): PatientData => patientFromFhir(p);
 
 /** Practitioners each patient met most often, from the encounters (at most `perPatient`). */
 export function careTeamsFromEncounters(dir: string, perPatient = 2): Map<string, string[]> {
