@@ -27,7 +27,14 @@ await withAdminDatabase(config, async (adminUrl) => {
       databaseUrl: roleOf(roles, spec.schema).url,
     });
     try {
-      if (seed && spec.seed) await spec.seed(store, { dataDir: DEMO_DATA_DIR, log, now });
+      if (seed && spec.seed)
+        // The clinical record is imported through the running graph (npm start, npm run fhir:import).
+        await spec.seed(store, {
+          dataDir: DEMO_DATA_DIR,
+          config: { ...config, SEED_CLINICAL_RECORD: 'off' },
+          log,
+          now,
+        });
     } finally {
       await store.orm.close();
     }

@@ -99,6 +99,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     stops.push(() => internalVerifier.close());
     const subgraphs: Record<string, RunningSubgraph> = {};
+    // Subgraphs that write through the graph (the FHIR adapter's import) learn the gateway's
+    // address once it runs (its port may be ephemeral).
+    let gatewayUrl = '';
+    const graphUrl = () => {
+      if (!gatewayUrl) throw new Error('The gateway is not running yet');
+      return gatewayUrl;
+    };
     for (const spec of SUBGRAPHS) {
       const running = await spec.start({
         config,
@@ -107,6 +114,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         port: port(config.SUBGRAPH_PORT_BASE + spec.portOffset),
         log,
         verifier: internalVerifier,
+        graphUrl,
       });
       stops.push(() => running.stop());
       subgraphs[spec.name] = running;
@@ -122,23 +130,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const first = subgraph(SUBGRAPHS[0]!.name);
     const heads = await startHeadSigner({ config, em: () => first.orm.em.fork(), log });
     stops.push(() => heads.stop());
-
-    // Each subgraph seeds its own part of the demo data, in registry order.
-    const seeds = new Map<string, unknown>();
-    if (opts.seed) {
-      const now = new Date();
-      for (const spec of SUBGRAPHS)
-        if (spec.seed)
-          seeds.set(
-            spec.name,
-            await spec.seed(subgraph(spec.name), { dataDir: DEMO_DATA_DIR, log, now }),
-          );
-      // The demo care teams reach every subgraph by event: wait for them, so the printed
-      // clinician token reaches its patients' appointments from the first request.
-      if (!(await waitForTasks(adminUrl, ACCESS_FACT_CONSUMERS, 30_000)))
-        log.warn('demo access facts are still being delivered to the subgraphs');
-    }
-    const seed = seeds.get('patient') as PatientSeedResult | undefined;
 
     const { verifier, devIssuer } = await loadUserVerifier(config);
     const gateway = await startGateway({
@@ -156,6 +147,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log,
     });
     stops.push(() => gateway.stop());
+    gatewayUrl = gateway.url;
+
+    // Each subgraph seeds its own part of the demo data, in registry order, with the gateway
+    // running: a seed may write through the graph (the FHIR adapter's import does).
+    const seeds = new Map<string, unknown>();
+    if (opts.seed) {
+      const now = new Date();
+      for (const spec of SUBGRAPHS)
+        if (spec.seed)
+          seeds.set(
+            spec.name,
+            await spec.seed(subgraph(spec.name), { dataDir: DEMO_DATA_DIR, config, log, now }),
+          );
+      // The demo care teams reach every subgraph by event: wait for them, so the printed
+      // clinician token reaches its patients' records from the first request.
+      if (!(await waitForTasks(adminUrl, ACCESS_FACT_CONSUMERS, 30_000)))
+        log.warn('demo access facts are still being delivered to the subgraphs');
+    }
+    const seed = seeds.get('patient') as PatientSeedResult | undefined;
+
     return {
       gatewayUrl: gateway.url,
       adminUrl,

@@ -1,5 +1,6 @@
 import type { SubgraphSpec } from '../platform/federation/subgraph-spec.js';
 import { billingSpec } from './billing/spec.js';
+import { fhirAdapterSpec } from './fhir-adapter/spec.js';
 import { patientSpec } from './patient/spec.js';
 import { schedulingSpec } from './scheduling/spec.js';
 
@@ -8,7 +9,12 @@ import { schedulingSpec } from './scheduling/spec.js';
  * seed may rely on an earlier one's rows). Adding a subgraph is its folder,
  * its `spec.ts`, and one line here (plus its docker-compose service).
  */
-export const SUBGRAPHS: readonly SubgraphSpec[] = [patientSpec, schedulingSpec, billingSpec];
+export const SUBGRAPHS: readonly SubgraphSpec[] = [
+  patientSpec,
+  schedulingSpec,
+  billingSpec,
+  fhirAdapterSpec,
+];
 
 /** The subgraph of this name; throws naming the known ones. */
 export function subgraphNamed(name: string): SubgraphSpec {

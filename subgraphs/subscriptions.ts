@@ -8,7 +8,11 @@ const BILL_AND_HOOK = ['scheduling:webhooks', 'billing:appointments'];
  * projections (platform/authz/access-facts): each runs `<name>:access-facts`.
  * The patient subgraph decides from its own tables.
  */
-export const ACCESS_FACT_CONSUMERS = ['scheduling:access-facts', 'billing:access-facts'];
+export const ACCESS_FACT_CONSUMERS = [
+  'scheduling:access-facts',
+  'billing:access-facts',
+  'fhir-adapter:access-facts',
+];
 
 /**
  * Who consumes which event: task identifiers `<consumer subgraph>:<name>`,
@@ -29,6 +33,8 @@ export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'appointment.arrived': HOOK,
   'appointment.completed': BILL_AND_HOOK,
   'appointment.no-show': BILL_AND_HOOK,
+  // The clinical record's changes (the FHIR adapter); pharmacy and open data will follow them.
+  'clinical.changed': [],
 };
 
 /** The consumer tasks of one event type. */

@@ -18,6 +18,9 @@ export const PATIENT_APP_SCOPES = [
   'patient/ChargeItem.rs',
 ];
 
+/** The FHIR adapter's system client: the resources it imports that other subgraphs own. */
+export const FHIR_IMPORT_SCOPES = ['system/Patient.cru', 'system/Practitioner.cru'];
+
 /** The demo payer's app: posts adjudications of claims against its own coverage. */
 const PAYER_APP_SCOPES = ['system/Claim.rus', 'system/Coverage.rs'];
 
@@ -60,6 +63,14 @@ const DEMO_CLIENTS: Omit<ClientApp, 'secretHash'>[] = [
     rateLimitTier: 'partner',
     organization: DEMO_PAYER_ID,
     purposeOfUse: 'HPAYMT',
+  },
+  {
+    id: DEV_IDS.fhirImportClient,
+    name: 'The FHIR adapter (first party: writes imported patients and practitioners to their subgraphs)',
+    allowedScopes: FHIR_IMPORT_SCOPES,
+    persistedOnly: false,
+    rateLimitTier: 'standard',
+    purposeOfUse: 'HOPERAT',
   },
   {
     id: DEV_IDS.firstPartyClient,

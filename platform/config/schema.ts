@@ -76,6 +76,19 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_]{0,30}$/)
     .default('carefed'),
+  /** Whether the demo seed imports the Synthea clinical record through the FHIR adapter (`on`); test stacks that need no clinical data turn it off. */
+  SEED_CLINICAL_RECORD: z.enum(['on', 'off']).default('on'),
+  /** The graph (the gateway's /graphql) the FHIR adapter writes patients and practitioners through; default: this stack's gateway. */
+  FHIR_GRAPH_URL: z.url().optional(),
+  /** The token endpoint the FHIR adapter's client gets its client-credentials token from; default: beside FHIR_GRAPH_URL. */
+  FHIR_TOKEN_URL: z.url().optional(),
+  /** The FHIR adapter's client id (a system client allowed system/Patient.cru and system/Practitioner.cru). */
+  FHIR_IMPORT_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/)
+    .default('carefed-fhir-import'),
+  /** File holding that client's secret; unset outside NODE_ENV=production: the development secret under DATA_DIR/keys. */
+  FHIR_IMPORT_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   /** A subgraph's own login URL; when set it is used as is instead of a role derived from DATABASE_URL. */
   SUBGRAPH_DATABASE_URL: z.url().optional(),
   /** A file holding the password of SUBGRAPH_DATABASE_URL's role (a container secret), so the URL carries none. */

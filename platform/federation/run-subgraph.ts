@@ -19,6 +19,8 @@ export interface SubgraphStartArgs {
   port: number;
   log: Logger;
   verifier: InternalTokenVerifier;
+  /** Where the gateway's /graphql is, when only the stack knows (ephemeral ports); default: from config. */
+  graphUrl?: () => string;
 }
 
 /**

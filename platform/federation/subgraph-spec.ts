@@ -26,6 +26,7 @@ export interface OpenStoreArgs {
 /** What a seed gets: the demo data set and one clock reading. */
 export interface SeedArgs {
   dataDir: string;
+  config: Config;
   log: Logger;
   now: Date;
 }

@@ -26,6 +26,7 @@ export const DEV_IDS = {
   firstPartyClient: 'carefed-dev-console',
   partnerClient: 'partner-demo-app',
   payerClient: 'payer-demo-app',
+  fhirImportClient: 'carefed-fhir-import',
 } as const;
 
 type Context = Pick<Principal, 'patientId' | 'practitionerId' | 'organizationId'>;

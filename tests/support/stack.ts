@@ -95,6 +95,8 @@ export async function startTestStack(
     // Beats rarely, so statement-count tests seldom see one (consumers count the heartbeat job).
     ACCESS_FACTS_MAX_LAG_MS: '600000',
     ACCESS_FACTS_HEARTBEAT_MS: '30000',
+    // Importing the Synthea clinical record takes seconds: only the suites that read it ask for it.
+    SEED_CLINICAL_RECORD: 'off',
     ...env,
   });
   const sink = new PassThrough();

@@ -23,6 +23,7 @@ import {
 } from '../store/resource-writes.js';
 import { validateResource } from '../validation/fhir-schema.js';
 import type { ForeignResult } from './foreign.js';
+import { patientGap, type FhirPatient } from '../../contracts/fhir-patient.js';
 import { literalTarget, referencesIn, rewriteReferences, stableJson } from './references.js';
 import {
   emptyReport,
@@ -116,7 +117,9 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
   const outcomes: EntryOutcome[] = req.entries.map(() => ({ kind: 'error', issues: [] }));
   const valid: Valid[] = [];
   req.entries.forEach((entry, index) => {
-    const issues = validateResource(entry.resource);
+    const issues = entry.unreadable
+      ? [issue('structure', 'Resource', entry.unreadable)]
+      : validateResource(entry.resource);
     if (issues.length) {
       outcomes[index] = { kind: 'error', issues };
       return;
@@ -229,7 +232,7 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
   const prepared: (PreparedResource & { index: number; existing: boolean })[] = [];
   for (const v of fresh) {
     const resource = rewriteReferences(v.resource, resolve);
-    const { facts, segments } = factsAndSegments(resource as FhirResource);
+    const { facts, segments } = factsAndSegments(resource);
     const target = facts.patientRef ? literalTarget(facts.patientRef) : undefined;
     if (target?.[0] !== 'Patient' || !/^[0-9a-f-]{36}$/.test(target[1])) {
       outcomes[v.index] = {
@@ -250,7 +253,7 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
       id: v.id,
       type: v.type as ClinicalType,
       patientId: target[1],
-      resource: resource as FhirResource,
+      resource: resource,
       facts,
       segments,
       source: v.sourceKey ? { key: v.sourceKey, contentHash: v.hash } : undefined,
@@ -260,10 +263,8 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
   for (const p of prepared) p.resource = withLabels(p.resource, p.segments);
   if (req.mode === 'transaction' && failed()) return finish(req, outcomes, false);
 
-  // Patients just registered reach this subgraph by event: wait until it knows them.
-  const created = foreignDone
-    .filter((f) => f.v.type === 'Patient' && f.outcome === 'CREATED')
-    .map((f) => f.id);
+  // Patients registered (or matched) reach this subgraph by event: wait until it knows them.
+  const created = foreignDone.filter((f) => f.v.type === 'Patient').map((f) => f.id);
   await waitForKnownPatients(
     ctx.em,
     created,
@@ -363,7 +364,11 @@ async function writeForeign(
         ],
       };
   };
-  const patients = withKey(groups.patients);
+  const patients = withKey(groups.patients).filter((v) => {
+    const gap = patientGap(v.resource as unknown as FhirPatient);
+    if (gap) outcomes[v.index] = { kind: 'error', issues: [issue('required', 'Patient', gap)] };
+    return !gap;
+  });
   for (const part of chunked(patients, 100)) {
     try {
       apply(

@@ -12,6 +12,8 @@ export interface ImportEntry {
   /** A bundle entry's fullUrl (`urn:uuid:…` or an absolute URL), when it has one. */
   fullUrl?: string;
   resource: unknown;
+  /** Set when the line or entry could not even be read (not JSON). */
+  unreadable?: string;
 }
 
 /** What went wrong with one entry (no values: paths, codes and reasons only). */

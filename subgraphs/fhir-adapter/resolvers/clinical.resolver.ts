@@ -245,7 +245,7 @@ export class ClinicalResolver {
     const rec = await resourceRecord(ctx.em, ctx.services.indexKey, requireUuid(id, 'id'));
     const found = await current(ctx, id, rec?.type ?? 'Condition');
     const row = await decryptRecord(ctx.em, ctx.services.cipher, found);
-    const resource = enteredInError(row.resource as FhirResource);
+    const resource = enteredInError(row.resource);
     const [out] = await write(
       ctx,
       [prepareResource(found.id, found.patientId, resource, expectedVersion)],
