@@ -25,7 +25,6 @@ import { resourceRecord, resourceVersions } from '../store/resource-reads.js';
 import { decryptRecord, type ResourceRecord } from '../store/resource-rows.js';
 import {
   writeResources,
-  type FhirResource,
   type PreparedResource,
 } from '../store/resource-writes.js';
 import {
