@@ -23,10 +23,7 @@ import {
 import { prepareResource } from '../store/prepare.js';
 import { resourceRecord, resourceVersions } from '../store/resource-reads.js';
 import { decryptRecord, type ResourceRecord } from '../store/resource-rows.js';
-import {
-  writeResources,
-  type PreparedResource,
-} from '../store/resource-writes.js';
+import { writeResources, type PreparedResource } from '../store/resource-writes.js';
 import {
   RecordAllergyInput,
   RecordConditionInput,
