@@ -74,6 +74,7 @@ export async function seedFhir(
   store: OpenedStore,
   args: SeedArgs,
 ): Promise<ImportReport | undefined> {
+  if (args.config.SEED_CLINICAL_RECORD === 'off') return undefined;
   const [row] = await store.orm.em
     .fork()
     .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM resource');
