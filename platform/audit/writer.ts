@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
+import { executeBound } from '../db/bound.js';
 import { canonicalPayload, type AuditEntryInput } from './entry.js';
 import { toAuditRecord, type AuditRecord } from './record.js';
 
@@ -18,10 +19,10 @@ export async function appendAudit(em: EntityManager, entries: AuditEntryInput[])
     const batch = entries.slice(i, i + MAX_ROWS_PER_INSERT);
     // Payload only: the database assigns seq and time, and the service role may not read back.
     const values = batch.map(() => '(?)').join(', ');
-    await em.execute(
+    await executeBound(
+      em,
       `INSERT INTO audit.intake (payload) VALUES ${values}`,
       batch.map(canonicalPayload),
-      'run',
     );
   }
 }

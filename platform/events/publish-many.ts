@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeBound } from '../db/bound.js';
 import type { JsonValue } from './envelope.js';
 import { checkedEvent, type NewEvent, type PublishOptions } from './publish.js';
 import { WORKER_SCHEMA, ident } from './schema-sql.js';
@@ -42,11 +43,12 @@ export async function publishMany<T extends JsonValue>(
       RETURNING id, type, aggregate_id, payload, occurred_at`;
   const json = JSON.stringify(rows);
   if (!withJobs) {
-    await em.execute(inserted, [json], 'run');
+    await executeBound(em, inserted, [json]);
     return rows.length;
   }
   // Jobs only for rows this statement inserted: a re-published event is not delivered twice.
-  await em.execute(
+  await executeBound(
+    em,
     `WITH ins AS (${inserted}),
      spec AS (SELECT * FROM json_to_recordset(?::json) AS r(id uuid, max_attempts int, jobs json))
      SELECT (${WORKER_SCHEMA}.add_job(j.task,

@@ -6,6 +6,7 @@ import {
   scopeContexts,
   type PatientAccessDecision,
 } from '../../../platform/authz/index.js';
+import { executeBound } from '../../../platform/db/bound.js';
 import { recordAccess, type AccessEvent } from '../../../platform/audit/request-audit.js';
 import { blindIndex } from '../../../platform/crypto/index.js';
 import type { Principal } from '../../../platform/identity/principal.js';
@@ -59,7 +60,7 @@ export interface ImportResult {
 }
 
 /** Resources per transaction in `bulk` and `batch` modes. */
-const CHUNK = 500;
+const CHUNK = 1000;
 
 /** Who owns what Carefed does not keep here, and why an entry of it is not imported. */
 const UNMAPPED: Readonly<Record<string, string>> = {
@@ -524,7 +525,8 @@ async function sourceMap(
   keys: readonly string[],
 ): Promise<Map<string, { carefedId: string; contentHash: string }>> {
   if (!keys.length) return new Map();
-  const rows = await em.execute<{ source_key: string; carefed_id: string; content_hash: string }[]>(
+  const rows = await executeBound<{ source_key: string; carefed_id: string; content_hash: string }>(
+    em,
     `SELECT source_key, carefed_id, content_hash FROM source_map
       WHERE source_key IN (SELECT json_array_elements_text(?::json))`,
     [JSON.stringify(keys)],

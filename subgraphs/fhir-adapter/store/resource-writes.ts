@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldCipher } from '../../../platform/crypto/index.js';
+import { executeBound } from '../../../platform/db/bound.js';
 import { conflict } from '../../../platform/errors/index.js';
 import { publishMany } from '../../../platform/events/publish-many.js';
 import { consumersOf } from '../../subscriptions.js';
@@ -130,7 +131,8 @@ export async function writeResources(
       },
     };
   });
-  await em.execute(
+  await executeBound(
+    em,
     `INSERT INTO resource (id, type, patient_id, version, status, sort_at, start_at, end_at,
         code_index, category_index, label_index, body, last_updated, updated_by)
      SELECT r.id, r.type, r.patient_id, r.version, r.status, r.sort_at, r.start_at, r.end_at,
@@ -148,14 +150,13 @@ export async function writeResources(
         label_index = EXCLUDED.label_index, body = EXCLUDED.body,
         last_updated = EXCLUDED.last_updated, updated_by = EXCLUDED.updated_by`,
     [JSON.stringify(rows.map((r) => r.current))],
-    'run',
   );
-  await em.execute(
+  await executeBound(
+    em,
     `INSERT INTO resource_version (id, version, body, last_updated, updated_by)
      SELECT * FROM json_to_recordset(?::json)
        AS r(id uuid, version int, body text, last_updated timestamptz, updated_by text)`,
     [JSON.stringify(rows.map((r) => r.version))],
-    'run',
   );
   const sourced = items.flatMap((item) =>
     item.source
@@ -191,14 +192,14 @@ export async function recordSources(
   now: Date,
 ): Promise<void> {
   if (!rows.length) return;
-  await em.execute(
+  await executeBound(
+    em,
     `INSERT INTO source_map (source_key, type, carefed_id, content_hash, imported_at)
      SELECT r.source_key, r.type, r.carefed_id, r.content_hash, ?::timestamptz
        FROM json_to_recordset(?::json) AS r(source_key text, type text, carefed_id text, content_hash text)
      ON CONFLICT (source_key) DO UPDATE SET carefed_id = EXCLUDED.carefed_id,
        content_hash = EXCLUDED.content_hash, imported_at = EXCLUDED.imported_at`,
     [now.toISOString(), JSON.stringify(rows)],
-    'run',
   );
 }
 
