@@ -19,6 +19,7 @@ export async function executeBound<R = Record<string, unknown>>(
   };
   const res = await knex.raw(sql, params);
   // Counted like every statement (platform/db/orm.ts `onStatement`), its parameters left out.
-  (em.config.get('logger') as (line: string) => void)(`[query] ${sql} [bound parameters]`);
+  const log: (line: string) => void = em.config.get('logger');
+  log(`[query] ${sql} [bound parameters]`);
   return res.rows;
 }
