@@ -10,6 +10,19 @@ import {
 // Who may reach the clinical record at all; whose record, which type and which labels are
 // decided per record by the kernel (access.ts), which also checks the SMART scope of each type.
 const readers = hasRole('clinician', 'patient', 'partner', 'pharmacist');
+// The gateway resolves a Patient here for anyone signed in; its clinical fields are gated below,
+// each refused field null with FORBIDDEN for that field only.
+const anyone = hasRole(
+  'patient',
+  'partner',
+  'clinician',
+  'scheduler',
+  'pharmacist',
+  'billing',
+  'admin',
+  'auditor',
+  'researcher',
+);
 const clinicians = hasRole('clinician');
 const lists = (type: string) => and(readers, hasScope(type, 's'));
 
@@ -17,7 +30,7 @@ const lists = (type: string) => and(readers, hasScope(type, 's'));
 export const permissions = buildShield({
   Query: {
     _service: allow,
-    _entities: readers,
+    _entities: anyone,
     clinicalResource: readers,
     clinicalHistory: readers,
   },

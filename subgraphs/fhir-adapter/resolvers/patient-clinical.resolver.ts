@@ -79,7 +79,10 @@ const AUDITED =
  */
 @Resolver(() => Patient)
 export class PatientClinicalResolver {
-  @FieldResolver(() => EncounterConnection, { description: `Encounters ${AUDITED}.` })
+  @FieldResolver(() => EncounterConnection, {
+    nullable: true,
+    description: `Encounters ${AUDITED}.`,
+  })
   encounters(
     @Root() p: Patient,
     @Ctx() ctx: FhirContext,
@@ -90,6 +93,7 @@ export class PatientClinicalResolver {
   }
 
   @FieldResolver(() => ConditionConnection, {
+    nullable: true,
     description: `Conditions (problems and diagnoses) ${AUDITED}.`,
   })
   conditions(
@@ -101,7 +105,10 @@ export class PatientClinicalResolver {
     return list(ctx, p, 'conditions', ['Condition'], page, filter, toCondition);
   }
 
-  @FieldResolver(() => AllergyConnection, { description: `Allergies and intolerances ${AUDITED}.` })
+  @FieldResolver(() => AllergyConnection, {
+    nullable: true,
+    description: `Allergies and intolerances ${AUDITED}.`,
+  })
   allergies(
     @Root() p: Patient,
     @Ctx() ctx: FhirContext,
@@ -111,7 +118,10 @@ export class PatientClinicalResolver {
     return list(ctx, p, 'allergies', ['AllergyIntolerance'], page, filter, toAllergyIntolerance);
   }
 
-  @FieldResolver(() => ImmunizationConnection, { description: `Immunizations ${AUDITED}.` })
+  @FieldResolver(() => ImmunizationConnection, {
+    nullable: true,
+    description: `Immunizations ${AUDITED}.`,
+  })
   immunizations(
     @Root() p: Patient,
     @Ctx() ctx: FhirContext,
@@ -121,7 +131,10 @@ export class PatientClinicalResolver {
     return list(ctx, p, 'immunizations', ['Immunization'], page, filter, toImmunization);
   }
 
-  @FieldResolver(() => ProcedureConnection, { description: `Procedures ${AUDITED}.` })
+  @FieldResolver(() => ProcedureConnection, {
+    nullable: true,
+    description: `Procedures ${AUDITED}.`,
+  })
   procedures(
     @Root() p: Patient,
     @Ctx() ctx: FhirContext,
@@ -132,6 +145,7 @@ export class PatientClinicalResolver {
   }
 
   @FieldResolver(() => ObservationConnection, {
+    nullable: true,
     description: `Observations (vital signs, results) ${AUDITED}.`,
   })
   observations(
@@ -144,6 +158,7 @@ export class PatientClinicalResolver {
   }
 
   @FieldResolver(() => DiagnosticReportConnection, {
+    nullable: true,
     description: `Diagnostic reports ${AUDITED}.`,
   })
   diagnosticReports(
@@ -164,6 +179,7 @@ export class PatientClinicalResolver {
   }
 
   @FieldResolver(() => DocumentConnection, {
+    nullable: true,
     description: `Clinical documents and notes ${AUDITED}.`,
   })
   documents(
@@ -175,7 +191,10 @@ export class PatientClinicalResolver {
     return list(ctx, p, 'documents', ['DocumentReference'], page, filter, toDocumentReference);
   }
 
-  @FieldResolver(() => CarePlanConnection, { description: `Care plans ${AUDITED}.` })
+  @FieldResolver(() => CarePlanConnection, {
+    nullable: true,
+    description: `Care plans ${AUDITED}.`,
+  })
   carePlans(
     @Root() p: Patient,
     @Ctx() ctx: FhirContext,
@@ -185,7 +204,10 @@ export class PatientClinicalResolver {
     return list(ctx, p, 'carePlans', ['CarePlan'], page, filter, toCarePlan);
   }
 
-  @FieldResolver(() => DeviceConnection, { description: `Devices ${AUDITED}.` })
+  @FieldResolver(() => DeviceConnection, {
+    nullable: true,
+    description: `Devices ${AUDITED}.`,
+  })
   devices(
     @Root() p: Patient,
     @Ctx() ctx: FhirContext,
@@ -196,6 +218,7 @@ export class PatientClinicalResolver {
   }
 
   @FieldResolver(() => MedicationRecordConnection, {
+    nullable: true,
     description: `Medication history written by other systems (MedicationRequest and MedicationStatement) ${AUDITED}; prescriptions written in Carefed are pharmacy's.`,
   })
   medicationHistory(

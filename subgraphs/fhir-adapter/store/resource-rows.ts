@@ -61,6 +61,9 @@ export async function decryptRecord(
   };
 }
 
+/** Statuses of a resource still going on: with no end, it overlaps any later range. */
+const ONGOING = `('active', 'recurrence', 'relapse', 'in-progress', 'on-hold')`;
+
 /** A clinician's filter over one patient's resources of one type. */
 export interface ClinicalFilterArgs {
   status?: readonly string[] | null;
@@ -105,7 +108,8 @@ export function clinicalConditions(
     });
   if (f?.from)
     out.push({
-      sql: 'coalesce(r.end_at, r.start_at, r.sort_at) >= ?::timestamptz',
+      sql: `(coalesce(r.end_at, r.start_at, r.sort_at) >= ?::timestamptz
+          OR (r.end_at IS NULL AND r.status IN ${ONGOING}))`,
       params: [f.from.toISOString()],
     });
   if (f?.to)
