@@ -161,7 +161,8 @@ async function listOf(token: string | undefined, field: Field): Promise<string[]
   );
   expect(r.status).toBeLessThan(500);
   if (r.errors?.length) {
-    expect(r.data?.patient ?? null).toBeNull();
+    // A refused field is null on its own (the rest of the patient stands); a refused patient is null.
+    expect(r.data?.patient?.[field] ?? null).toBeNull();
     const [e] = r.errors;
     return `${e!.extensions?.code}@${(e!.path ?? []).join('.')}`;
   }
@@ -310,13 +311,21 @@ describe('Patient clinical lists, per caller', () => {
       encounters: 'empty',
       medicationHistory: 'all',
     },
-    // Readers only reach the adapter's Patient entity: the others are refused there.
-    scheduler: each('FORBIDDEN@patient._entities'),
-    billing: each('FORBIDDEN@patient._entities'),
-    admin: each('FORBIDDEN@patient._entities'),
+    // Others reach the adapter's Patient entity, and each clinical field is refused on its own.
+    scheduler: refusedFields(),
+    billing: refusedFields(),
+    admin: refusedFields(),
     researcher: each('FORBIDDEN@patient'),
     auditor: each('FORBIDDEN@patient'),
   };
+  function refusedFields(): Record<Field, string> {
+    return {
+      conditions: 'FORBIDDEN@patient.conditions',
+      allergies: 'FORBIDDEN@patient.allergies',
+      encounters: 'FORBIDDEN@patient.encounters',
+      medicationHistory: 'FORBIDDEN@patient.medicationHistory',
+    };
+  }
   function each(v: string): Record<Field, string> {
     return { conditions: v, allergies: v, encounters: v, medicationHistory: v };
   }
@@ -342,12 +351,22 @@ describe('Patient clinical lists, per caller', () => {
     for (const f of FIELDS) expect(await listOf(undefined, f)).toMatch(/^UNAUTHENTICATED@/);
   });
 
-  it('without a SMART scope for the type the field is FORBIDDEN by the shield (the roles’ default dev scopes name no clinical type but MedicationRequest)', async () => {
-    const patient = await t.token('patient', demoOverrides(t).patient);
+  it('without a SMART scope for the type the field is FORBIDDEN by the shield, the other fields unaffected', async () => {
+    const patient = await t.token('patient', {
+      ...demoOverrides(t).patient,
+      scopes: ['patient/Patient.rs', 'patient/MedicationRequest.rs'],
+    });
     expect(await listOf(patient, 'conditions')).toBe('FORBIDDEN@patient.conditions');
     expect(await listOf(patient, 'medicationHistory')).toEqual(everything.get('medicationHistory'));
-    const pharmacist = await t.token('pharmacist');
+    const pharmacist = await t.token('pharmacist', { scopes: ['user/Patient.rs'] });
     expect(await listOf(pharmacist, 'allergies')).toBe('FORBIDDEN@patient.allergies');
+    // The demo roles' own scopes cover the clinical record they may read.
+    expect(await listOf(await t.token('patient', demoOverrides(t).patient), 'conditions')).toEqual(
+      everything.get('conditions'),
+    );
+    expect(await listOf(await t.token('pharmacist'), 'allergies')).toEqual(
+      everything.get('allergies'),
+    );
   });
 
   it('every list read is audited: permits for the care team, denials for the pharmacist’s conditions, emergency access under break-the-glass', async () => {
