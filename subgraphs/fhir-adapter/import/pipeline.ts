@@ -70,6 +70,9 @@ const UNMAPPED: Readonly<Record<string, string>> = {
 };
 const FOREIGN = new Set(['Patient', 'Practitioner', 'PractitionerRole']);
 
+/** An entry not yet decided (compared by identity). */
+const PENDING: EntryOutcome = { kind: 'error', issues: [] };
+
 interface Valid {
   index: number;
   entry: ImportEntry;
@@ -128,7 +131,8 @@ const npiOf = (r: FhirResource): string | undefined =>
  */
 export async function importEntries(ctx: FhirContext, req: ImportRequest): Promise<ImportResult> {
   const { indexKey } = ctx.services;
-  const outcomes: EntryOutcome[] = req.entries.map(() => ({ kind: 'error', issues: [] }));
+  // Every entry starts pending (an error with no issue, "Not imported" if it stays so).
+  const outcomes: EntryOutcome[] = req.entries.map(() => PENDING);
   const valid: Valid[] = [];
   req.entries.forEach((entry, index) => {
     const issues = entry.unreadable
@@ -173,7 +177,8 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
       };
     else valid.push({ index, entry, resource, type, sourceKey });
   });
-  const failed = () => outcomes.some((o) => o.kind === 'error');
+  // A pending entry has not failed: only an entry given its own error fails a transaction.
+  const failed = () => outcomes.some((o) => o.kind === 'error' && o !== PENDING);
   if (req.mode === 'transaction' && failed()) return finish(req, outcomes, false);
 
   // Earlier imports: the entries themselves, and every literal reference they make.
@@ -362,7 +367,13 @@ async function writeForeign(
     const byKey = new Map(results.map((r) => [r.sourceKey, r]));
     for (const v of list) {
       const r = byKey.get(v.sourceKey!);
-      if (!r) continue;
+      if (!r) {
+        outcomes[v.index] = {
+          kind: 'error',
+          issues: [issue('processing', v.type, 'The owning subgraph did not answer for it')],
+        };
+        continue;
+      }
       bind(v, r.id);
       outcomes[v.index] = {
         kind:
