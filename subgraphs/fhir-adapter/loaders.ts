@@ -131,18 +131,19 @@ export function createClinicalListLoader(ctx: FhirContext) {
                 }),
               ),
             );
-            pages.set(
-              key,
-              collectPages(
-                s,
-                window,
-                owners,
-                rows,
-                (r) => String(r.patient_id),
-                (r) => String(r.id),
-                (r) => decrypted.get(String(r.id))!,
-              ),
+            const collected = collectPages(
+              s,
+              window,
+              owners,
+              rows,
+              (r) => String(r.patient_id),
+              (r) => String(r.id),
+              (r) => decrypted.get(String(r.id))!,
             );
+            // The window's extra row tells of a next page even when the labels withhold it.
+            for (const o of owners)
+              if ((rowsBy.get(o)?.length ?? 0) > window.size) collected.get(o)!.hasNextPage = true;
+            pages.set(key, collected);
           } catch (err) {
             pages.set(key, err as Error);
           }

@@ -71,6 +71,9 @@ const UNMAPPED: Readonly<Record<string, string>> = {
 };
 const FOREIGN = new Set(['Patient', 'Practitioner', 'PractitionerRole']);
 
+/** An entry not yet decided (compared by identity). */
+const PENDING: EntryOutcome = { kind: 'error', issues: [] };
+
 interface Valid {
   index: number;
   entry: ImportEntry;
@@ -82,6 +85,20 @@ interface Valid {
 /** The source map's key of a source id (keyed: the map holds no source id in the clear). */
 const sourceKeyOf = (indexKey: Buffer, source: string, type: string, id: string): string =>
   blindIndex(indexKey, 'fhir.source', source, type, id);
+
+/** A conditional reference by identifier (`Practitioner?identifier=system|value`) as `[type, query]`. */
+const identifierTarget = (ref: string): [string, string] | undefined => {
+  const m = /^([A-Z][A-Za-z]+)\?(identifier=[^&]+\|[^&|]+)$/.exec(ref);
+  return m ? [m[1]!, m[2]!] : undefined;
+};
+
+/**
+ * The source map's key of a practitioner's identifier: imports name
+ * practitioners by NPI (Synthea's `Practitioner?identifier=…us-npi|…`), and
+ * a later import (or a later step of this one) must find the one imported.
+ */
+const identifierKeyOf = (indexKey: Buffer, source: string, type: string, query: string): string =>
+  blindIndex(indexKey, 'fhir.source.identifier', source, type, query);
 
 /** Keyed hash of a resource's content as it came (keys sorted), to tell a change. */
 const contentHashOf = (indexKey: Buffer, resource: unknown): string =>
@@ -115,7 +132,8 @@ const npiOf = (r: FhirResource): string | undefined =>
  */
 export async function importEntries(ctx: FhirContext, req: ImportRequest): Promise<ImportResult> {
   const { indexKey } = ctx.services;
-  const outcomes: EntryOutcome[] = req.entries.map(() => ({ kind: 'error', issues: [] }));
+  // Every entry starts pending (an error with no issue, "Not imported" if it stays so).
+  const outcomes: EntryOutcome[] = req.entries.map(() => PENDING);
   const valid: Valid[] = [];
   req.entries.forEach((entry, index) => {
     const issues = entry.unreadable
@@ -160,7 +178,8 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
       };
     else valid.push({ index, entry, resource, type, sourceKey });
   });
-  const failed = () => outcomes.some((o) => o.kind === 'error');
+  // A pending entry has not failed: only an entry given its own error fails a transaction.
+  const failed = () => outcomes.some((o) => o.kind === 'error' && o !== PENDING);
   if (req.mode === 'transaction' && failed()) return finish(req, outcomes, false);
 
   // Earlier imports: the entries themselves, and every literal reference they make.
@@ -170,6 +189,8 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
     for (const ref of referencesIn(v.resource)) {
       const t = literalTarget(ref);
       if (t) wanted.add(sourceKeyOf(indexKey, req.source, t[0], t[1]));
+      const q = identifierTarget(ref);
+      if (q) wanted.add(identifierKeyOf(indexKey, req.source, q[0], q[1]));
     }
   }
   const known = await sourceMap(ctx.em, [...wanted]);
@@ -200,12 +221,32 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
   if (req.mode === 'transaction' && failed()) return finish(req, outcomes, false);
   await recordSources(
     ctx.em,
-    foreignDone.map((f) => ({
-      source_key: f.v.sourceKey!,
-      type: f.v.type,
-      carefed_id: f.id,
-      content_hash: contentHashOf(indexKey, f.v.resource),
-    })),
+    foreignDone.flatMap((f) => {
+      const row = {
+        type: f.v.type,
+        carefed_id: f.id,
+        content_hash: contentHashOf(indexKey, f.v.resource),
+      };
+      // Practitioners are named by identifier (NPI) more often than by id: keep both.
+      const identifiers =
+        f.v.type === 'Practitioner'
+          ? ((f.v.resource.identifier as { system?: string; value?: string }[] | undefined) ?? [])
+          : [];
+      return [
+        { ...row, source_key: f.v.sourceKey! },
+        ...identifiers
+          .filter((i) => i.system && i.value)
+          .map((i) => ({
+            ...row,
+            source_key: identifierKeyOf(
+              indexKey,
+              req.source,
+              f.v.type,
+              `identifier=${i.system}|${i.value}`,
+            ),
+          })),
+      ];
+    }),
     ctx.now,
   );
 
@@ -228,7 +269,10 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
     if (own) return own;
     const t = literalTarget(ref);
     const hit = t && known.get(sourceKeyOf(indexKey, req.source, t[0], t[1]));
-    return hit ? `${t[0]}/${hit.carefedId}` : undefined;
+    if (hit) return `${t[0]}/${hit.carefedId}`;
+    const q = identifierTarget(ref);
+    const byId = q && known.get(identifierKeyOf(indexKey, req.source, q[0], q[1]));
+    return byId ? `${q[0]}/${byId.carefedId}` : undefined;
   };
   const prepared: (PreparedResource & { index: number; existing: boolean })[] = [];
   for (const v of fresh) {
@@ -324,7 +368,13 @@ async function writeForeign(
     const byKey = new Map(results.map((r) => [r.sourceKey, r]));
     for (const v of list) {
       const r = byKey.get(v.sourceKey!);
-      if (!r) continue;
+      if (!r) {
+        outcomes[v.index] = {
+          kind: 'error',
+          issues: [issue('processing', v.type, 'The owning subgraph did not answer for it')],
+        };
+        continue;
+      }
       bind(v, r.id);
       outcomes[v.index] = {
         kind:
@@ -385,8 +435,15 @@ async function writeForeign(
   const practitioners = withKey(groups.practitioners);
   const rolesOf = new Map<string, Valid[]>();
   for (const role of groups.roles) {
-    const ref = (role.resource.practitioner as { reference?: string } | undefined)?.reference ?? '';
-    const npi = /us-npi\|(\d+)$/.exec(ref)?.[1];
+    const named = role.resource.practitioner as
+      { reference?: string; identifier?: { system?: string; value?: string } } | undefined;
+    const ref = named?.reference ?? '';
+    // A logical reference (Synthea's) names the practitioner by identifier, not by reference.
+    const npi =
+      /us-npi\|(\d+)$/.exec(ref)?.[1] ??
+      (named?.identifier?.system === 'http://hl7.org/fhir/sid/us-npi'
+        ? named.identifier.value
+        : undefined);
     const owner = practitioners.find((p) =>
       npi
         ? npiOf(p.resource) === npi
