@@ -168,7 +168,10 @@ describe('transaction and batch bundles', () => {
     expect(outcome.resourceType).toBe('OperationOutcome');
     expect(outcome.issue.length).toBeGreaterThan(0);
     for (const i of outcome.issue) expect(i.diagnostics).toMatch(/^Bundle\.entry\[1\]: /);
-    expect(expressions(outcome)).toContain('Bundle.entry[1] Condition.code.coding[0].system');
+    expect(expressions(outcome)).toContain('Bundle.entry[1].resource.code.coding[0].system');
+    expect(outcome.issue.map((i) => i.diagnostics).join('\n')).toContain(
+      'Bundle.entry[1]: Condition.code.coding[0].system',
+    );
     expect(await written()).toEqual(before);
   });
 

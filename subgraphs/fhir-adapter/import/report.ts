@@ -84,6 +84,17 @@ export function mergeReports(into: ImportReport, from: ImportReport): void {
   for (const e of from.errors) if (into.errors.length < MAX_REPORTED_ERRORS) into.errors.push(e);
 }
 
+/**
+ * Where an issue is, as FHIRPath: inside a bundle entry, from the Bundle
+ * (`Bundle.entry[1].resource.code.coding[0].system`); in a bulk file, from
+ * the resource (its line is in the diagnostics).
+ */
+export function issueExpression(location: string, expression: string): string {
+  if (!location.startsWith('Bundle.entry[')) return expression;
+  const rest = expression.replace(/^[A-Z][A-Za-z]*/, '');
+  return `${location}.resource${rest}`;
+}
+
 /** A FHIR OperationOutcome of errors, each issue naming its entry (or line) and path. */
 export function operationOutcome(errors: readonly EntryError[]): Record<string, unknown> {
   return {
@@ -92,8 +103,8 @@ export function operationOutcome(errors: readonly EntryError[]): Record<string, 
       e.issues.map((i) => ({
         severity: i.severity,
         code: i.code,
-        diagnostics: `${e.location}: ${i.diagnostics}`,
-        expression: [`${e.location}${i.expression ? ` ${i.expression}` : ''}`],
+        diagnostics: `${e.location}: ${i.expression}: ${i.diagnostics}`,
+        expression: [issueExpression(e.location, i.expression)],
       })),
     ),
   };
