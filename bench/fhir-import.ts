@@ -38,6 +38,9 @@ const config = loadConfig({
   DB_ROLE_PREFIX: `b${label}`,
   LOG_LEVEL: 'warn',
   SEED_CLINICAL_RECORD: 'off',
+  // Registering thousands of patients queues their events ahead of the access-fact heartbeat in
+  // each subgraph's serial lane, so the projections look stale for a while (docs/performance.md).
+  ACCESS_FACTS_MAX_LAG_MS: process.env.ACCESS_FACTS_MAX_LAG_MS ?? '30000',
   EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? '55499',
   RATE_LIMIT_PER_CLIENT: '1000000',
   RATE_LIMIT_PER_USER: '1000000',

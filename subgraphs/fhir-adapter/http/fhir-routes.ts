@@ -144,6 +144,8 @@ export function fhirRoutes(opts: FhirRoutesOptions): (app: express.Express) => v
             ? req.query.file
             : 'import.ndjson';
         const text = (req.body as Buffer).toString('utf8');
+        const line = Number(typeof req.query.line === 'string' ? req.query.line : '1');
+        const firstLine = Number.isInteger(line) && line >= 1 ? line : 1;
         const job = await acceptBulkImport(
           ctx.em,
           ctx.services,
@@ -152,6 +154,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): (app: express.Express) => v
           file,
           text,
           ctx.now,
+          firstLine,
         );
         res.setHeader('content-location', `/fhir/R4/$import-status/${job.id}`);
         res.status(202).json({

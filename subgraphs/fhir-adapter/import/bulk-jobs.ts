@@ -39,9 +39,10 @@ export async function acceptBulkImport(
   file: string,
   text: string,
   now: Date,
+  firstLine = 1,
 ): Promise<{ id: string; total: number }> {
   const id = randomUUID();
-  const total = ndjsonEntries(text, file).length;
+  const total = ndjsonEntries(text, file, firstLine).length;
   await em.transactional(async (tx) => {
     await services.cipher.keyring.refreshIfStale(tx);
     await tx.execute(
@@ -53,7 +54,7 @@ export async function acceptBulkImport(
         principal.sub,
         JSON.stringify(principal),
         now.toISOString(),
-        services.cipher.encryptSync(JSON.stringify({ file, text }), payloadContext(id)),
+        services.cipher.encryptSync(JSON.stringify({ file, text, firstLine }), payloadContext(id)),
         total,
         JSON.stringify(emptyReport()),
       ],
@@ -126,8 +127,12 @@ export function bulkImportJob(orm: MikroORM, services: FhirServices, log: Logger
         services,
       );
     const plain = await services.cipher.decrypt(em, job.payload, payloadContext(jobId));
-    const { file, text } = JSON.parse(plain) as { file: string; text: string };
-    const entries = inImportOrder(ndjsonEntries(text, file));
+    const { file, text, firstLine } = JSON.parse(plain) as {
+      file: string;
+      text: string;
+      firstLine?: number;
+    };
+    const entries = inImportOrder(ndjsonEntries(text, file, firstLine ?? 1));
     const report = job.report;
     try {
       for (let at = job.processed; at < entries.length; at += STEP) {

@@ -80,28 +80,44 @@ export async function runImport(
   const origin = new URL(opts.gateway).origin;
   const out: FileReport[] = [];
   for (const file of await importFiles(opts.folder)) {
-    const body = await readFile(path.join(opts.folder, file));
-    const query = new URLSearchParams({ source: opts.source, file });
-    const res = await fetch(`${origin}/fhir/R4/$import?${query.toString()}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/fhir+ndjson' },
-      body,
-    });
-    if (res.status !== 202)
-      throw new Error(`${file}: the import was refused (${res.status}: ${await res.text()})`);
-    const status = res.headers.get('content-location')!;
-    for (;;) {
-      const s = await fetch(`${origin}${status}`, {
-        headers: { authorization: `Bearer ${opts.token}` },
-      });
-      if (s.status === 200) {
-        out.push({ file, ...((await s.json()) as Omit<FileReport, 'file'>) });
-        break;
-      }
-      if (s.status !== 202) throw new Error(`${file}: status ${s.status}: ${await s.text()}`);
-      onProgress(file, s.headers.get('x-progress') ?? '');
-      await new Promise((r) => setTimeout(r, 500));
+    const lines = (await readFile(path.join(opts.folder, file), 'utf8')).split('\n');
+    // Large files go in parts of PART_LINES lines, each a job of its own, numbered as in the file.
+    for (let first = 0; first < lines.length; first += PART_LINES) {
+      const part = lines.slice(first, first + PART_LINES);
+      if (!part.some((l) => l.trim())) continue;
+      out.push(await importPart(origin, opts, file, first + 1, part.join('\n'), onProgress));
     }
   }
   return out;
+}
+
+/** Lines per `$import` request: a large file goes in parts, well under the gateway's body limit. */
+export const PART_LINES = 20_000;
+
+async function importPart(
+  origin: string,
+  opts: ImportCliOptions & { token: string },
+  file: string,
+  firstLine: number,
+  body: string,
+  onProgress: (file: string, progress: string) => void,
+): Promise<FileReport> {
+  const query = new URLSearchParams({ source: opts.source, file, line: String(firstLine) });
+  const res = await fetch(`${origin}/fhir/R4/$import?${query.toString()}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/fhir+ndjson' },
+    body,
+  });
+  if (res.status !== 202)
+    throw new Error(`${file}: the import was refused (${res.status}: ${await res.text()})`);
+  const status = res.headers.get('content-location')!;
+  for (;;) {
+    const s = await fetch(`${origin}${status}`, {
+      headers: { authorization: `Bearer ${opts.token}` },
+    });
+    if (s.status === 200) return { file, ...((await s.json()) as Omit<FileReport, 'file'>) };
+    if (s.status !== 202) throw new Error(`${file}: status ${s.status}: ${await s.text()}`);
+    onProgress(file, s.headers.get('x-progress') ?? '');
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

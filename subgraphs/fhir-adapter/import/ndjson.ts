@@ -22,13 +22,14 @@ const rank = (type: unknown): number => {
 /**
  * The resources of a bulk NDJSON file (one JSON resource per line, as
  * `$export` writes them), each named `<file>:<line>`; a line that is not
- * JSON becomes an unreadable entry. Blank lines are skipped.
+ * JSON becomes an unreadable entry. Blank lines are skipped. `firstLine`
+ * numbers a part of a larger file as the file does.
  */
-export function ndjsonEntries(text: string, file: string): ImportEntry[] {
+export function ndjsonEntries(text: string, file: string, firstLine = 1): ImportEntry[] {
   const out: ImportEntry[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
-    const location = `${file}:${i + 1}`;
+    const location = `${file}:${i + firstLine}`;
     try {
       out.push({ location, resource: JSON.parse(line) as unknown });
     } catch {

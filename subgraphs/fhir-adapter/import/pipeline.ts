@@ -310,10 +310,11 @@ export async function importEntries(ctx: FhirContext, req: ImportRequest): Promi
 
   // Patients registered (or matched) reach this subgraph by event: wait until it knows them.
   const created = foreignDone.filter((f) => f.v.type === 'Patient').map((f) => f.id);
+  // A large registration queues behind itself in the access-fact lane: allow it time.
   await waitForKnownPatients(
     ctx.em,
     created,
-    Math.max(ctx.services.accessFactsMaxLagMs * 2, 10_000),
+    Math.max(ctx.services.accessFactsMaxLagMs * 2, 60_000),
   );
 
   const chunks = req.mode === 'transaction' ? [prepared] : chunked(prepared, CHUNK);
