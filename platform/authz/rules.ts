@@ -5,7 +5,7 @@ import type { IRules } from 'graphql-shield';
 /** Any shield rule or logic rule (graphql-shield does not export the name from its entry point). */
 export type ShieldRule = Extract<IRules, { resolve: unknown }>;
 import type { RequestContext } from '../federation/context.js';
-import type { Role } from '../identity/principal.js';
+import { ROLES, type Role } from '../identity/principal.js';
 import { recordAccess } from '../audit/request-audit.js';
 import { forbidden } from '../errors/index.js';
 import { scopeContexts } from './decide.js';
@@ -113,6 +113,9 @@ export function buildShield(rules: IRules) {
     fallbackError: refusal as never,
   });
 }
+
+/** Any signed-in caller, whatever the role (reference data, entity stubs). */
+export const anyRole: ShieldRule = hasRole(...ROLES);
 
 /** Allows every field of the named value types (their parent field was already checked). */
 export function allowTypes(...names: string[]): Record<string, ShieldRule> {

@@ -1,5 +1,6 @@
 import {
   allow,
+  anyRole,
   allowTypes,
   and,
   buildShield,
@@ -12,17 +13,7 @@ const staff = hasRole('billing');
 const accountHolders = hasRole('billing', 'admin', 'patient', 'partner');
 const claimReaders = hasRole('billing', 'admin', 'partner');
 // Reference data (payers, plans, CMS fees) is public, not PHI: anyone signed in.
-const anyone = hasRole(
-  'patient',
-  'partner',
-  'clinician',
-  'scheduler',
-  'pharmacist',
-  'billing',
-  'admin',
-  'auditor',
-  'researcher',
-);
+const anyone = anyRole;
 
 /** The billing subgraph's policy: anything not named here is refused. */
 export const permissions = buildShield({

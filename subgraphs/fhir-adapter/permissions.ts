@@ -1,5 +1,6 @@
 import {
   allow,
+  anyRole,
   allowTypes,
   and,
   buildShield,
@@ -12,17 +13,7 @@ import {
 const readers = hasRole('clinician', 'patient', 'partner', 'pharmacist');
 // The gateway resolves a Patient here for anyone signed in; its clinical fields are gated below,
 // each refused field null with FORBIDDEN for that field only.
-const anyone = hasRole(
-  'patient',
-  'partner',
-  'clinician',
-  'scheduler',
-  'pharmacist',
-  'billing',
-  'admin',
-  'auditor',
-  'researcher',
-);
+const anyone = anyRole;
 const clinicians = hasRole('clinician');
 const lists = (type: string) => and(readers, hasScope(type, 's'));
 
