@@ -527,3 +527,44 @@ describe('transaction and batch bundles', () => {
     });
   });
 });
+
+describe('a source id is bound to its source, its patient and its type', () => {
+  /** A batch from `source` (as the query parameter) holding one Condition with source id `id`. */
+  async function postAs(token: string, source: string, id: string, patientId: string) {
+    const res = await fetch(`${gateway}/fhir/R4?source=${source}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(bundle('batch', [entry({ ...condition(`Patient/${patientId}`), id })])),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as ResponseBundle).entry[0]!.response;
+  }
+
+  it('refuses a source id re-sent for another patient, and leaves the first record where it was', async () => {
+    const [a, b] = [t.demo.patientId, t.demo.otherPatientId];
+    const first = await postAs(admin, 'ehr-one', 'cond-77', a);
+    expect(first.status).toBe('201 Created');
+    const before = await written();
+    const moved = await postAs(admin, 'ehr-one', 'cond-77', b);
+    expect(moved.status).toBe('400 Bad Request');
+    expect(moved.outcome!.issue[0]).toMatchObject({ code: 'conflict' });
+    expect(await written()).toEqual(before);
+    const [row] = await t.sql<{ patient_id: string }>(
+      'SELECT patient_id FROM fhir.resource WHERE id = $1',
+      [idOf(first.location)],
+    );
+    expect(row!.patient_id).toBe(a);
+  });
+
+  it("a clinician's ?source= is ignored: their ids are their own client's, never another source's", async () => {
+    const first = await postAs(admin, 'ehr-two', 'cond-88', t.demo.patientId);
+    const mine = await postAs(clinician, 'ehr-two', 'cond-88', t.demo.patientId);
+    expect(mine.status).toBe('201 Created');
+    expect(idOf(mine.location)).not.toBe(idOf(first.location));
+    const [row] = await t.sql<{ version: number }>(
+      'SELECT version FROM fhir.resource WHERE id = $1',
+      [idOf(first.location)],
+    );
+    expect(row!.version).toBe(1);
+  });
+});

@@ -201,8 +201,13 @@ export function fhirRoutes(opts: FhirRoutesOptions): (app: express.Express) => v
   };
 }
 
-/** The source system the ids belong to: `?source=`, else the calling client. */
+/** The source system the ids belong to: an importer's `?source=`, else the calling client. */
 function sourceOf(req: Request, ctx: FhirContext): string {
   const given = req.query.source;
-  return typeof given === 'string' && SOURCE.test(given) ? given : ctx.principal.clientId;
+  // Only importers name a source: anyone else's ids are their own client's, so no one can
+  // address (and overwrite) what another source imported by claiming its name.
+  const importer = ctx.principal.roles.includes('admin') || isSystemClient(ctx.principal);
+  return importer && typeof given === 'string' && SOURCE.test(given)
+    ? given
+    : ctx.principal.clientId;
 }

@@ -497,15 +497,47 @@ async function writeForeign(
 /** Decides, audits and writes one chunk in one transaction; false if a transaction must fail. */
 async function writeChunk(
   ctx: FhirContext,
-  chunk: readonly (PreparedResource & { index: number; existing: boolean })[],
+  all: readonly (PreparedResource & { index: number; existing: boolean })[],
   outcomes: EntryOutcome[],
   allOrNothing: boolean,
 ): Promise<boolean> {
-  if (!chunk.length) return true;
+  if (!all.length) return true;
+  let chunk = all;
   const refused = new Error('refused');
   let denials: AccessEvent[] = [];
   try {
     await ctx.em.fork().transactional(async (em: EntityManager) => {
+      // A source id that now names another patient (or type) than the resource it became is the
+      // source's error: refused for that entry, never a move of the record to another patient.
+      const moved = new Set(
+        (
+          await executeBound<{ id: string }>(
+            em,
+            `SELECT r.id FROM resource r
+               JOIN json_to_recordset(?::json) AS w(id uuid, patient_id uuid, type text) ON w.id = r.id
+              WHERE r.patient_id <> w.patient_id OR r.type <> w.type`,
+            [
+              JSON.stringify(
+                chunk.map((p) => ({ id: p.id, patient_id: p.patientId, type: p.type })),
+              ),
+            ],
+          )
+        ).map((r) => r.id),
+      );
+      for (const p of chunk)
+        if (moved.has(p.id))
+          outcomes[p.index] = {
+            kind: 'error',
+            issues: [
+              issue(
+                'conflict',
+                `${p.type}.subject`,
+                'This source id was imported for another patient or type',
+              ),
+            ],
+          };
+      if (moved.size && allOrNothing) throw refused;
+      chunk = chunk.filter((p) => !moved.has(p.id));
       const tx = { ...ctx, em, accessFacts: ctx.accessFactsFor(em) };
       const decisions: PatientAccessDecision[] = [];
       // One decision batch per (type, permission): the facts are read once for the chunk.
