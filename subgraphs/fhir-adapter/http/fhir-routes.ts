@@ -158,7 +158,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): (app: express.Express) => v
         );
         res.setHeader('content-location', `/fhir/R4/$import-status/${job.id}`);
         res.status(202).json({
-          ...outcome('informational', `Accepted ${job.total} resources`),
+          resourceType: 'OperationOutcome',
           issue: [
             {
               severity: 'information',
