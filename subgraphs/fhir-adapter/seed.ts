@@ -44,21 +44,16 @@ export async function importFolder(
   );
   const report = emptyReport();
   for (let at = 0; at < entries.length; at += 1000) {
-    const ctx = createFhirContext(
-      {
-        principal,
-        requestId: `import-${at}`,
-        em: store.orm.em.fork(),
-        log,
-        now: new Date(),
-      },
-      services,
+    const step = entries.slice(at, at + 1000);
+    const { report: part } = await retryingWhileUnavailable(log, () =>
+      importEntries(
+        createFhirContext(
+          { principal, requestId: `import-${at}`, em: store.orm.em.fork(), log, now: new Date() },
+          services,
+        ),
+        { source, mode: 'bulk', entries: step },
+      ),
     );
-    const { report: part } = await importEntries(ctx, {
-      source,
-      mode: 'bulk',
-      entries: entries.slice(at, at + 1000),
-    });
     mergeReports(report, part);
   }
   return report;
@@ -96,4 +91,25 @@ export async function seedFhir(
     'demo clinical record imported',
   );
   return report;
+}
+
+/**
+ * Runs an import step again while it is refused as retryable (the access
+ * facts still catching up with the patients just registered, a patient not
+ * known yet): a step is idempotent (its source-map rows make a redone entry
+ * unchanged). Gives up after two minutes.
+ */
+async function retryingWhileUnavailable<T>(log: Logger, step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      return await step();
+    } catch (err) {
+      const retryable =
+        (err as { extensions?: { code?: string } }).extensions?.code === 'SERVICE_UNAVAILABLE';
+      if (!retryable || Date.now() > deadline) throw err;
+      log.info({ reason: (err as Error).message }, 'demo import step waits and retries');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
