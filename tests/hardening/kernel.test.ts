@@ -331,6 +331,19 @@ describe('#23 access decided inside the write transaction', () => {
 describe('#7 access facts travel in their own queue, and stale projections refuse PHI', () => {
   it('#7 access-fact jobs queue serially per consumer at a higher priority than other work', async () => {
     const patientId = await teamPatient();
+    // The patient's registration and care-team events drain first (a loaded machine may still
+    // be delivering them): only the deny's job is then queued behind the hold.
+    const pendingOf = async () =>
+      (
+        await t.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j
+             JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+            WHERE t.identifier = 'billing:access-facts' AND j.payload::jsonb -> 'data' ->> 'patientId' = $1`,
+          [patientId],
+        )
+      )[0]!.n;
+    for (let i = 0; i < 200 && (await pendingOf()) > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     await t.sql(
       `UPDATE graphile_worker._private_job_queues SET locked_at = now(), locked_by = 'test-hold'
         WHERE queue_name = 'billing:access-facts'`,
