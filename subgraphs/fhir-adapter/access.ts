@@ -10,7 +10,7 @@ import {
 import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { Principal } from '../../platform/identity/principal.js';
 import type { ClinicalType } from './domain/clinical-kinds.js';
-import type { Segment } from './domain/security-labels.js';
+import type { Segment } from '../contracts/security-labels.js';
 import type { FhirContext } from './context.js';
 
 /** The one answer for a clinical record the caller may not touch or that does not exist. */

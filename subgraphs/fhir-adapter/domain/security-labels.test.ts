@@ -11,7 +11,7 @@ import {
   segmentsOf,
   segmentsOfLabels,
   type Segment,
-} from './security-labels.js';
+} from '../../contracts/security-labels.js';
 import {
   ICD10,
   ICD10CM,
@@ -20,7 +20,7 @@ import {
   RXNORM,
   SENSITIVITY_CODES,
   SNOMED,
-} from './sensitivity-codes.js';
+} from '../../contracts/sensitivity-codes.js';
 import { readSynthea, sharedDataDir } from './testing.js';
 
 const of = (system: string, ...codes: string[]) =>

@@ -14,7 +14,7 @@ import { clinicalAccess, clinicalEvent, isSystemClient } from '../access.js';
 import type { FhirContext } from '../context.js';
 import { isClinicalType, type ClinicalType } from '../domain/clinical-kinds.js';
 import { factsAndSegments, withLabels } from '../store/prepare.js';
-import type { Segment } from '../domain/security-labels.js';
+import type { Segment } from '../../contracts/security-labels.js';
 import { decideRecords } from '../../../platform/authz/index.js';
 import {
   recordSources,

@@ -5,7 +5,7 @@ import {
   segmentsOfLabels,
   type SecurityLabel,
   type Segment,
-} from '../domain/security-labels.js';
+} from '../../contracts/security-labels.js';
 import type { FhirResource, PreparedResource } from './resource-writes.js';
 
 /** The security labels a resource already carries (`meta.security`). */

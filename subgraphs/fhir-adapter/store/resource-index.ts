@@ -1,6 +1,6 @@
 import { blindIndex } from '../../../platform/crypto/index.js';
 import type { ClinicalFacts, Coding } from '../domain/clinical-kinds.js';
-import { SEGMENTS, type Segment } from '../domain/security-labels.js';
+import { SEGMENTS, type Segment } from '../../contracts/security-labels.js';
 
 /**
  * The search columns of a resource: keyed blind indexes of its codes,

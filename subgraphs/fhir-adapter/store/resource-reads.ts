@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldCipher } from '../../../platform/crypto/index.js';
-import { segmentsOfLabels } from '../domain/security-labels.js';
+import { segmentsOfLabels } from '../../contracts/security-labels.js';
 import { labelsOn } from './prepare.js';
 import { versionContext } from './resource-cipher.js';
 import {

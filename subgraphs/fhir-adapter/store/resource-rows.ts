@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldCipher } from '../../../platform/crypto/index.js';
 import type { ClinicalType } from '../domain/clinical-kinds.js';
-import type { Segment } from '../domain/security-labels.js';
+import type { Segment } from '../../contracts/security-labels.js';
 import { bodyContext } from './resource-cipher.js';
 import { categoryToken, codeToken, segmentsOfTokens } from './resource-index.js';
 import type { FhirResource } from './resource-writes.js';

@@ -6,7 +6,7 @@ import { publishMany } from '../../../platform/events/publish-many.js';
 import { consumersOf } from '../../subscriptions.js';
 import { CLINICAL_CHANGED, type ClinicalChangedData } from '../../contracts/clinical-events.js';
 import type { ClinicalFacts, ClinicalType } from '../domain/clinical-kinds.js';
-import type { Segment } from '../domain/security-labels.js';
+import type { Segment } from '../../contracts/security-labels.js';
 import { indexOf } from './resource-index.js';
 import { bodyContext, versionContext } from './resource-cipher.js';
 
