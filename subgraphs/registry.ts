@@ -2,6 +2,7 @@ import type { SubgraphSpec } from '../platform/federation/subgraph-spec.js';
 import { billingSpec } from './billing/spec.js';
 import { fhirAdapterSpec } from './fhir-adapter/spec.js';
 import { patientSpec } from './patient/spec.js';
+import { pharmacySpec } from './pharmacy/spec.js';
 import { schedulingSpec } from './scheduling/spec.js';
 
 /**
@@ -14,6 +15,7 @@ export const SUBGRAPHS: readonly SubgraphSpec[] = [
   schedulingSpec,
   billingSpec,
   fhirAdapterSpec,
+  pharmacySpec,
 ];
 
 /** The subgraph of this name; throws naming the known ones. */

@@ -12,6 +12,7 @@ export const ACCESS_FACT_CONSUMERS = [
   'scheduling:access-facts',
   'billing:access-facts',
   'fhir-adapter:access-facts',
+  'pharmacy:access-facts',
 ];
 
 /**
@@ -33,8 +34,9 @@ export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'appointment.arrived': HOOK,
   'appointment.completed': BILL_AND_HOOK,
   'appointment.no-show': BILL_AND_HOOK,
-  // The clinical record's changes (the FHIR adapter); pharmacy and open data will follow them.
-  'clinical.changed': [],
+  // The clinical record's changes (the FHIR adapter): pharmacy keeps allergies and outside
+  // medications for its safety checks; open data will follow them.
+  'clinical.changed': ['pharmacy:clinical'],
 };
 
 /** The consumer tasks of one event type. */

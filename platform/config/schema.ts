@@ -78,6 +78,8 @@ export const envSchema = z.object({
     .default('carefed'),
   /** Whether the demo seed imports the Synthea clinical record through the FHIR adapter (`on`); test stacks that need no clinical data turn it off. */
   SEED_CLINICAL_RECORD: z.enum(['on', 'off']).default('on'),
+  /** Pharmacy raises an alert for a lot expiring within this many days (1 to 365). */
+  PHARMACY_NEAR_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** The graph (the gateway's /graphql) the FHIR adapter writes patients and practitioners through; default: this stack's gateway. */
   FHIR_GRAPH_URL: z.url().optional(),
   /** The token endpoint the FHIR adapter's client gets its client-credentials token from; default: beside FHIR_GRAPH_URL. */

@@ -39,6 +39,10 @@ export const badInput = (message: string, field?: string): GraphQLError =>
 export const conflict = (message: string, extra: Record<string, unknown> = {}): GraphQLError =>
   error('CONFLICT', message, extra);
 
+/** A status change the record's current status does not allow. */
+export const invalidTransition = (message: string): GraphQLError =>
+  error('INVALID_TRANSITION', message);
+
 export const integrity = (): GraphQLError =>
   error(
     'DATA_INTEGRITY',

@@ -4,14 +4,14 @@ import type { Principal, Role } from './principal.js';
 /** Default SMART scopes of each demo role. */
 export const DEV_SCOPES: Record<Role, string> = {
   patient:
-    'patient/Patient.rs patient/CareTeam.rs patient/Consent.cruds patient/AuditEvent.rs patient/Appointment.cruds patient/Coverage.rs patient/Account.crs patient/ChargeItem.rs patient/MedicationRequest.rs patient/MedicationStatement.rs patient/Encounter.rs patient/Condition.rs patient/AllergyIntolerance.rs patient/Immunization.rs patient/Procedure.rs patient/Observation.rs patient/DiagnosticReport.rs patient/DocumentReference.rs patient/CarePlan.rs patient/Device.rs',
+    'patient/Patient.rs patient/CareTeam.rs patient/Consent.cruds patient/AuditEvent.rs patient/Appointment.cruds patient/Coverage.rs patient/Account.crs patient/ChargeItem.rs patient/MedicationRequest.rs patient/MedicationDispense.rs patient/MedicationStatement.rs patient/Encounter.rs patient/Condition.rs patient/AllergyIntolerance.rs patient/Immunization.rs patient/Procedure.rs patient/Observation.rs patient/DiagnosticReport.rs patient/DocumentReference.rs patient/CarePlan.rs patient/Device.rs',
   clinician: 'user/*.cruds',
   scheduler:
     'user/Patient.crus user/CareTeam.cruds user/Appointment.cruds user/Schedule.rs user/Slot.rs',
   pharmacist:
-    'user/Patient.rs user/MedicationRequest.cruds user/Medication.rs user/MedicationStatement.rs user/AllergyIntolerance.rs',
+    'user/Patient.rs user/MedicationRequest.rs user/MedicationDispense.cruds user/Medication.rs user/MedicationStatement.rs user/AllergyIntolerance.rs',
   billing:
-    'user/Patient.rs user/Appointment.rs user/Coverage.cruds user/Claim.cruds user/Account.cruds user/ChargeItem.rs',
+    'user/Patient.rs user/Appointment.rs user/Coverage.cruds user/Claim.cruds user/Account.cruds user/ChargeItem.rs user/MedicationDispense.rs',
   researcher: 'user/ResearchData.rs',
   admin: 'user/*.cruds',
   auditor: 'user/AuditEvent.rs',

@@ -1,0 +1,62 @@
+import {
+  allow,
+  allowTypes,
+  and,
+  anyRole,
+  buildShield,
+  hasRole,
+  hasScope,
+} from '../../platform/authz/rules.js';
+
+// Who may reach prescriptions at all; whose, and under which consent and labels, the kernel
+// decides per record (access.ts), which also checks the SMART scope of each type.
+const prescriptionReaders = hasRole('clinician', 'pharmacist', 'patient', 'partner');
+const clinicians = hasRole('clinician');
+
+/** Pharmacy's policy: anything not named here is refused. */
+export const permissions = buildShield({
+  Query: {
+    _service: allow,
+    // The gateway resolves Patient, Drug and Prescription here for anyone signed in; the
+    // fields below decide.
+    _entities: anyRole,
+    drug: anyRole,
+    drugs: anyRole,
+    prescription: and(prescriptionReaders, hasScope('MedicationRequest', 'r')),
+    prescriptionHistory: and(prescriptionReaders, hasScope('MedicationRequest', 'r')),
+    checkPrescription: and(clinicians, hasScope('MedicationRequest', 's')),
+  },
+  Mutation: {
+    prescribe: and(clinicians, hasScope('MedicationRequest', 'c')),
+    renewPrescription: and(clinicians, hasScope('MedicationRequest', 'c')),
+    changePrescriptionStatus: and(clinicians, hasScope('MedicationRequest', 'u')),
+  },
+  Patient: {
+    id: allow,
+    prescriptions: and(prescriptionReaders, hasScope('MedicationRequest', 's')),
+    medications: and(prescriptionReaders, hasScope('MedicationRequest', 's')),
+  },
+  // Each record was decided (and audited) before it was mapped: its fields are its own.
+  ...allowTypes(
+    '_Service',
+    'Drug',
+    'DrugEdge',
+    'DrugConnection',
+    'Ingredient',
+    'Dose',
+    'Frequency',
+    'Indication',
+    'AlertSource',
+    'AlertSubject',
+    'SafetyAlert',
+    'RecordedAlert',
+    'Practitioner',
+    'Prescription',
+    'PrescriptionEdge',
+    'PrescriptionConnection',
+    'PrescribeResult',
+    'OutsideMedication',
+    'MedicationListEntry',
+    'PageInfo',
+  ),
+});
