@@ -118,11 +118,8 @@ export async function importCatalogue(
   files: CatalogueFiles,
 ): Promise<CatalogueImport> {
   const digest = await digestOf(files);
-  const last = await em.execute<{ digest: string; counts: Omit<CatalogueImport, 'changed'> }[]>(
-    `SELECT digest, counts FROM pharmacy.catalogue_release WHERE source = ? ORDER BY id DESC LIMIT 1`,
-    [CATALOGUE_SOURCE],
-  );
-  if (last[0]?.digest === digest) return { ...last[0].counts, changed: false, written: 0 };
+  const done = await lastImport(em);
+  if (done?.digest === digest) return { ...done.counts, changed: false, written: 0 };
 
   const model = catalogueFromRelease(await readRxnormRelease(files.rrfDir));
   const resolve = resolverFor(model);
@@ -183,7 +180,10 @@ export async function importCatalogue(
     uncovered,
   };
 
-  report.written = await em.transactional(async (tem) => {
+  const written = await em.transactional(async (tem) => {
+    // One importer at a time; one that waited finds the release already in.
+    await tem.execute('SELECT pg_advisory_xact_lock(hashtext(?))', [CATALOGUE_SOURCE]);
+    if ((await lastImport(tem))?.digest === digest) return null;
     await stageRows(tem, {
       ingredient: model.ingredients.map((i) => ({
         id: i.id,
@@ -226,12 +226,22 @@ export async function importCatalogue(
       })),
       ingredient_class_member: members,
     });
-    const written = await syncCatalogue(tem);
+    const n = await syncCatalogue(tem);
     await tem.execute(
       `INSERT INTO pharmacy.catalogue_release (source, digest, counts) VALUES (?, ?, ?::jsonb)`,
-      [CATALOGUE_SOURCE, digest, JSON.stringify({ ...report, changed: undefined, written })],
+      [CATALOGUE_SOURCE, digest, JSON.stringify({ ...report, changed: undefined, written: n })],
     );
-    return written;
+    return n;
   });
-  return report;
+  return written === null ? { ...report, changed: false, written: 0 } : { ...report, written };
+}
+
+async function lastImport(
+  em: EntityManager,
+): Promise<{ digest: string; counts: Omit<CatalogueImport, 'changed'> } | undefined> {
+  const rows = await em.execute<{ digest: string; counts: Omit<CatalogueImport, 'changed'> }[]>(
+    `SELECT digest, counts FROM pharmacy.catalogue_release WHERE source = ? ORDER BY id DESC LIMIT 1`,
+    [CATALOGUE_SOURCE],
+  );
+  return rows[0];
 }
