@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeRrf } from './build-rrf.js';
-import { DEMO_CATALOGUE, rrfSources } from './demo.js';
+import { DEMO_CATALOGUE, PHARMACY_DATA_DIR, rrfSources } from './demo.js';
 import { catalogueFromRelease } from './model.js';
 import { readRxnormRelease } from './rrf.js';
 
@@ -16,6 +16,17 @@ describe('the demo RRF release', () => {
         fs.readFileSync(path.join(DEMO_CATALOGUE.rrfDir, f), 'utf8'),
       );
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it('reads copies identical to the shared originals (when those are beside the project)', () => {
+    const src = rrfSources();
+    for (const f of ['medications.csv', 'onc-high-priority-ddi.csv', 'worldvista-ddi-rxcui.tsv']) {
+      const original = path.join(path.dirname(src.medications), f);
+      expect(
+        fs.readFileSync(path.join(PHARMACY_DATA_DIR, f)).equals(fs.readFileSync(original)),
+        f,
+      ).toBe(true);
+    }
   });
 
   it('gives real RxCUIs only where our data attests them, `carefed:` ids otherwise', async () => {
