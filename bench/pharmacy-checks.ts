@@ -8,7 +8,6 @@ import { openSubgraphStore } from '../platform/federation/subgraph-store.js';
 import { importDemoCatalogue } from '../subgraphs/pharmacy/catalogue/demo.js';
 import { RXNORM_SYSTEM } from '../subgraphs/pharmacy/domain/safety-checks.js';
 import { entities } from '../subgraphs/pharmacy/entities/index.js';
-import { Migration20261206110000Catalogue } from '../subgraphs/pharmacy/migrations/Migration20261206110000Catalogue.js';
 import { migrations } from '../subgraphs/pharmacy/migrations/index.js';
 import { checkPrescription } from '../subgraphs/pharmacy/store/catalogue-checks.js';
 
@@ -48,12 +47,7 @@ const store = await openSubgraphStore({
   url: roles.pharmacy!.url,
   schema: 'pharmacy',
   entities,
-  migrations: migrations.some((m) => m.name === 'Migration20261206110000Catalogue')
-    ? migrations
-    : [
-        ...migrations,
-        { name: 'Migration20261206110000Catalogue', class: Migration20261206110000Catalogue },
-      ],
+  migrations,
   kek: randomBytes(32),
   onStatement: () => void statements++,
 });

@@ -12,12 +12,16 @@ export class DispenseInput {
   @Matches(FACILITY, { message: 'facilityId must be a FHIR id (letters, digits, - and .)' })
   facilityId!: string;
 
-  @Field(() => Int, { description: 'Units to give out: at most the prescription’s quantity per fill.' })
+  @Field(() => Int, {
+    description: 'Units to give out: at most the prescription’s quantity per fill.',
+  })
   @Min(1)
   @Max(100000)
   quantity!: number;
 
-  @Field(() => String, { description: 'Idempotency key: a retry with the same key dispenses once.' })
+  @Field(() => String, {
+    description: 'Idempotency key: a retry with the same key dispenses once.',
+  })
   idempotencyKey!: string;
 }
 

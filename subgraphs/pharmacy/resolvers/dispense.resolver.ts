@@ -60,7 +60,8 @@ export class DispenseResolver {
 
   @FieldResolver(() => Prescription, {
     nullable: true,
-    description: 'The prescription (null with FORBIDDEN for a caller who may see only the dispense).',
+    description:
+      'The prescription (null with FORBIDDEN for a caller who may see only the dispense).',
   })
   async prescription(@Root() d: Dispense, @Ctx() ctx: PharmacyContext): Promise<Prescription> {
     const rec = await readablePrescription(ctx, d.prescriptionId);
@@ -101,7 +102,10 @@ export class DispenseResolver {
         write: async (em) => {
           const drug = (await drugsByRxcui(em, [rec.drugRxcui])).get(rec.drugRxcui);
           if (!drug || drug.unitPriceMinor === null)
-            throw badInput('The drug has no catalogue price, so it cannot be dispensed and billed', 'prescriptionId');
+            throw badInput(
+              'The drug has no catalogue price, so it cannot be dispensed and billed',
+              'prescriptionId',
+            );
           const result = await dispense(em, {
             dispenseId: id,
             prescriptionId: rec.id,
@@ -129,7 +133,11 @@ export class PrescriptionDispensesResolver {
   @FieldResolver(() => [Dispense], { description: 'Dispenses against it, in fill order.' })
   async dispenses(@Root() p: Prescription, @Ctx() ctx: PharmacyContext): Promise<Dispense[]> {
     return (
-      await ctx.loaders.dispenses.load({ prescriptionId: p.id, patientId: p.patientId, labels: p.securityLabels })
+      await ctx.loaders.dispenses.load({
+        prescriptionId: p.id,
+        patientId: p.patientId,
+        labels: p.securityLabels,
+      })
     ).map(toDispense);
   }
 }

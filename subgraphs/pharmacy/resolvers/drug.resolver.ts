@@ -3,7 +3,7 @@ import { PageArgs } from '../../../platform/federation/connection.js';
 import { badInput } from '../../../platform/errors/index.js';
 import { pageSize } from '../../../platform/federation/pagination.js';
 import type { PharmacyContext } from '../context.js';
-import { searchDrugs, type DrugRow } from '../store/catalogue-reads.js';
+import { drugCursor, searchDrugs, type DrugRow } from '../store/catalogue-reads.js';
 import {
   Drug,
   DrugConnection,
@@ -60,8 +60,11 @@ export class DrugResolver {
       ...(after ? { after } : {}),
     });
     return {
-      edges: page.rows.map((d) => ({ cursor: d.cursor, node: toDrug(d) })),
-      pageInfo: { hasNextPage: page.hasNext, endCursor: page.rows.at(-1)?.cursor ?? null },
+      edges: page.rows.map((d) => ({ cursor: drugCursor(d), node: toDrug(d) })),
+      pageInfo: {
+        hasNextPage: page.hasNext,
+        endCursor: page.rows.length ? drugCursor(page.rows.at(-1)!) : null,
+      },
     };
   }
 }

@@ -45,7 +45,8 @@ async function moved(
 @Resolver()
 export class StockResolver {
   @Query(() => [DrugStock], {
-    description: 'A facility’s stock per drug (or the drugs named), lots in the order they are drawn.',
+    description:
+      'A facility’s stock per drug (or the drugs named), lots in the order they are drawn.',
   })
   async stock(
     @Arg('facilityId', () => ID) facilityId: string,
@@ -172,7 +173,13 @@ export class StockResolver {
     @Ctx() ctx: PharmacyContext,
   ): Promise<StockAlert[]> {
     return ctx.em.transactional((em) =>
-      setReorderLevel(em, { facilityId, drugRxcui, reorderLevel, by: ctx.principal.sub, at: ctx.now }),
+      setReorderLevel(em, {
+        facilityId,
+        drugRxcui,
+        reorderLevel,
+        by: ctx.principal.sub,
+        at: ctx.now,
+      }),
     );
   }
 

@@ -36,7 +36,9 @@ export class DrugStock {
   lots!: StockLot[];
 }
 
-@ObjectType({ description: 'A stock notification: low stock, a lot near expiry, a lot written off.' })
+@ObjectType({
+  description: 'A stock notification: low stock, a lot near expiry, a lot written off.',
+})
 export class StockAlert {
   @Field(() => ID, { description: 'Alert id.' })
   id!: string;

@@ -10,14 +10,14 @@ import { importCatalogue } from '../catalogue/import.js';
 import { RXNORM_SYSTEM } from '../domain/safety-checks.js';
 import { entities } from '../entities/index.js';
 import { checkPrescription, type MedicationEntry } from './catalogue-checks.js';
-import { openCatalogueTestStore } from './catalogue-testing.js';
+import { openPharmacyTestStore } from '../testing.js';
 
 let store: SubgraphTestStore;
 /** A second ORM on the same database that counts the statements it sends. */
 let counted: MikroORM;
 let statements = 0;
 beforeAll(async () => {
-  store = await openCatalogueTestStore('pharmacy_catalogue_checks');
+  store = await openPharmacyTestStore('pharmacy_catalogue_checks');
   await importDemoCatalogue(store.orm.em.fork());
   counted = await createOrm({
     url: store.roleUrl,

@@ -6,11 +6,11 @@ import type { SubgraphTestStore } from '../../../platform/testing/subgraph-test-
 import { DEMO_CATALOGUE, importDemoCatalogue } from '../catalogue/demo.js';
 import { importCatalogue } from '../catalogue/import.js';
 import { drugsByRxcui, searchDrugs } from './catalogue-reads.js';
-import { openCatalogueTestStore } from './catalogue-testing.js';
+import { openPharmacyTestStore } from '../testing.js';
 
 let store: SubgraphTestStore;
 beforeAll(async () => {
-  store = await openCatalogueTestStore('pharmacy_catalogue_import');
+  store = await openPharmacyTestStore('pharmacy_catalogue_import');
 });
 afterAll(async () => store.close());
 
