@@ -35,6 +35,12 @@ export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'appointment.no-show': BILL_AND_HOOK,
   // The clinical record's changes (the FHIR adapter); pharmacy and open data will follow them.
   'clinical.changed': [],
+  // Pharmacy (subgraphs/contracts/pharmacy-events.ts): billing charges each dispense once;
+  // the stock notifications have no consumer yet (they wait in pharmacy's outbox).
+  'pharmacy.dispensed': ['billing:dispenses'],
+  'pharmacy.stock-low': [],
+  'pharmacy.lot-expiring': [],
+  'pharmacy.lot-expired': [],
 };
 
 /** The consumer tasks of one event type. */
