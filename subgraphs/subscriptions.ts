@@ -37,6 +37,12 @@ export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
   // The clinical record's changes (the FHIR adapter): pharmacy keeps allergies and outside
   // medications for its safety checks; open data will follow them.
   'clinical.changed': ['pharmacy:clinical'],
+  // Pharmacy (subgraphs/contracts/pharmacy-events.ts): billing charges each dispense once;
+  // the stock notifications have no consumer yet (they wait in pharmacy's outbox).
+  'pharmacy.dispensed': ['billing:dispenses'],
+  'pharmacy.stock-low': [],
+  'pharmacy.lot-expiring': [],
+  'pharmacy.lot-expired': [],
 };
 
 /** The consumer tasks of one event type. */
