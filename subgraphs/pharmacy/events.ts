@@ -11,6 +11,7 @@ import type { JobHandler } from '../../platform/events/jobs.js';
 import { CLINICAL_CHANGED } from '../contracts/clinical-events.js';
 import type { PharmacyServices } from './context.js';
 import { applyClinicalChange } from './store/clinical-facts.js';
+import { EXPIRY_RUN_TASK, expiryRunJob } from './store/expiry-job.js';
 
 /** Task identifiers of pharmacy's consumers (subgraphs/subscriptions.ts enqueues them). */
 export const PHARMACY_TASKS = {
@@ -24,7 +25,8 @@ export const PHARMACY_TASKS = {
  * from which it keeps each patient's allergies and outside medications for
  * the safety checks (store/clinical-facts.ts; other resource types are
  * ignored). It publishes `pharmacy.dispensed` with every dispense, and the
- * stock notifications (subgraphs/contracts/pharmacy-events.ts).
+ * stock notifications (subgraphs/contracts/pharmacy-events.ts). Its plain
+ * jobs: the access facts' heartbeat, and the daily expiry run.
  */
 export function pharmacyTasks(
   _orm: MikroORM,
@@ -45,7 +47,13 @@ export function pharmacyTasks(
         if (changed) events.debug({ eventId: event.id }, 'clinical fact updated');
       },
     },
-    jobs: { ...accessFactJobs('pharmacy') },
+    jobs: {
+      ...accessFactJobs('pharmacy'),
+      [EXPIRY_RUN_TASK]: expiryRunJob(
+        services.nearExpiryDays,
+        log.child({ component: 'pharmacy-stock' }),
+      ),
+    },
     lane: accessFactLane('pharmacy'),
   };
 }

@@ -11,6 +11,7 @@ import { decidePharmacy, pharmacyEvent, type PharmacyData } from './access.js';
 import type { PharmacyContext } from './context.js';
 import { drugsByRxcui, type DrugRow } from './store/catalogue-reads.js';
 import { factsInForce, type ClinicalFact } from './store/clinical-facts.js';
+import { dispensesOf, type DispenseRow } from './store/dispenses.js';
 import {
   decryptPrescription,
   PRESCRIPTION_COLUMNS,
@@ -85,6 +86,13 @@ async function visible<R extends { patientId: string; labels: readonly string[] 
   });
   await recordAccess(ctx, events);
   return listed.filter((r) => !hidden.has(idOf(r)));
+}
+
+/** A prescription whose dispenses are asked for: whose, and its labels. */
+export interface DispensesKey {
+  prescriptionId: string;
+  patientId: string;
+  labels: readonly string[];
 }
 
 /** Every batch loader of a request. */
@@ -192,6 +200,23 @@ export function createLoaders(ctx: PharmacyContext) {
         outside: outside.filter((f) => f.patientId === id),
       }));
     }),
+
+    /** `Prescription.dispenses`: decided (MedicationDispense) and audited per prescription, one statement. */
+    dispenses: new DataLoader<DispensesKey, DispenseRow[], string>(
+      async (keys) => {
+        const decisions = await decidePharmacy(ctx, keys, 'MedicationDispense', 's');
+        await recordAccess(
+          ctx,
+          keys.map((k, i) =>
+            pharmacyEvent(k, decisions[i]!, 'MedicationDispense', 'search', k.prescriptionId),
+          ),
+        );
+        const allowed = keys.filter((_, i) => decisions[i]!.allowed).map((k) => k.prescriptionId);
+        const rows = await dispensesOf(ctx.em, allowed);
+        return keys.map((k) => rows.get(k.prescriptionId) ?? []);
+      },
+      { cacheKeyFn: (k) => k.prescriptionId },
+    ),
   };
 }
 

@@ -12,6 +12,9 @@ import {
 // decides per record (access.ts), which also checks the SMART scope of each type.
 const prescriptionReaders = hasRole('clinician', 'pharmacist', 'patient', 'partner');
 const clinicians = hasRole('clinician');
+// Dispenses: billing reads what was dispensed; the kernel decides whose (access.ts).
+const dispenseReaders = hasRole('clinician', 'pharmacist', 'patient', 'partner', 'billing');
+const stockKeepers = hasRole('pharmacist', 'admin');
 
 /** Pharmacy's policy: anything not named here is refused. */
 export const permissions = buildShield({
@@ -25,11 +28,26 @@ export const permissions = buildShield({
     prescription: and(prescriptionReaders, hasScope('MedicationRequest', 'r')),
     prescriptionHistory: and(prescriptionReaders, hasScope('MedicationRequest', 'r')),
     checkPrescription: and(clinicians, hasScope('MedicationRequest', 's')),
+    dispense: and(dispenseReaders, hasScope('MedicationDispense', 'r')),
+    stock: stockKeepers,
+    stockAlerts: stockKeepers,
+    stockLedger: stockKeepers,
   },
   Mutation: {
     prescribe: and(clinicians, hasScope('MedicationRequest', 'c')),
     renewPrescription: and(clinicians, hasScope('MedicationRequest', 'c')),
     changePrescriptionStatus: and(clinicians, hasScope('MedicationRequest', 'u')),
+    dispenseMedication: and(hasRole('pharmacist'), hasScope('MedicationDispense', 'c')),
+    receiveStock: stockKeepers,
+    adjustStock: stockKeepers,
+    setReorderLevel: stockKeepers,
+    resolveStockAlert: stockKeepers,
+    runExpiryCheck: stockKeepers,
+  },
+  Dispense: {
+    '*': allow,
+    // The prescription says why: the kernel decides it as a prescription read.
+    prescription: prescriptionReaders,
   },
   Patient: {
     id: allow,
@@ -58,5 +76,12 @@ export const permissions = buildShield({
     'OutsideMedication',
     'MedicationListEntry',
     'PageInfo',
+    'DispensedLot',
+    'DispenseResult',
+    'StockLot',
+    'DrugStock',
+    'StockAlert',
+    'StockMoveResult',
+    'StockLedgerEntry',
   ),
 });

@@ -7,8 +7,10 @@ import {
   OutsideMedicationResolver,
   PrescriptionLinksResolver,
 } from './resolvers/drug.resolver.js';
+import { DispenseResolver, PrescriptionDispensesResolver } from './resolvers/dispense.resolver.js';
 import { PatientPharmacyResolver } from './resolvers/patient-pharmacy.resolver.js';
 import { PrescriptionResolver } from './resolvers/prescription.resolver.js';
+import { StockResolver } from './resolvers/stock.resolver.js';
 import { Patient } from './resolvers/prescription.types.js';
 
 /** Pharmacy's schema (no database needed: `npm run compose` uses it too). */
@@ -21,6 +23,9 @@ export function buildPharmacySchema(): Promise<FederatedSchema> {
         DrugResolver,
         PrescriptionLinksResolver,
         OutsideMedicationResolver,
+        DispenseResolver,
+        PrescriptionDispensesResolver,
+        StockResolver,
       ],
       orphanedTypes: [Patient],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },

@@ -9,6 +9,7 @@ import type { ServiceKeys } from '../../platform/crypto/service-keys.js';
 import { createPharmacyContext, type PharmacyServices } from './context.js';
 import { entities } from './entities/index.js';
 import { pharmacyTasks } from './events.js';
+import { scheduleExpiryRun } from './store/expiry-job.js';
 import { migrations } from './migrations/index.js';
 import { permissions } from './permissions.js';
 import { buildPharmacySchema } from './schema.js';
@@ -62,5 +63,7 @@ export async function startPharmacySubgraph(opts: SubgraphStartArgs): Promise<Ph
     schema: SCHEMA,
     tasks: (log) => pharmacyTasks(orm, services, log),
   });
+  // The daily expiry run schedules itself; this starts the chain (once: a waiting run is kept).
+  await orm.em.fork().transactional((em) => scheduleExpiryRun(em, new Date()));
   return { ...running, ...store, services, metrics };
 }

@@ -131,6 +131,33 @@ async function ok<T>(token: string, query: string, variables?: object): Promise<
 const prescribe = async (i: object) =>
   (await ok<{ prescribe: Prescribed }>(clinician, PRESCRIBE, { i })).prescribe;
 
+/** Prescribes, overriding whatever blocks (for the tests that are not about the checks). */
+async function prescribeOverriding(i: { idempotencyKey: string }): Promise<Prescribed> {
+  const first = await prescribe(i);
+  if (!first.blocked) return first;
+  return prescribe({
+    ...i,
+    idempotencyKey: `${i.idempotencyKey}-o`,
+    overrides: first.alerts
+      .filter((a) => a.blocking)
+      .map((a) => ({ alertCode: a.code, reason: 'Reviewed with the patient' })),
+  });
+}
+
+/** The patient's audit entries for MedicationRequest with this action, oldest first. */
+async function auditOf(
+  patientId: string,
+  action: string,
+): Promise<{ outcome: string; reason?: string; resourceId?: string }[]> {
+  const rows = await t.sql<{ payload: string }>(
+    `SELECT payload FROM audit.entry
+      WHERE payload::jsonb ->> 'patientId' = $1 AND payload::jsonb ->> 'resourceType' = 'MedicationRequest'
+        AND payload::jsonb ->> 'action' = $2 ORDER BY seq`,
+    [patientId, action],
+  );
+  return rows.map((r) => JSON.parse(r.payload) as { outcome: string; reason?: string });
+}
+
 /** Waits until pharmacy holds the clinical record's resource (its event consumed). */
 async function untilProjected(resourceId: string, version = 1): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -274,12 +301,8 @@ describe('safety checks against the whole record', () => {
     const after = await t.sql<{ n: string }>('SELECT count(*) AS n FROM pharmacy.prescription');
     expect(after[0]!.n).toBe(before[0]!.n);
     // The refused attempt is audited, naming the alert (codes only).
-    const audit = await t.sql<{ reason: string; outcome: string }>(
-      `SELECT reason, outcome FROM audit.entry WHERE patient_id = $1 AND resource_type = 'MedicationRequest'
-        AND action = 'create' ORDER BY occurred_at DESC LIMIT 1`,
-      [P],
-    );
-    expect(audit[0]).toMatchObject({ outcome: 'deny', reason: `blocked:${interaction.code}` });
+    const audit = await auditOf(P, 'create');
+    expect(audit.at(-1)).toMatchObject({ outcome: 'deny', reason: `blocked:${interaction.code}` });
   });
 
   it('overridden with a reason, it is written; the override is in the audit log and on the version', async () => {
@@ -300,16 +323,14 @@ describe('safety checks against the whole record', () => {
       severity: 'HIGH',
       overrideReason: 'Cardiology advised; simvastatin to be stopped',
     });
-    const audit = await t.sql<{ reason: string; outcome: string; resource_id: string }>(
-      `SELECT reason, outcome, resource_id FROM audit.entry WHERE patient_id = $1
-        AND resource_type = 'MedicationRequest' AND action = 'create' AND outcome = 'permit'`,
-      [P],
+    const audit = await auditOf(P, 'create');
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        reason: `override:${code}`,
+        outcome: 'permit',
+        resourceId: r.prescription!.id,
+      }),
     );
-    expect(audit).toContainEqual({
-      reason: `override:${code}`,
-      outcome: 'permit',
-      resource_id: r.prescription!.id,
-    });
     // The notes are encrypted: no column holds them in the clear.
     const raw = await t.sql<{ detail: string }>(
       'SELECT detail FROM pharmacy.prescription WHERE id = $1',
@@ -321,7 +342,8 @@ describe('safety checks against the whole record', () => {
   });
 
   it('duplicate therapy (same ingredient twice) comes back with the prescription, not blocking', async () => {
-    const r = await prescribe(input(SIMVASTATIN_20));
+    // Amiodarone is now prescribed, so simvastatin also meets that interaction: overridden here.
+    const r = await prescribeOverriding(input(SIMVASTATIN_20));
     expect(r.blocked).toBe(false);
     const dup = r.alerts.find((a) => a.kind === 'DUPLICATE_THERAPY')!;
     expect(dup).toMatchObject({ blocking: false, against: { ref: outsideSimvastatin } });
@@ -389,7 +411,7 @@ describe('versions, status and renewal', () => {
   `;
 
   it('hold, resume, stale version CONFLICT, bad transition, and the history keeps every version', async () => {
-    const { prescription } = await prescribe(input(SIMVASTATIN_20, { refills: 0, overrides: [] }));
+    const { prescription } = await prescribeOverriding(input(SIMVASTATIN_20, { refills: 0 }));
     const id = prescription!.id;
     const held = await ok<{ changePrescriptionStatus: Rx }>(clinician, CHANGE, {
       id,
@@ -433,26 +455,41 @@ describe('versions, status and renewal', () => {
     expect(Number(versions[0]!.n)).toBe(3);
   });
 
-  it('a renewal is a new prescription of the same drug; the old one is completed in the same write', async () => {
-    const { prescription } = await prescribe(input(SIMVASTATIN_20));
-    const res = await ok<{ renewPrescription: Prescribed }>(
-      clinician,
-      /* GraphQL */ `
-        ${RX}
-        ${ALERT}
-        mutation ($id: ID!, $v: Int!, $i: RenewInput!) {
-          renewPrescription(id: $id, expectedVersion: $v, input: $i) {
-            blocked
-            prescription {
-              ...Rx
-            }
-            alerts {
-              ...Alert
-            }
+  it('a renewal is checked again; when written, the old one is completed in the same write', async () => {
+    const { prescription } = await prescribeOverriding(input(SIMVASTATIN_20));
+    const RENEW = /* GraphQL */ `
+      ${RX}
+      ${ALERT}
+      mutation ($id: ID!, $v: Int!, $i: RenewInput!) {
+        renewPrescription(id: $id, expectedVersion: $v, input: $i) {
+          blocked
+          prescription {
+            ...Rx
+          }
+          alerts {
+            ...Alert
           }
         }
-      `,
-      { id: prescription!.id, v: 1, i: { refills: 5, idempotencyKey: `renew-${randomUUID()}` } },
+      }
+    `;
+    const renew = (overrides: object[]) =>
+      ok<{ renewPrescription: Prescribed }>(clinician, RENEW, {
+        id: prescription!.id,
+        v: 1,
+        i: { refills: 5, idempotencyKey: `renew-${randomUUID()}`, overrides },
+      });
+    // Amiodarone is still prescribed: the renewal is blocked and the old one is untouched.
+    const blocked = (await renew([])).renewPrescription;
+    expect(blocked.blocked).toBe(true);
+    const untouched = await t.sql<{ status: string; version: number }>(
+      'SELECT status, version FROM pharmacy.prescription WHERE id = $1',
+      [prescription!.id],
+    );
+    expect(untouched[0]).toEqual({ status: 'active', version: 1 });
+    const res = await renew(
+      blocked.alerts
+        .filter((a) => a.blocking)
+        .map((a) => ({ alertCode: a.code, reason: 'Cardiology agrees to continue' })),
     );
     const renewed = res.renewPrescription.prescription!;
     expect(renewed.id).not.toBe(prescription!.id);
@@ -469,7 +506,13 @@ describe('versions, status and renewal', () => {
   });
 
   it('a retried prescribe with the same key writes once and answers the same prescription', async () => {
-    const i = input(SIMVASTATIN_20);
+    // Ibuprofen matches the aspirin allergy's class: overridden, the same request twice at once.
+    const blocked = await prescribe(input(IBUPROFEN_200));
+    const i = input(IBUPROFEN_200, {
+      overrides: blocked.alerts
+        .filter((x) => x.blocking)
+        .map((x) => ({ alertCode: x.code, reason: 'Tolerated ibuprofen before' })),
+    });
     const [a, b] = await Promise.all([prescribe(i), prescribe(i)]);
     expect(a.prescription!.id).toBe(b.prescription!.id);
     const rows = await t.sql<{ n: string }>(

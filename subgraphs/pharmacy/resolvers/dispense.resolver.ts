@@ -4,7 +4,8 @@ import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { requireFound } from '../../../platform/authz/index.js';
 import { badInput } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { NO_ACCESS, pharmacyAccess, pharmacyWrite } from '../access.js';
+import { NO_ACCESS, pharmacyAccess, pharmacyWrite, type PharmacySubject } from '../access.js';
+import { drugLabels } from '../domain/drug-labels.js';
 import type { PharmacyContext } from '../context.js';
 import { drugsByRxcui } from '../store/catalogue-reads.js';
 import {
@@ -47,9 +48,9 @@ export class DispenseResolver {
   })
   async dispense(@Arg('id', () => ID) id: string, @Ctx() ctx: PharmacyContext): Promise<Dispense> {
     const [row] = await dispensesById(ctx.em, [requireUuid(id, 'id')]);
-    const { record } = await requireFound(
+    const { record } = await requireFound<DispenseRow & PharmacySubject>(
       ctx,
-      row,
+      row && { ...row, labels: drugLabels(row.drugRxcui) },
       pharmacyAccess('MedicationDispense', 'r'),
       'read',
       NO_ACCESS,

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAccess } from '../../../platform/audit/request-audit.js';
 import { auditedWrite } from '../../../platform/audit/audited-write.js';
-import { segmentsOf } from '../../contracts/security-labels.js';
 import { decidePharmacy, pharmacyWrite, type PharmacyData } from '../access.js';
 import type { PharmacyContext } from '../context.js';
+import { drugLabels } from '../domain/drug-labels.js';
 import { RXNORM } from '../domain/medication-request.js';
 import type {
   AlertOverride,
@@ -166,7 +166,7 @@ export async function prescribe(
   draft: PrescriptionDraft,
 ): Promise<Prescribed> {
   const id = randomUUID();
-  const labels = segmentsOf([{ system: RXNORM, code: draft.drugRxcui }]);
+  const labels = drugLabels(draft.drugRxcui);
   const subject = { patientId: draft.patientId, labels };
   const audit: Parameters<typeof auditedWrite>[1] = {
     decision: pharmacyWrite(ctx, subject, 'MedicationRequest', 'c', 'create'),

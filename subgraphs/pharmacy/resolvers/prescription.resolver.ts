@@ -179,13 +179,14 @@ export class PrescriptionResolver {
     @Arg('id', () => ID) id: string,
     @Arg('expectedVersion', () => Int) expectedVersion: number,
     @Arg('action', () => StatusActionCode) action: StatusActionCode,
-    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null | undefined,
     @Ctx() ctx: PharmacyContext,
   ): Promise<Prescription> {
-    if (reason !== null && (reason.length < 3 || reason.length > 500))
+    const why = reason ?? null;
+    if (why !== null && (why.length < 3 || why.length > 500))
       throw badInput('reason must be 3 to 500 characters', 'reason');
     return toPrescription(
-      await changeStatus(ctx, id, expectedVersion, action as StatusAction, reason),
+      await changeStatus(ctx, id, expectedVersion, action as StatusAction, why),
     );
   }
 }

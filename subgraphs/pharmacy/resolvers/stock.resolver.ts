@@ -4,7 +4,7 @@ import { requireUuid } from '../../../platform/federation/ids.js';
 import type { PharmacyContext } from '../context.js';
 import { openStockAlerts, resolveStockAlert, setReorderLevel } from '../store/stock-alerts.js';
 import { adjustStock, expireLots, receiveStock, type StockMoved } from '../store/stock-moves.js';
-import { ledgerOf, stockOf } from '../store/stock-reads.js';
+import { ledgerOf, lotById, stockOf } from '../store/stock-reads.js';
 import type { Lot } from '../store/stock-rows.js';
 import { AdjustStockInput, ReceiveStockInput } from './dispense.inputs.js';
 import {
@@ -33,8 +33,9 @@ async function moved(
   const { id } = await run();
   const today = dayOf(ctx.now);
   if (last.value) return { lot: toLot(last.value.lot, today), alerts: last.value.alerts };
-  const lots = (await stockOf(ctx.em, '', undefined, ctx.now, id)).flatMap((d) => d.lots);
-  return { lot: toLot(lots[0]!, today), alerts: [] };
+  const lot = await lotById(ctx.em, id);
+  if (!lot) throw new Error('a replayed stock movement names no lot');
+  return { lot: toLot(lot, today), alerts: [] };
 }
 
 /**

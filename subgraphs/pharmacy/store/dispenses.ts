@@ -344,3 +344,16 @@ export function publishDispensedInBatch(
     occurredAt: d.dispensedAt,
   });
 }
+
+/** Dispenses by id (one statement), with their allocations, in no order. */
+export async function dispensesById(
+  em: EntityManager,
+  ids: readonly string[],
+): Promise<DispenseRow[]> {
+  if (!ids.length) return [];
+  const rows = await em.execute<DispenseDbRow[]>(
+    `${dispenseSelect} WHERE d.id IN (SELECT json_array_elements_text(?::json)::uuid)`,
+    [JSON.stringify(ids)],
+  );
+  return rows.map(toDispense);
+}

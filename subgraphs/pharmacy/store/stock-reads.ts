@@ -109,3 +109,12 @@ export async function ledgerOf(em: EntityManager, lotId: string): Promise<Ledger
     by: r.recorded_by,
   }));
 }
+
+/** One lot by id, or undefined. */
+export async function lotById(em: EntityManager, lotId: string): Promise<Lot | undefined> {
+  const [row] = await em.execute<LotDbRow[]>(
+    `SELECT ${lotColumns} FROM ${SCHEMA}.stock_lot l WHERE l.id = ?`,
+    [lotId],
+  );
+  return row ? toLot(row) : undefined;
+}

@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { MigrationEntry } from '../../../platform/db/orm.js';
 import type { SubgraphTestStore } from '../../../platform/testing/subgraph-test-store.js';
-import { migrations } from '../migrations/index.js';
-import { Migration20261206120000Stock } from '../migrations/Migration20261206120000Stock.js';
 import { openPharmacyTestStore } from '../testing.js';
 
 /** Test support for stock and dispensing (not service code). */
-const STOCK: MigrationEntry = {
-  name: 'Migration20261206120000Stock',
-  class: Migration20261206120000Stock,
-};
-
-/** Pharmacy's migrations with the stock one (once `migrations/index.ts` lists it, as is). */
-export const stockMigrations: MigrationEntry[] = migrations.some((m) => m.name === STOCK.name)
-  ? migrations
-  : [...migrations, STOCK];
 
 /** The pharmacy schema with stock, in a fresh database; `events` installs the job queue and audit. */
 export function openStockTestStore(label: string, events = false): Promise<SubgraphTestStore> {
-  return openPharmacyTestStore(label, { migrations: stockMigrations, events });
+  return openPharmacyTestStore(label, { events });
 }
 
 export interface TestPrescription {
