@@ -11,11 +11,13 @@ import type { BillingPolicy } from './domain/charge-policy.js';
 import { expireIntentJob } from './payments/expire.js';
 import { EXPIRE_INTENT_JOB } from './store/payment-intents.js';
 import { applyAppointmentEvent, type AppointmentEventOutcome } from './store/appointment-events.js';
+import { applyDispenseEvent } from './store/dispense-charges.js';
 
 /** Task identifiers of billing's consumers (subgraphs/subscriptions.ts enqueues them). */
 export const BILLING_TASKS = {
   accessFacts: 'billing:access-facts',
   appointments: 'billing:appointments',
+  dispenses: 'billing:dispenses',
 } as const;
 
 /** What billing's consumer tasks need from the running service. */
@@ -24,8 +26,10 @@ export interface BillingWorkerDeps {
   log: Logger;
 }
 
-/** The audit entries of what one appointment event did to a patient's account. */
-function chargeEffects(outcome: AppointmentEventOutcome) {
+/** The audit entries of what one appointment or dispense event did to a patient's account. */
+function chargeEffects(
+  outcome: Pick<AppointmentEventOutcome, 'patientId' | 'charged'> & { reversed?: string[] },
+) {
   const effect = (resourceId: string, action: 'create' | 'update') => ({
     patientId: outcome.patientId,
     resourceType: 'ChargeItem',
@@ -36,7 +40,7 @@ function chargeEffects(outcome: AppointmentEventOutcome) {
   });
   return [
     ...outcome.charged.map((id) => effect(id, 'create')),
-    ...outcome.reversed.map((id) => effect(id, 'update')),
+    ...(outcome.reversed ?? []).map((id) => effect(id, 'update')),
   ];
 }
 
@@ -45,7 +49,8 @@ function chargeEffects(outcome: AppointmentEventOutcome) {
  * links, break-the-glass grants: the platform's projections,
  * platform/authz/access-facts) and scheduling's appointment events, which
  * keep billing's appointment state and create or reverse charges
- * (store/appointment-events.ts). Each charge created or reversed is audited
+ * (store/appointment-events.ts), and pharmacy's dispenses, each charged once
+ * (store/dispense-charges.ts). Each charge created or reversed is audited
  * as billing's system access naming the event that caused it, in the same
  * transaction. Its plain jobs are the access facts' heartbeat and the expiry of payment intents no provider confirmed in time.
  */
@@ -71,6 +76,11 @@ export function billingTasks(deps: BillingWorkerDeps): {
             },
             'appointment charges updated',
           );
+      },
+      [BILLING_TASKS.dispenses]: async (event, em) => {
+        const outcome = await applyDispenseEvent(em, event, deps.policy);
+        await recordEventEffects(em, 'billing', event, chargeEffects(outcome));
+        if (outcome.charged.length) log.info({ eventId: event.id }, 'dispense charged');
       },
     },
     jobs: { ...accessFactJobs('billing'), [EXPIRE_INTENT_JOB]: expireIntentJob(log) },

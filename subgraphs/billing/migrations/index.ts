@@ -8,6 +8,7 @@ import { Migration20261126210000Accounts } from './Migration20261126210000Accoun
 import { Migration20261204010000PractitionerIds } from './Migration20261204010000PractitionerIds.js';
 import { Migration20261211010000PaymentKeyPerPatient } from './Migration20261211010000PaymentKeyPerPatient.js';
 import { Migration20261204200000MoneyRows } from './Migration20261204200000MoneyRows.js';
+import { Migration20261212010000DispenseCharges } from './Migration20261212010000DispenseCharges.js';
 
 /** Applied in order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationEntry[] = [
@@ -20,5 +21,9 @@ export const migrations: MigrationEntry[] = [
   {
     name: 'Migration20261211010000PaymentKeyPerPatient',
     class: Migration20261211010000PaymentKeyPerPatient,
+  },
+  {
+    name: 'Migration20261212010000DispenseCharges',
+    class: Migration20261212010000DispenseCharges,
   },
 ];

@@ -165,7 +165,9 @@ export const STOCK_SYSTEM = 'system:pharmacy-stock';
  * facility, or all) that still holds stock is emptied by an `expiry` ledger
  * row, and raises `expired`; lots expiring within `nearExpiryDays` raise
  * `expiring`, and the drugs' low-stock alerts are reviewed. Idempotent: a
- * second run on the same day finds nothing left to write off.
+ * second run on the same day finds nothing left to write off. It holds one
+ * advisory lock per (facility, drug) it touches until commit: a deployment
+ * with many facilities schedules one run per facility.
  */
 export async function expireLots(
   em: EntityManager,
