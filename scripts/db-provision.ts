@@ -4,7 +4,7 @@ import { loadServiceKeys } from '../platform/crypto/service-keys.js';
 import { createLogger } from '../platform/log/index.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
 import { withAdminDatabase } from './cli-db.js';
-import { guardAll, provisionAll, roleOf } from './provision-lib.js';
+import { guardAll, provisionAll, releaseAll, roleOf } from './provision-lib.js';
 import { DEMO_DATA_DIR } from './stack.js';
 
 // `npm run db:provision [-- --seed]`: schemas, roles and migrations (and demo data), as the
@@ -17,6 +17,8 @@ const keys = loadServiceKeys(config);
 const log = createLogger({ name: 'provision', level: config.LOG_LEVEL });
 await withAdminDatabase(config, async (adminUrl) => {
   const roles = await provisionAll(config, adminUrl, keys);
+  // Guarded tables go back to their services while they migrate, and are guarded again after.
+  await releaseAll(config, adminUrl);
   const seed = process.argv.includes('--seed');
   const now = new Date();
   for (const spec of SUBGRAPHS) {

@@ -2,7 +2,7 @@ import { auditSchemaSql, grantAuditSql } from '../platform/audit/index.js';
 import { grantEventsSql, installEventBackbone } from '../platform/events/provision.js';
 import type { Config } from '../platform/config/index.js';
 import type { ServiceKeys } from '../platform/crypto/service-keys.js';
-import { guardObjects } from '../platform/db/guard.js';
+import { guardObjects, releaseObjects } from '../platform/db/guard.js';
 import {
   explicitRolePasswords,
   provisionDatabase,
@@ -74,5 +74,24 @@ export async function guardAll(
           owner: roleName(config.DB_ROLE_PREFIX, `${s.schema}_guard`),
           service: roleName(config.DB_ROLE_PREFIX, s.schema),
         },
+      );
+}
+
+/**
+ * Before the migrations: hands each subgraph's guarded objects back to its
+ * service role, so a migration that alters a guarded table (a new ledger
+ * cause type) runs on a database guarded by an earlier start; `guardAll`
+ * guards them again once migrated.
+ */
+export async function releaseAll(
+  config: Pick<Config, 'DB_ROLE_PREFIX'>,
+  adminUrl: string,
+): Promise<void> {
+  for (const s of SUBGRAPHS)
+    if (s.guarded)
+      await releaseObjects(
+        adminUrl,
+        { schema: s.schema, ...s.guarded },
+        { service: roleName(config.DB_ROLE_PREFIX, s.schema) },
       );
 }

@@ -22,7 +22,7 @@ import type { PatientSeedResult } from '../subgraphs/patient/seed.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
 import { ACCESS_FACT_CONSUMERS } from '../subgraphs/subscriptions.js';
 import { SCHEMA_DIR } from './compose-lib.js';
-import { guardAll, provisionAll, roleOf } from './provision-lib.js';
+import { guardAll, provisionAll, releaseAll, roleOf } from './provision-lib.js';
 
 export const DEMO_DATA_DIR = path.resolve(import.meta.dirname, '..', 'data', 'synthea');
 
@@ -91,6 +91,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     const keys = loadServiceKeys(config);
     const roles = await provisionAll(config, adminUrl, keys);
+    // Guarded tables go back to their services while they migrate, and are guarded again after.
+    await releaseAll(config, adminUrl);
     const signer = await loadGatewaySigner(config);
 
     const internalVerifier = createInternalTokenVerifier(signer.publicJwk, {

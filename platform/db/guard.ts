@@ -23,8 +23,9 @@ function ident(name: string): string {
  * tables, and USAGE and CREATE on the schema. The
  * service then cannot drop or disable their triggers, replace the trigger
  * functions, or update, delete or truncate rows: only a superuser can, as for
- * the audit schema. Run as a superuser after the schema's migrations (a later
- * migration that alters a guarded table must also run as one). Idempotent.
+ * the audit schema. Run as a superuser after the schema's migrations; before
+ * them, `releaseObjects` hands the objects back so that a migration may alter
+ * a guarded table. Idempotent.
  */
 export async function guardObjects(
   adminUrl: string,
@@ -52,6 +53,34 @@ export async function guardObjects(
       return `ALTER FUNCTION ${schema}.${ident(m[1]!)}() OWNER TO ${owner}`;
     }),
   ];
+  await inOneTransaction(adminUrl, sql);
+}
+
+/**
+ * Hands guarded objects back to the schema's service role for its migrations
+ * (`guardObjects` guards them again afterwards): what a superuser running
+ * the migrations would otherwise have to do by hand. Objects not created yet
+ * (a fresh database) are skipped. Run as a superuser; idempotent.
+ */
+export async function releaseObjects(
+  adminUrl: string,
+  objects: GuardedObjects,
+  roles: { service: string },
+): Promise<void> {
+  const schema = ident(objects.schema);
+  const service = ident(roles.service);
+  await inOneTransaction(adminUrl, [
+    `ALTER SCHEMA ${schema} OWNER TO ${service}`,
+    ...objects.tables.map((t) => `ALTER TABLE IF EXISTS ${schema}.${ident(t)} OWNER TO ${service}`),
+    ...objects.functions.map((f) => {
+      const m = FUNCTION.exec(f);
+      if (!m) throw new TypeError(`Not a function without arguments: ${f}`);
+      return `ALTER FUNCTION IF EXISTS ${schema}.${ident(m[1]!)}() OWNER TO ${service}`;
+    }),
+  ]);
+}
+
+async function inOneTransaction(adminUrl: string, sql: readonly string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {

@@ -19,7 +19,7 @@ export const billingSpec: SubgraphSpec = {
   // Every money table is append-only: not even billing's own login may update, delete or
   // drop its triggers. `claim` is the view of each claim at its newest state.
   guarded: {
-    tables: ['ledger_entry', ...MONEY_TABLES, 'claim'],
+    tables: ['ledger_entry', ...MONEY_TABLES, 'claim', 'dispense_charge'],
     functions: [
       'ledger_entry_immutable()',
       'ledger_entry_check_reversal()',

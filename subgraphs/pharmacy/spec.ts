@@ -14,5 +14,9 @@ export const pharmacySpec: SubgraphSpec = {
   start: startPharmacySubgraph,
   seed: seedPharmacy,
   rotation: PHARMACY_ROTATION,
+  // The stock ledger and the dispenses are append-only: not even pharmacy's own login may
+  // update, delete or drop their triggers. Prescription versions are not guarded: key rotation
+  // re-encrypts them in place, which their trigger alone permits.
+  guarded: { tables: ['stock_ledger', 'dispense'], functions: ['stock_row_immutable()'] },
   accessFacts: 'projection',
 };

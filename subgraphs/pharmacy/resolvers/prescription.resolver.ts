@@ -5,7 +5,6 @@ import { badInput } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { NO_ACCESS, pharmacyAccess, pharmacyEvent } from '../access.js';
 import type { PharmacyContext } from '../context.js';
-import type { StatusAction } from '../domain/prescription-status.js';
 import {
   decryptPrescription,
   prescriptionsByIds,
@@ -185,8 +184,6 @@ export class PrescriptionResolver {
     const why = reason ?? null;
     if (why !== null && (why.length < 3 || why.length > 500))
       throw badInput('reason must be 3 to 500 characters', 'reason');
-    return toPrescription(
-      await changeStatus(ctx, id, expectedVersion, action as StatusAction, why),
-    );
+    return toPrescription(await changeStatus(ctx, id, expectedVersion, action, why));
   }
 }
