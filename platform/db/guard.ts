@@ -75,7 +75,9 @@ export async function releaseObjects(
     ...objects.functions.map((f) => {
       const m = FUNCTION.exec(f);
       if (!m) throw new TypeError(`Not a function without arguments: ${f}`);
-      return `ALTER FUNCTION IF EXISTS ${schema}.${ident(m[1]!)}() OWNER TO ${service}`;
+      const fn = `${schema}.${ident(m[1]!)}()`;
+      return `DO $$ BEGIN IF to_regprocedure('${fn.replaceAll("'", "''")}') IS NOT NULL THEN
+        ALTER FUNCTION ${fn} OWNER TO ${service}; END IF; END $$`;
     }),
   ]);
 }
