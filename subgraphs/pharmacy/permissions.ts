@@ -46,13 +46,16 @@ export const permissions = buildShield({
   },
   Dispense: {
     '*': allow,
-    // The prescription says why: the kernel decides it as a prescription read.
-    prescription: prescriptionReaders,
+    // The prescription says why: the kernel decides it as a prescription read (and audits a
+    // refusal, billing's included).
+    prescription: anyRole,
   },
   Patient: {
     id: allow,
-    prescriptions: and(prescriptionReaders, hasScope('MedicationRequest', 's')),
-    medications: and(prescriptionReaders, hasScope('MedicationRequest', 's')),
+    // Decided by the kernel per patient (role, scope, compartment, consent), so every refusal is
+    // audited with the patient it names: a caller without reach gets an empty list.
+    prescriptions: anyRole,
+    medications: anyRole,
   },
   // Each record was decided (and audited) before it was mapped: its fields are its own.
   ...allowTypes(

@@ -575,10 +575,6 @@ async function stored(field: ListField): Promise<string[]> {
 describe('Patient.prescriptions and Patient.medications, per caller', () => {
   /** `all`: every record; `empty`: an empty list; otherwise the refusal, `CODE@path`. */
   const both = (v: string): Record<ListField, string> => ({ prescriptions: v, medications: v });
-  const fieldRefused: Record<ListField, string> = {
-    prescriptions: 'FORBIDDEN@patient.prescriptions',
-    medications: 'FORBIDDEN@patient.medications',
-  };
   const EXPECTED: Record<Actor, Record<ListField, string>> = {
     patient: both('all'),
     // The patient subgraph refuses the Patient itself: pharmacy's fields are never asked.
@@ -589,10 +585,10 @@ describe('Patient.prescriptions and Patient.medications, per caller', () => {
     partner: both('all'),
     otherPartner: both('FORBIDDEN@patient'),
     pharmacist: both('all'),
-    // They reach the Patient; the shield refuses pharmacy's fields.
-    scheduler: fieldRefused,
-    billing: fieldRefused,
-    admin: fieldRefused,
+    // They reach the Patient; the kernel refuses pharmacy's lists (audited): empty.
+    scheduler: both('empty'),
+    billing: both('empty'),
+    admin: both('empty'),
     researcher: both('FORBIDDEN@patient'),
     auditor: both('FORBIDDEN@patient'),
   };
@@ -664,6 +660,19 @@ describe('the audit log', () => {
         (e.resourceType === 'MedicationRequest' || e.resourceType.startsWith('graphql:Dispense')),
     );
     expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('an empty list for a caller without reach is audited as a denial naming the patient', async () => {
+    for (const actor of ['scheduler', 'billing', 'admin'] as const) {
+      const rows = (await audited(subOf(actor))).filter(
+        (e) => e.resourceType === 'MedicationRequest' && e.action === 'search',
+      );
+      expect(rows.length, actor).toBeGreaterThan(0);
+      expect(
+        rows.every((e) => e.outcome === 'deny' && e.patientId === P),
+        actor,
+      ).toBe(true);
+    }
   });
 
   it('a refused write is audited as a denial naming the patient', async () => {

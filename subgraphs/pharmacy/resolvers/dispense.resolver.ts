@@ -77,7 +77,7 @@ export class DispenseResolver {
     @Arg('input', () => DispenseInput) input: DispenseInput,
     @Ctx() ctx: PharmacyContext,
   ): Promise<DispenseResult> {
-    const rec = await changeable(ctx, input.prescriptionId);
+    const rec = await changeable(ctx, input.prescriptionId, 'prescriptionId');
     const id = randomUUID();
     const done = await auditedWrite<Dispensed>(
       ctx,

@@ -49,13 +49,14 @@ export class DrugResolver {
   })
   async drugs(
     @Args(() => PageArgs) { first, after }: PageArgs,
-    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Arg('search', () => String, { nullable: true }) search: string | null | undefined,
     @Ctx() ctx: PharmacyContext,
   ): Promise<DrugConnection> {
-    if (search !== null && (search.trim().length < 2 || search.length > 100))
+    const text = search?.trim() ?? null;
+    if (text !== null && (text.length < 2 || text.length > 100))
       throw badInput('search must be 2 to 100 characters', 'search');
     const page = await searchDrugs(ctx.em, {
-      ...(search ? { text: search.trim() } : {}),
+      ...(text ? { text } : {}),
       first: pageSize(first),
       ...(after ? { after } : {}),
     });

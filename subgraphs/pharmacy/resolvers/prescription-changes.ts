@@ -20,8 +20,12 @@ import {
  * The prescription a change names, by its readable metadata only (the write
  * decides access); FORBIDDEN, audited, with one answer for missing and refused.
  */
-export async function changeable(ctx: PharmacyContext, id: string): Promise<PrescriptionRecord> {
-  const [rec] = await prescriptionsByIds(ctx.em, [requireUuid(id, 'id')]);
+export async function changeable(
+  ctx: PharmacyContext,
+  id: string,
+  field = 'id',
+): Promise<PrescriptionRecord> {
+  const [rec] = await prescriptionsByIds(ctx.em, [requireUuid(id, field)]);
   if (rec) return rec;
   await recordAccess(ctx, [
     {
