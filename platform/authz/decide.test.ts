@@ -209,6 +209,24 @@ const cases: Case[] = [
   ['break-the-glass off the care team', clinician, { grant: grant() }, glass()],
   ['expired grant', clinician, { grant: expired }, denied('compartment')],
   [
+    'a grant never opens a write by default',
+    clinician,
+    { grant: grant(), permission: 'c' },
+    denied('compartment'),
+  ],
+  [
+    'a grant opens creating where the policy says so (an emergency prescription)',
+    clinician,
+    { grant: grant(), permission: 'c', emergencyCreates: true },
+    glass(),
+  ],
+  [
+    'emergencyCreates opens no update',
+    clinician,
+    { grant: grant(), permission: 'u', emergencyCreates: true },
+    denied('compartment'),
+  ],
+  [
     'grant not yet started',
     clinician,
     { grant: grant({ grantedAt: min(5) }) },

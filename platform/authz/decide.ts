@@ -24,6 +24,12 @@ export interface PatientAccessInput {
   consents: readonly ConsentRecord[];
   /** A break-the-glass grant to check; it counts only if it applies to this principal now. */
   grant?: BreakGlassGrant;
+  /**
+   * A grant also opens creating records of this data class (an emergency
+   * prescription), not only reading them. Default false: a grant never opens
+   * writes such as joining the care team.
+   */
+  emergencyCreates?: boolean;
   now: Date;
   /** The caller's role-level policy result (including minimum necessary). */
   roleAllows: boolean;
@@ -157,9 +163,10 @@ function decideLayers(input: PatientAccessInput): PatientAccessDecision {
 
   const inCompartment = input.careTeam || (input.compartmentFacts?.length ?? 0) > 0;
   const reached = p.roles.some((r) => roleReaches(r, p, patientId, inCompartment));
-  // Emergency access is for reading: a grant never opens writes (such as joining the care team).
+  // Emergency access is for reading: a grant never opens writes (such as joining the care team),
+  // except creating the records a policy names (`emergencyCreates`: an emergency prescription).
   const glass =
-    READS.has(input.permission) &&
+    (READS.has(input.permission) || (input.emergencyCreates === true && input.permission === 'c')) &&
     p.roles.includes('clinician') &&
     p.practitionerId !== undefined &&
     input.grant !== undefined &&

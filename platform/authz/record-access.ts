@@ -59,6 +59,11 @@ export interface AccessPolicy<S extends RecordSubject = RecordSubject> {
   clinicalReach?: boolean;
   /** The record's security labels (sensitivity codes such as `ETH`), which consent decides on. */
   labelsOf?: (subject: S) => readonly string[];
+  /**
+   * A break-the-glass grant also opens creating this data (an emergency
+   * prescription); by default a grant opens reads only.
+   */
+  emergencyCreates?: boolean;
 }
 
 /**
@@ -99,6 +104,7 @@ export async function decideRecords<S extends RecordSubject>(
       compartmentFacts: named,
       consents: f.consents,
       ...(grant ? { grant } : {}),
+      ...(policy.emergencyCreates ? { emergencyCreates: true } : {}),
       now,
       roleAllows: policy.roleAllows ? policy.roleAllows(principal, s) : true,
       patientKnown: f.known,

@@ -34,7 +34,8 @@ const READS: ReadonlySet<Permission> = new Set(['r', 's']);
 
 /**
  * Minimum necessary, by role: clinicians prescribe and read for patients in
- * their compartment (care team, or break-the-glass for reads); pharmacists
+ * their compartment (care team, or under break-the-glass: reads and new
+ * prescriptions, never changes to existing ones); pharmacists
  * read prescriptions, allergies and medication lists and record dispenses;
  * a patient (or an app acting for them) reads their own prescriptions and
  * dispenses; billing reads what was dispensed, never why (dispenses only);
@@ -71,6 +72,8 @@ export const pharmacyAccess = (
   permission,
   roleAllows: (p) => roleAllows(p, data, permission),
   labelsOf: (s) => s.labels ?? [],
+  // A clinician under break-the-glass may prescribe (an emergency prescription, audited as such).
+  ...(data === 'MedicationRequest' && permission === 'c' ? { emergencyCreates: true } : {}),
 });
 
 /** Decides pharmacy access per subject, one batch of facts for all. */

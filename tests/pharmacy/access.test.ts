@@ -340,9 +340,10 @@ const OPERATIONS: MatrixOperation<Actor>[] = [
     ),
   },
   {
-    // Break-the-glass opens reads only (platform/authz/decide.ts): the glass clinician may not prescribe.
+    // Break-the-glass opens reads and, for prescriptions, creating one (an emergency
+    // prescription, `emergencyCreates`); never changes to existing ones.
     name: 'prescribe',
-    allowed: ['clinician'],
+    allowed: ['clinician', 'glassClinician'],
     run: (token) =>
       writing(async () => {
         const r = await t.gql<{ prescribe: { prescription: { id: string } | null } }>(
@@ -680,10 +681,20 @@ describe('the audit log', () => {
       (e) => e.resourceType === 'MedicationRequest' && e.action === 'create',
     );
     expect(rows).toEqual([expect.objectContaining({ patientId: P, outcome: 'deny' })]);
+  });
+
+  it('an emergency prescription under break-the-glass is audited as emergency access (ETREAT)', async () => {
     const glass = (await audited(subOf('glassClinician'))).filter(
       (e) => e.resourceType === 'MedicationRequest' && e.action === 'create',
     );
-    expect(glass).toEqual([expect.objectContaining({ patientId: P, outcome: 'deny' })]);
+    expect(glass).toEqual([
+      expect.objectContaining({
+        patientId: P,
+        outcome: 'permit',
+        emergency: true,
+        purpose: 'ETREAT',
+      }),
+    ]);
   });
 });
 
