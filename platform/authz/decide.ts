@@ -166,7 +166,8 @@ function decideLayers(input: PatientAccessInput): PatientAccessDecision {
   // Emergency access is for reading: a grant never opens writes (such as joining the care team),
   // except creating the records a policy names (`emergencyCreates`: an emergency prescription).
   const glass =
-    (READS.has(input.permission) || (input.emergencyCreates === true && input.permission === 'c')) &&
+    (READS.has(input.permission) ||
+      (input.emergencyCreates === true && input.permission === 'c')) &&
     p.roles.includes('clinician') &&
     p.practitionerId !== undefined &&
     input.grant !== undefined &&
