@@ -275,6 +275,40 @@ describe('dispensing at the demo pharmacy', () => {
     expect(events[0]!.n).toBe('1');
   });
 
+  it('a receipt retried with its key is counted once; the same key for another receipt is CONFLICT', async () => {
+    const RECEIVE = /* GraphQL */ `
+      mutation ($i: ReceiveStockInput!) {
+        receiveStock(input: $i) {
+          lot {
+            id
+            onHand
+          }
+        }
+      }
+    `;
+    const i = {
+      facilityId: FACILITY,
+      drugRxcui: LISINOPRIL,
+      lotNumber: 'RETRY-1',
+      expiresOn: '2030-01-31',
+      quantity: 40,
+      idempotencyKey: `recv-${randomUUID()}`,
+    };
+    const [a, b] = await Promise.all([
+      ok<{ receiveStock: { lot: { id: string; onHand: number } } }>(pharmacist, RECEIVE, { i }),
+      ok<{ receiveStock: { lot: { id: string; onHand: number } } }>(pharmacist, RECEIVE, { i }),
+    ]);
+    expect(a.receiveStock.lot).toEqual(b.receiveStock.lot);
+    expect(a.receiveStock.lot.onHand).toBe(40);
+    const rows = await t.sql<{ n: string }>(
+      "SELECT count(*)::text AS n FROM pharmacy.stock_ledger WHERE lot_id = $1 AND kind = 'receipt'",
+      [a.receiveStock.lot.id],
+    );
+    expect(rows[0]!.n).toBe('1');
+    const other = await t.gql(pharmacist, RECEIVE, { i: { ...i, quantity: 41 } });
+    expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
   it('the stock ledger and the dispenses are append-only even for pharmacy’s own login', async () => {
     const asPharmacy = (sql: string) => t.stack.subgraph('pharmacy').orm.em.fork().execute(sql);
     await expect(asPharmacy('UPDATE pharmacy.stock_ledger SET delta = delta + 1')).rejects.toThrow(

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { runOnce } from '../../../platform/db/idempotency.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
@@ -24,15 +25,34 @@ const toLot = (l: Lot, today: string): StockLot => ({
   expired: l.expiresOn <= today,
 });
 
-/** A movement's answer: the lot (read back on a replay) and the alerts it raised. */
-async function moved(
+/**
+ * Runs one stock movement once per the caller's idempotency key (`runOnce`,
+ * in its own transaction) and answers the lot and the alerts it raised; a
+ * replay answers the lot as it stands now, with no alerts.
+ */
+async function moveOnce(
   ctx: PharmacyContext,
-  run: () => Promise<{ id: string; replayed: boolean }>,
-  last: { value?: StockMoved },
+  operation: string,
+  input: { idempotencyKey: string },
+  move: (em: EntityManager) => Promise<StockMoved>,
 ): Promise<StockMoveResult> {
-  const { id } = await run();
+  let done: StockMoved | undefined;
+  const { id } = await runOnce(
+    ctx.em,
+    'pharmacy',
+    {
+      by: ctx.principal.sub,
+      key: input.idempotencyKey,
+      operation,
+      request: { ...input, idempotencyKey: undefined },
+    },
+    async (em) => {
+      done = await move(em);
+      return done.lot.id;
+    },
+  );
   const today = dayOf(ctx.now);
-  if (last.value) return { lot: toLot(last.value.lot, today), alerts: last.value.alerts };
+  if (done) return { lot: toLot(done.lot, today), alerts: done.alerts };
   const lot = await lotById(ctx.em, id);
   if (!lot) throw new Error('a replayed stock movement names no lot');
   return { lot: toLot(lot, today), alerts: [] };
@@ -95,34 +115,17 @@ export class StockResolver {
     @Arg('input', () => ReceiveStockInput) input: ReceiveStockInput,
     @Ctx() ctx: PharmacyContext,
   ): Promise<StockMoveResult> {
-    const last: { value?: StockMoved } = {};
-    return moved(
-      ctx,
-      () =>
-        runOnce(
-          ctx.em,
-          'pharmacy',
-          {
-            by: ctx.principal.sub,
-            key: input.idempotencyKey,
-            operation: 'receiveStock',
-            request: { ...input, idempotencyKey: undefined },
-          },
-          async (em) => {
-            last.value = await receiveStock(em, {
-              facilityId: input.facilityId,
-              drugRxcui: input.drugRxcui,
-              lotNumber: input.lotNumber,
-              expiresOn: input.expiresOn,
-              quantity: input.quantity,
-              by: ctx.principal.sub,
-              at: ctx.now,
-              nearExpiryDays: ctx.services.nearExpiryDays,
-            });
-            return last.value.lot.id;
-          },
-        ),
-      last,
+    return moveOnce(ctx, 'receiveStock', input, (em) =>
+      receiveStock(em, {
+        facilityId: input.facilityId,
+        drugRxcui: input.drugRxcui,
+        lotNumber: input.lotNumber,
+        expiresOn: input.expiresOn,
+        quantity: input.quantity,
+        by: ctx.principal.sub,
+        at: ctx.now,
+        nearExpiryDays: ctx.services.nearExpiryDays,
+      }),
     );
   }
 
@@ -134,33 +137,16 @@ export class StockResolver {
     @Arg('input', () => AdjustStockInput) input: AdjustStockInput,
     @Ctx() ctx: PharmacyContext,
   ): Promise<StockMoveResult> {
-    const last: { value?: StockMoved } = {};
-    return moved(
-      ctx,
-      () =>
-        runOnce(
-          ctx.em,
-          'pharmacy',
-          {
-            by: ctx.principal.sub,
-            key: input.idempotencyKey,
-            operation: 'adjustStock',
-            request: { ...input, idempotencyKey: undefined },
-          },
-          async (em) => {
-            last.value = await adjustStock(em, {
-              lotId: input.lotId,
-              delta: input.delta,
-              reason: input.reason,
-              note: input.note ?? null,
-              by: ctx.principal.sub,
-              at: ctx.now,
-              nearExpiryDays: ctx.services.nearExpiryDays,
-            });
-            return last.value.lot.id;
-          },
-        ),
-      last,
+    return moveOnce(ctx, 'adjustStock', input, (em) =>
+      adjustStock(em, {
+        lotId: input.lotId,
+        delta: input.delta,
+        reason: input.reason,
+        note: input.note ?? null,
+        by: ctx.principal.sub,
+        at: ctx.now,
+        nearExpiryDays: ctx.services.nearExpiryDays,
+      }),
     );
   }
 
