@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, untilKnown, type GqlResponse, type TestStack } from '../support/stack.js';
+import { patientOnCareTeam } from '../support/patients.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Bad input to pharmacy's mutations through the gateway: a typed error
@@ -167,37 +168,11 @@ beforeAll(async () => {
   t = await startTestStack('pharmacy-bad-input');
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
   pharmacist = await t.token('pharmacist');
-  const admin = await t.token('admin');
-  const { createPatient } = await ok<{ createPatient: { id: string } }>(
-    admin,
-    'mutation ($i: CreatePatientInput!) { createPatient(input: $i) { id } }',
-    {
-      i: {
-        mrn: 'PHARMACY-BAD-1',
-        name: { family: 'Badinput', given: ['Rx'] },
-        birthDate: '1970-01-02',
-        gender: 'female',
-      },
-    },
+  P = await patientOnCareTeam(
+    t,
+    { mrn: 'PHARMACY-BAD-1', family: 'Badinput', given: 'Rx', birthDate: '1970-01-02' },
+    { schemas: ['pharmacy'] },
   );
-  P = createPatient.id;
-  const { addCareTeamMember } = await ok<{ addCareTeamMember: { id: string } }>(
-    admin,
-    'mutation ($p: ID!, $pr: ID!) { addCareTeamMember(patientId: $p, practitionerId: $pr, role: "primary-care") { id } }',
-    { p: P, pr: t.demo.practitionerId },
-  );
-  await untilKnown(t, [P]);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const rows = await t.sql(
-      `SELECT 1 FROM pharmacy.care_team_projection c JOIN pharmacy.patient_projection p
-          ON p.id = c.patient_id WHERE c.id = $1`,
-      [addCareTeamMember.id],
-    );
-    if (rows.length) break;
-    if (Date.now() > deadline) throw new Error('pharmacy never learnt of the patient');
-    await new Promise((r) => setTimeout(r, 100));
-  }
   RX = (
     await ok<{ prescribe: { prescription: { id: string } } }>(clinician, PRESCRIBE, {
       i: valid(),

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, untilKnown, type TestStack } from '../support/stack.js';
+import { patientsOnCareTeam } from '../support/patients.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 import { statementsOf } from '../support/statements.js';
 
 /**
@@ -78,44 +79,13 @@ async function prescribe(patientId: string, drugRxcui: string): Promise<string> 
   return r.prescription!.id;
 }
 
-async function newPatient(i: number | string, family = FAMILY): Promise<string> {
-  const admin = await t.token('admin');
-  const { createPatient } = await ok<{ createPatient: { id: string } }>(
-    admin,
-    'mutation ($i: CreatePatientInput!) { createPatient(input: $i) { id } }',
-    {
-      i: {
-        mrn: `RX-BATCH-${i}`,
-        name: { family, given: [`B${i}`] },
-        birthDate: BIRTH,
-        gender: 'female',
-      },
-    },
+/** Registers patients on the demo clinician's care team, known to pharmacy. */
+const newPatients = (tags: readonly (number | string)[], family = FAMILY) =>
+  patientsOnCareTeam(
+    t,
+    tags.map((i) => ({ mrn: `RX-BATCH-${i}`, family, given: `B${i}`, birthDate: BIRTH })),
+    { schemas: ['pharmacy'] },
   );
-  await ok(
-    admin,
-    'mutation ($p: ID!, $pr: ID!) { addCareTeamMember(patientId: $p, practitionerId: $pr, role: "primary-care") { id } }',
-    { p: createPatient.id, pr: t.demo.practitionerId },
-  );
-  return createPatient.id;
-}
-
-/** Waits until pharmacy knows the patients and their care team (events). */
-async function untilInPharmacy(ids: readonly string[]): Promise<void> {
-  await untilKnown(t, ids);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const [row] = await t.sql<{ n: string }>(
-      `SELECT (SELECT count(*) FROM pharmacy.patient_projection WHERE id = ANY($1::uuid[]))
-            + (SELECT count(*) FROM pharmacy.care_team_projection
-                WHERE patient_id = ANY($1::uuid[]) AND until IS NULL) n`,
-      [ids],
-    );
-    if (Number(row!.n) === 2 * ids.length) return;
-    if (Date.now() > deadline) throw new Error('pharmacy never learnt of the patients');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   // No periodic audit-head signing nor access-fact heartbeat in the middle of a count.
@@ -125,10 +95,7 @@ beforeAll(async () => {
   });
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
   const pharmacist = await t.token('pharmacist');
-  await inTens(Array.from({ length: PATIENTS }), async (_, i) => {
-    created.push(await newPatient(i));
-  });
-  await untilInPharmacy(created);
+  created.push(...(await newPatients(Array.from({ length: PATIENTS }, (_, i) => i))));
   await inTens(created, async (p) => {
     const rx = await prescribe(p, LISINOPRIL);
     await prescribe(p, METFORMIN);
@@ -320,9 +287,7 @@ describe('the SQL pharmacy’s patient fields cost', () => {
 
 describe('the SQL prescribing costs', () => {
   it('prescribe costs as many statements for a patient with 15 active prescriptions as with 1', async () => {
-    const few = await newPatient('few', 'Rxfew');
-    const busy = await newPatient('busy', 'Rxbusy');
-    await untilInPharmacy([few, busy]);
+    const [few, busy] = (await newPatients(['few', 'busy'], 'Rxfew')) as [string, string];
     await prescribe(few, plain[0]!);
     for (const drug of plain.slice(0, 15)) await prescribe(busy, drug);
     const [active] = await t.sql<{ n: string }>(

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, untilKnown, type GqlResponse, type TestStack } from '../support/stack.js';
+import { patientOnCareTeam } from '../support/patients.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Dispensing through the gateway, at the demo pharmacy (the seeded stock at
@@ -114,33 +115,17 @@ beforeAll(async () => {
   FACILITY = (JSON.parse(location) as { id: string }).id;
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
   pharmacist = await t.token('pharmacist');
-  const admin = await t.token('admin');
-  const { createPatient } = await ok<{ createPatient: { id: string } }>(
-    admin,
-    'mutation ($i: CreatePatientInput!) { createPatient(input: $i) { id } }',
+  P = await patientOnCareTeam(
+    t,
     {
-      i: {
-        mrn: 'PHARMACY-DISPENSE-1',
-        name: { family: 'Dispense', given: ['Dee'] },
-        birthDate: '1955-06-07',
-        gender: 'male',
-      },
+      mrn: 'PHARMACY-DISPENSE-1',
+      family: 'Dispense',
+      given: 'Dee',
+      birthDate: '1955-06-07',
+      gender: 'male',
     },
+    { schemas: ['pharmacy'] },
   );
-  P = createPatient.id;
-  await ok(
-    admin,
-    'mutation ($p: ID!, $pr: ID!) { addCareTeamMember(patientId: $p, practitionerId: $pr, role: "primary-care") { id } }',
-    { p: P, pr: t.demo.practitionerId },
-  );
-  await untilKnown(t, [P]);
-  await waitFor('the care team in pharmacy', async () => {
-    const [row] = await t.sql<{ n: string }>(
-      'SELECT count(*) AS n FROM pharmacy.care_team_projection WHERE patient_id = $1',
-      [P],
-    );
-    return Number(row!.n) > 0 ? true : undefined;
-  });
 }, 180_000);
 afterAll(() => t?.stop());
 

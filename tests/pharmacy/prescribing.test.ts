@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, untilKnown, type GqlResponse, type TestStack } from '../support/stack.js';
+import { patientOnCareTeam } from '../support/patients.js';
+import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
  * Prescribing through the gateway, with the safety checks against the
@@ -172,47 +173,16 @@ async function untilProjected(resourceId: string, version = 1): Promise<void> {
   }
 }
 
-/** Waits until pharmacy and the FHIR adapter know the patient and its care team (events). */
-async function untilOnCareTeam(patientId: string): Promise<void> {
-  await untilKnown(t, [patientId]);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const [row] = await t.sql<{ n: string }>(
-      `SELECT (SELECT count(*) FROM pharmacy.care_team_projection WHERE patient_id = $1)
-            + (SELECT count(*) FROM fhir.care_team_projection WHERE patient_id = $1) AS n`,
-      [patientId],
-    );
-    if (Number(row!.n) >= 2) return;
-    if (Date.now() > deadline) throw new Error('the care team never reached pharmacy');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
   t = await startTestStack('pharmacy_prescribing');
   gateway = new URL(t.stack.gatewayUrl).origin;
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
   // A fresh patient, on the demo clinician's care team, so no other test's records interfere.
-  const admin = await t.token('admin');
-  const { createPatient } = await ok<{ createPatient: { id: string } }>(
-    admin,
-    'mutation ($i: CreatePatientInput!) { createPatient(input: $i) { id } }',
-    {
-      i: {
-        mrn: 'PHARMACY-RX-1',
-        name: { family: 'Tester', given: ['Rx'] },
-        birthDate: '1960-02-03',
-        gender: 'female',
-      },
-    },
+  P = await patientOnCareTeam(
+    t,
+    { mrn: 'PHARMACY-RX-1', family: 'Tester', given: 'Rx', birthDate: '1960-02-03' },
+    { schemas: ['pharmacy', 'fhir'] },
   );
-  P = createPatient.id;
-  await ok(
-    admin,
-    'mutation ($p: ID!, $pr: ID!) { addCareTeamMember(patientId: $p, practitionerId: $pr, role: "primary-care") { id } }',
-    { p: P, pr: t.demo.practitionerId },
-  );
-  await untilOnCareTeam(P);
 }, 180_000);
 afterAll(() => t?.stop());
 
