@@ -37,8 +37,8 @@ const READS: ReadonlySet<Permission> = new Set(['r', 's']);
  * their compartment (care team, or under break-the-glass: reads and new
  * prescriptions, never changes to existing ones); pharmacists
  * read prescriptions, allergies and medication lists and record dispenses;
- * a patient (or an app acting for them) reads their own prescriptions and
- * dispenses; billing reads what was dispensed, never why (dispenses only);
+ * a patient (or an app acting for them) reads their own prescriptions,
+ * dispenses and medication list; billing reads what was dispensed, never why (dispenses only);
  * admins, the front desk, researchers and auditors reach none of it.
  */
 function roleAllows(p: Principal, data: PharmacyData, permission: Permission): boolean {
@@ -51,7 +51,9 @@ function roleAllows(p: Principal, data: PharmacyData, permission: Permission): b
         return read || (data === 'MedicationDispense' && permission === 'c');
       case 'patient':
       case 'partner':
-        return read && (data === 'MedicationRequest' || data === 'MedicationDispense');
+        // Their own record (the kernel binds them to it): prescriptions, dispenses, and the
+        // outside medications and allergies the clinical record shows them too.
+        return read;
       case 'billing':
         return read && data === 'MedicationDispense';
       case 'scheduler':

@@ -110,6 +110,22 @@ const PRESCRIBE = /* GraphQL */ `
   }
 `;
 
+const MEDICATIONS = /* GraphQL */ `
+  query ($id: ID!) {
+    patient(id: $id) {
+      medications {
+        source
+        outside {
+          resourceId
+          drug {
+            rxcui
+          }
+        }
+      }
+    }
+  }
+`;
+
 const input = (drugRxcui: string, extra: Record<string, unknown> = {}) => ({
   patientId: P,
   drugRxcui,
@@ -225,31 +241,18 @@ describe('safety checks against the whole record', () => {
           outside: { resourceId: string; drug: { rxcui: string } | null } | null;
         }[];
       };
-    }>(
-      clinician,
-      /* GraphQL */ `
-        query ($id: ID!) {
-          patient(id: $id) {
-            medications {
-              source
-              outside {
-                resourceId
-                drug {
-                  rxcui
-                }
-              }
-            }
-          }
-        }
-      `,
-      { id: P },
-    );
+    }>(clinician, MEDICATIONS, { id: P });
     expect(list.patient.medications).toEqual([
       {
         source: 'outside',
         outside: { resourceId: outsideSimvastatin, drug: { rxcui: SIMVASTATIN_10 } },
       },
     ]);
+    // The patient sees their own list, the outside medication included.
+    const own = await ok<typeof list>(await t.token('patient', { patientId: P }), MEDICATIONS, {
+      id: P,
+    });
+    expect(own.patient.medications.map((m) => m.outside?.resourceId)).toContain(outsideSimvastatin);
   });
 
   it('a known interacting pair (simvastatin + amiodarone, ONC) blocks, with severity and source; nothing is written', async () => {
