@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCounter } from '../support/metrics.js';
+import { statementsOf } from '../support/statements.js';
 import { demoOverrides, startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -73,18 +73,22 @@ const LIST = /* GraphQL */ `
   }
 `;
 
+/**
+ * The patient subgraph's statements for one `patients(first: n)` request,
+ * counted once the stack is idle (`statementsOf`: background work such as the
+ * access-facts heartbeat or the audit sealer can only add, so the smallest of
+ * its runs is the request's own).
+ */
 async function statementsFor(
   token: string,
   n: number,
 ): Promise<{ statements: number; rows: number }> {
-  const before = await readCounter(t.stack.subgraph('patient').url, 'carefed_db_statements_total');
-  const r = await t.gql<{ patients: { edges: { node: { careTeam: unknown[] } }[] } }>(token, LIST, {
-    n,
-  });
-  const after = await readCounter(t.stack.subgraph('patient').url, 'carefed_db_statements_total');
+  const { result: r, statements } = await statementsOf(t, ['patient'], () =>
+    t.gql<{ patients: { edges: { node: { careTeam: unknown[] } }[] } }>(token, LIST, { n }),
+  );
   expect(r.errors).toBeUndefined();
   expect(r.data!.patients.edges.every((e) => e.node.careTeam.length > 0)).toBe(true);
-  return { statements: after - before, rows: r.data!.patients.edges.length };
+  return { statements: statements.patient!, rows: r.data!.patients.edges.length };
 }
 
 describe('patients with their care teams, consents and history', () => {
