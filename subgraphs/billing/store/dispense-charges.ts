@@ -67,7 +67,7 @@ export async function recordDispenseCharge(
     `INSERT INTO ${SCHEMA}.dispense_charge (id, dispense_id, prescription_id, patient_id,
        facility_id, drug_rxcui, quantity, unit_price_minor, amount_minor, currency, dispensed_at,
        ledger_entry_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (dispense_id) DO NOTHING RETURNING id`,
+     ON CONFLICT DO NOTHING RETURNING id`,
     [
       id,
       d.dispenseId,
