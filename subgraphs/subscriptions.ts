@@ -1,3 +1,5 @@
+import { PHARMACY_CLINICAL_TYPES } from './contracts/clinical-events.js';
+
 const NOTIFY_AND_HOOK = ['scheduling:notifications', 'scheduling:webhooks'];
 const HOOK = ['scheduling:webhooks'];
 // Billing follows every appointment state it may charge for or must undo.
@@ -48,4 +50,21 @@ export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
 /** The consumer tasks of one event type. */
 export function consumersOf(eventType: string): string[] {
   return [...(SUBSCRIPTIONS[eventType] ?? [])];
+}
+
+/**
+ * Consumers that take only some events of their types: an event they do not
+ * want is never enqueued for them (a bulk import publishes tens of thousands
+ * of clinical events; pharmacy wants a few kinds).
+ */
+const WANTS: Readonly<Record<string, (data: unknown) => boolean>> = {
+  'pharmacy:clinical': (data) =>
+    typeof data === 'object' &&
+    data !== null &&
+    PHARMACY_CLINICAL_TYPES.has(String((data as { resourceType?: unknown }).resourceType)),
+};
+
+/** The consumer tasks of one event, its data considered (`WANTS`). */
+export function consumersOfEvent(eventType: string, data: unknown): string[] {
+  return consumersOf(eventType).filter((c) => WANTS[c]?.(data) ?? true);
 }

@@ -10,13 +10,14 @@ import { WORKER_SCHEMA, ident } from './schema-sql.js';
  * consumer's job in one `add_job` over the rows just inserted. Same rules:
  * inside the writing transaction, idempotent on each event id (a re-publish
  * keeps the first row and enqueues nothing new for it). Consumers are per
- * event type.
+ * event type, and may depend on its data.
  */
 export async function publishMany<T extends JsonValue>(
   em: EntityManager,
   schema: string,
   events: readonly NewEvent<T>[],
-  consumersOf: (type: string) => readonly string[],
+  /** Each event's consumers, by its type (and its data, for consumers that take only some). */
+  consumersOf: (type: string, data: T) => readonly string[],
   opts: PublishOptions = {},
 ): Promise<number> {
   if (!events.length) return 0;
@@ -24,7 +25,7 @@ export async function publishMany<T extends JsonValue>(
     throw new Error('publishMany must run inside the transaction that writes the business rows');
   const s = ident(schema);
   const rows = events.map((e) => {
-    const checked = checkedEvent(e, consumersOf(e.type), opts);
+    const checked = checkedEvent(e, consumersOf(e.type, e.data), opts);
     return {
       id: checked.id,
       type: e.type,

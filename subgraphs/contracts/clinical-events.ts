@@ -34,3 +34,14 @@ export const CLINICAL_CHANGED = defineEvent(
   (d) => d.resourceId,
 );
 export type ClinicalChangedData = z.infer<typeof CLINICAL_CHANGED.data>;
+
+/**
+ * The clinical resource types pharmacy follows (allergies and medication
+ * history, for its safety checks): `clinical.changed` of any other type is
+ * never enqueued for it (subgraphs/subscriptions.ts).
+ */
+export const PHARMACY_CLINICAL_TYPES: ReadonlySet<string> = new Set([
+  'AllergyIntolerance',
+  'MedicationRequest',
+  'MedicationStatement',
+]);

@@ -3,7 +3,7 @@ import type { FieldCipher } from '../../../platform/crypto/index.js';
 import { executeBound } from '../../../platform/db/bound.js';
 import { conflict } from '../../../platform/errors/index.js';
 import { publishMany } from '../../../platform/events/publish-many.js';
-import { consumersOf } from '../../subscriptions.js';
+import { consumersOfEvent } from '../../subscriptions.js';
 import { CLINICAL_CHANGED, type ClinicalChangedData } from '../../contracts/clinical-events.js';
 import type { ClinicalFacts, ClinicalType } from '../domain/clinical-kinds.js';
 import type { Segment } from '../../contracts/security-labels.js';
@@ -180,7 +180,7 @@ export async function writeResources(
       data: changedData(s, items[i]!.facts),
       occurredAt: now,
     })),
-    consumersOf,
+    consumersOfEvent,
   );
   return stored;
 }

@@ -4,7 +4,7 @@ import type { ClinicalChangedData } from '../../contracts/clinical-events.js';
 import { factCodesContext } from './prescription-cipher.js';
 import { SCHEMA } from './prescriptions.js';
 
-/** The clinical record's types pharmacy keeps, and as what. */
+/** The clinical record's types pharmacy keeps (PHARMACY_CLINICAL_TYPES), and as what. */
 const KIND: Readonly<Record<string, 'allergy' | 'medication'>> = {
   AllergyIntolerance: 'allergy',
   MedicationRequest: 'medication',
