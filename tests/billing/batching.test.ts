@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coverageFor, key, visit, waitForCharges } from '../support/billing.js';
 import { readCounter, sumCounter } from '../support/metrics.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { startTestStack, untilKnown, type TestStack } from '../support/stack.js';
 
 /**
  * The billing fields of a list of patients are batched: the gateway asks the
@@ -70,6 +70,8 @@ beforeAll(async () => {
     created.push(r.data!.createPatient.id);
   }
   expect(t.stack.seed!.patientIds.length + created.length).toBe(PATIENTS);
+  // Billing refuses writes for patients it has not learnt of yet (the event is asynchronous).
+  await untilKnown(t, created);
 
   // In the order the list returns them, so the first and the busy ones are known.
   const order = await t.gql<{ patients: { edges: { node: { id: string } }[] } }>(
