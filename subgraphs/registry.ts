@@ -1,5 +1,6 @@
 import type { SubgraphSpec } from '../platform/federation/subgraph-spec.js';
 import { billingSpec } from './billing/spec.js';
+import { careRoutingSpec } from './care-routing/spec.js';
 import { fhirAdapterSpec } from './fhir-adapter/spec.js';
 import { patientSpec } from './patient/spec.js';
 import { pharmacySpec } from './pharmacy/spec.js';
@@ -16,6 +17,7 @@ export const SUBGRAPHS: readonly SubgraphSpec[] = [
   billingSpec,
   fhirAdapterSpec,
   pharmacySpec,
+  careRoutingSpec,
 ];
 
 /** The subgraph of this name; throws naming the known ones. */

@@ -15,6 +15,7 @@ export const ACCESS_FACT_CONSUMERS = [
   'billing:access-facts',
   'fhir-adapter:access-facts',
   'pharmacy:access-facts',
+  'care-routing:access-facts',
 ];
 
 /**

@@ -80,6 +80,14 @@ export const envSchema = z.object({
   SEED_CLINICAL_RECORD: z.enum(['on', 'off']).default('on'),
   /** Pharmacy raises an alert for a lot expiring within this many days (1 to 365). */
   PHARMACY_NEAR_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Which facility directory the demo seed loads: `all` (about 17,000 US facilities) or `demo` (those of the demo data's states); test stacks load `demo`. */
+  SEED_FACILITIES: z.enum(['all', 'demo']).default('all'),
+  /** Minutes after which a reported bed count, emergency wait or diversion is shown as stale. */
+  CARE_ROUTING_STALE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** Minutes after which a region's traffic report no longer counts (travel falls back to factor 1). */
+  CARE_ROUTING_TRAFFIC_TTL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(30),
+  /** Recommendation weights per urgency (JSON, merged over the defaults; docs/care-routing.md). */
+  CARE_ROUTING_WEIGHTS: z.string().max(4_000).optional(),
   /** The graph (the gateway's /graphql) the FHIR adapter writes patients and practitioners through; default: this stack's gateway. */
   FHIR_GRAPH_URL: z.url().optional(),
   /** The token endpoint the FHIR adapter's client gets its client-credentials token from; default: beside FHIR_GRAPH_URL. */

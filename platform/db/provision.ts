@@ -70,6 +70,9 @@ export async function provisionDatabase(
     // One provisioner at a time per server (roles are cluster-wide).
     await client.query('SELECT pg_advisory_lock(727001)');
     await client.query('CREATE EXTENSION IF NOT EXISTS btree_gist');
+    // Care routing's nearby search: great-circle distances and their GiST index (not PostGIS).
+    await client.query('CREATE EXTENSION IF NOT EXISTS cube');
+    await client.query('CREATE EXTENSION IF NOT EXISTS earthdistance');
     for (const sql of opts.hooks.sharedSql) await client.query(sql);
     const out: Record<string, ServiceRole> = {};
     for (const schema of opts.schemas) {

@@ -1,0 +1,26 @@
+import {
+  buildFederatedSchema,
+  type FederatedSchema,
+} from '../../platform/federation/build-schema.js';
+import type { CareRoutingContext } from './context.js';
+import { FacilityResolver } from './resolvers/facility.resolver.js';
+import { toFacility } from './resolvers/facility.mapper.js';
+
+/** Other subgraphs point at a facility by its id or by a FHIR Location id that names it. */
+const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => {
+  const row = await ctx.loaders.facilities.load(ref.id);
+  return row ? toFacility(row) : null;
+};
+
+/** Care routing's schema (no database needed: `npm run compose` uses it too). */
+export function buildCareRoutingSchema(): Promise<FederatedSchema> {
+  return buildFederatedSchema(
+    {
+      resolvers: [FacilityResolver],
+      validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    },
+    {
+      Facility: { __resolveReference: resolveFacility },
+    },
+  );
+}
