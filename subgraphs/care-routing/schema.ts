@@ -4,6 +4,7 @@ import {
 } from '../../platform/federation/build-schema.js';
 import type { CareRoutingContext } from './context.js';
 import { FacilityResolver } from './resolvers/facility.resolver.js';
+import { FacilityStatusResolver } from './resolvers/status.resolver.js';
 import { toFacility } from './resolvers/facility.mapper.js';
 
 /** Other subgraphs point at a facility by its id or by a FHIR Location id that names it. */
@@ -16,7 +17,7 @@ const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => 
 export function buildCareRoutingSchema(): Promise<FederatedSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [FacilityResolver],
+      resolvers: [FacilityResolver, FacilityStatusResolver],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     },
     {

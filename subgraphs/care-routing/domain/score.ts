@@ -85,7 +85,9 @@ type Part = Omit<FactorScore, 'weight' | 'contribution' | 'factor'>;
 
 function travelPart(c: Candidate, urgency: Urgency, minutes: number): Part {
   const traffic =
-    c.trafficFactor === null ? 'no current traffic report' : `traffic ×${round(c.trafficFactor, 2)}`;
+    c.trafficFactor === null
+      ? 'no current traffic report'
+      : `traffic ×${round(c.trafficFactor, 2)}`;
   return {
     score: clamp01(1 - minutes / SCORE_SCALES.travelMinutes[urgency]),
     detail: `about ${Math.round(minutes)} min away (${round(c.distanceKm, 1)} km, ${traffic})`,
@@ -95,7 +97,8 @@ function travelPart(c: Candidate, urgency: Urgency, minutes: number): Part {
 
 function capacityPart(c: Candidate, now: Date): Part {
   const b = c.bedsAvailable;
-  if (!b) return { score: SCORE_SCALES.unknown, detail: 'beds available not reported', stale: false };
+  if (!b)
+    return { score: SCORE_SCALES.unknown, detail: 'beds available not reported', stale: false };
   if (b.stale)
     return {
       score: SCORE_SCALES.unknown,
@@ -112,7 +115,8 @@ function capacityPart(c: Candidate, now: Date): Part {
 function waitPart(c: Candidate, now: Date): Part {
   if (!c.emergency) return { score: 0, detail: 'no emergency department', stale: false };
   const w = c.emergencyWaitMinutes;
-  if (!w) return { score: SCORE_SCALES.unknown, detail: 'emergency wait not reported', stale: false };
+  if (!w)
+    return { score: SCORE_SCALES.unknown, detail: 'emergency wait not reported', stale: false };
   if (w.stale)
     return {
       score: SCORE_SCALES.unknown,
@@ -225,11 +229,12 @@ export function reasonsOf(s: Scored, deciding: readonly string[], nextName?: str
   const out: string[] = [];
   if (deciding.includes('emergencyDepartment'))
     out.push(`Has an emergency department${nextName ? `; ${nextName} has none` : ''}`);
-  else if (deciding.length && nextName)
-    out.push(`Ahead of ${nextName} on ${deciding.join(', ')}`);
+  else if (deciding.length && nextName) out.push(`Ahead of ${nextName} on ${deciding.join(', ')}`);
   if (!s.emergencyCapable && s.factors.some((f) => f.factor === 'emergencyWait' && f.weight > 0))
     out.push('No emergency department');
-  const weighted = s.factors.filter((f) => f.weight > 0).sort((x, y) => y.contribution - x.contribution);
+  const weighted = s.factors
+    .filter((f) => f.weight > 0)
+    .sort((x, y) => y.contribution - x.contribution);
   for (const f of weighted) out.push(`${f.factor}: ${f.detail}`);
   return out;
 }

@@ -36,15 +36,30 @@ export const reportedFields = (r: StatusReport): StatusField[] =>
 export function checkStatusReport(r: StatusReport, timeZone: string, now: Date): void {
   if (reportedFields(r).length === 0)
     throw badInput('Report at least one of bedsAvailable, emergencyWaitMinutes, diversion, hours');
-  if (r.bedsAvailable !== undefined && !(Number.isInteger(r.bedsAvailable) && r.bedsAvailable >= 0 && r.bedsAvailable <= 100_000))
+  if (
+    r.bedsAvailable !== undefined &&
+    !(Number.isInteger(r.bedsAvailable) && r.bedsAvailable >= 0 && r.bedsAvailable <= 100_000)
+  )
     throw badInput('bedsAvailable must be a whole number from 0 to 100000', 'bedsAvailable');
   if (
     r.emergencyWaitMinutes !== undefined &&
-    !(Number.isInteger(r.emergencyWaitMinutes) && r.emergencyWaitMinutes >= 0 && r.emergencyWaitMinutes <= 2880)
+    !(
+      Number.isInteger(r.emergencyWaitMinutes) &&
+      r.emergencyWaitMinutes >= 0 &&
+      r.emergencyWaitMinutes <= 2880
+    )
   )
-    throw badInput('emergencyWaitMinutes must be a whole number from 0 to 2880', 'emergencyWaitMinutes');
+    throw badInput(
+      'emergencyWaitMinutes must be a whole number from 0 to 2880',
+      'emergencyWaitMinutes',
+    );
   if (r.hours) {
-    const problems = validateScheduleRule({ timeZone, weekly: r.hours, slotMinutes: 60, exceptions: [] });
+    const problems = validateScheduleRule({
+      timeZone,
+      weekly: r.hours,
+      slotMinutes: 60,
+      exceptions: [],
+    });
     if (problems.length) throw badInput(`hours: ${problems.slice(0, 3).join('; ')}`, 'hours');
   }
   const t = r.observedAt.getTime();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { instantKey } from '../../../platform/federation/keyset.js';
 import type { WeeklyHours } from '../../../platform/time/index.js';
 import { reportedFields, type StatusField, type StatusReport } from '../domain/status-report.js';
 
@@ -136,23 +137,24 @@ export interface ReportRow {
 
 /**
  * A facility's reports, newest observation first, `first` of them after the
- * keyset position `after` (observed at, id), plus one to tell if more follow.
+ * keyset position `after` (observed at to the microsecond, id), plus one to
+ * tell if more follow; each with its sort key for the cursor.
  */
 export async function statusReports(
   em: EntityManager,
   facilityId: string,
   first: number,
-  after: { observedAt: Date; id: string } | null,
-): Promise<ReportRow[]> {
-  const rows = await em.execute<ReportRow[]>(
+  after: { at: string; id: string } | null,
+): Promise<(ReportRow & { sortKey: string })[]> {
+  const rows = await em.execute<(ReportRow & { sortKey: string })[]>(
     `SELECT id, facility_id AS "facilityId", observed_at AS "observedAt", recorded_at AS "recordedAt",
-            source, reported, applied
+            source, reported, applied, ${instantKey('observed_at')} AS "sortKey"
        FROM facility_status_report
       WHERE facility_id = ?
         AND (?::timestamptz IS NULL OR (observed_at, id) < (?::timestamptz, ?::uuid))
       ORDER BY observed_at DESC, id DESC
       LIMIT ?`,
-    [facilityId, after?.observedAt ?? null, after?.observedAt ?? null, after?.id ?? null, first + 1],
+    [facilityId, after?.at ?? null, after?.at ?? null, after?.id ?? null, first + 1],
   );
   return rows.map((r) => ({
     ...r,

@@ -46,7 +46,13 @@ export async function currentTraffic(
        FROM traffic_report
       WHERE region = ANY(?::text[]) AND observed_at > ?::timestamptz AND observed_at <= ?::timestamptz
       ORDER BY region, observed_at DESC`,
-    [[...new Set(regions)], new Date(now.getTime() - ttlMinutes * 60_000), new Date(now.getTime() + 300_000)],
+    [
+      [...new Set(regions)],
+      new Date(now.getTime() - ttlMinutes * 60_000),
+      new Date(now.getTime() + 300_000),
+    ],
   );
-  return new Map(rows.map((r) => [r.region, { factor: r.factor, observedAt: new Date(r.observedAt) }]));
+  return new Map(
+    rows.map((r) => [r.region, { factor: r.factor, observedAt: new Date(r.observedAt) }]),
+  );
 }
