@@ -28,8 +28,8 @@ export async function preferencesOf(
     { patientId: string; detail: string; version: number; updatedAt: Date }[]
   >(
     `SELECT patient_id AS "patientId", detail, version, updated_at AS "updatedAt"
-       FROM care_preference WHERE patient_id = ANY(?::uuid[])`,
-    [[...new Set(patientIds)]],
+       FROM care_preference WHERE patient_id IN (SELECT json_array_elements_text(?::json)::uuid)`,
+    [JSON.stringify([...new Set(patientIds)])],
   );
   const out = new Map<string, StoredPreferences>();
   for (const r of rows) {

@@ -44,8 +44,8 @@ export async function statusesOf(
 ): Promise<Map<string, StatusRow>> {
   if (facilityIds.length === 0) return new Map();
   const rows = await em.execute<StatusRow[]>(
-    `SELECT ${STATUS_COLUMNS} FROM facility_status WHERE facility_id = ANY(?::text[])`,
-    [[...new Set(facilityIds)]],
+    `SELECT ${STATUS_COLUMNS} FROM facility_status WHERE facility_id IN (SELECT json_array_elements_text(?::json))`,
+    [JSON.stringify([...new Set(facilityIds)])],
   );
   return new Map(rows.map((r) => [r.facilityId, normalise(r)]));
 }
@@ -109,7 +109,7 @@ export async function recordStatusReport(
   const reportId = randomUUID();
   await em.execute(
     `INSERT INTO facility_status_report (id, facility_id, observed_at, source, reported_by, reported, applied)
-     VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::text[])`,
+     VALUES (?, ?, ?, ?, ?, ?::jsonb, ARRAY(SELECT json_array_elements_text(?::json)))`,
     [
       reportId,
       facilityId,
@@ -117,7 +117,7 @@ export async function recordStatusReport(
       source,
       reportedBy,
       JSON.stringify({ ...report, observedAt: undefined }),
-      applied,
+      JSON.stringify(applied),
     ],
   );
   const status = (await statusesOf(em, [facilityId])).get(facilityId)!;

@@ -17,13 +17,18 @@ export async function recordTraffic(
   if (reports.length === 0) return 0;
   await em.execute(
     `INSERT INTO traffic_report (id, region, factor, observed_at, reported_by)
-     SELECT * FROM unnest(?::uuid[], ?::text[], ?::float8[], ?::timestamptz[], ?::text[])`,
+     SELECT r.id, r.region, r.factor, r.observed_at, ?
+       FROM json_to_recordset(?::json) AS r(id uuid, region text, factor float8, observed_at timestamptz)`,
     [
-      reports.map(() => randomUUID()),
-      reports.map((r) => r.region),
-      reports.map((r) => r.factor),
-      reports.map((r) => r.observedAt),
-      reports.map(() => reportedBy),
+      reportedBy,
+      JSON.stringify(
+        reports.map((r) => ({
+          id: randomUUID(),
+          region: r.region,
+          factor: r.factor,
+          observed_at: r.observedAt.toISOString(),
+        })),
+      ),
     ],
   );
   return reports.length;
@@ -44,10 +49,10 @@ export async function currentTraffic(
   const rows = await em.execute<{ region: string; factor: number; observedAt: Date }[]>(
     `SELECT DISTINCT ON (region) region, factor, observed_at AS "observedAt"
        FROM traffic_report
-      WHERE region = ANY(?::text[]) AND observed_at > ?::timestamptz AND observed_at <= ?::timestamptz
+      WHERE region IN (SELECT json_array_elements_text(?::json)) AND observed_at > ?::timestamptz AND observed_at <= ?::timestamptz
       ORDER BY region, observed_at DESC`,
     [
-      [...new Set(regions)],
+      JSON.stringify([...new Set(regions)]),
       new Date(now.getTime() - ttlMinutes * 60_000),
       new Date(now.getTime() + 300_000),
     ],
