@@ -1,4 +1,3 @@
-import type { WeeklyHours } from '../../../platform/time/index.js';
 import { reported } from '../domain/reported.js';
 import { openAt } from '../domain/open-now.js';
 import type { ReportRow, StatusRow } from '../store/status.js';
@@ -11,7 +10,7 @@ export function toStatus(
   now: Date,
   staleMinutes: number,
 ): FacilityStatus {
-  const hours = (row?.hours ?? null) as WeeklyHours | null;
+  const hours = (row?.hours ?? null);
   return {
     bedsAvailable: reported(
       row?.bedsAvailable ?? null,
