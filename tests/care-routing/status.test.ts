@@ -238,10 +238,12 @@ describe('facility status', () => {
       ok<Reported>(feed, REPORT, { id: facilityId, input }),
     ]);
     expect(a.reportFacilityStatus.report.id).toBe(b.reportFacilityStatus.report.id);
-    const [{ n }] = await t.sql<{ n: string }>(
-      'SELECT count(*) AS n FROM routing.facility_status_report WHERE facility_id = $1',
-      [facilityId],
-    );
+    const { n } = (
+      await t.sql<{ n: string }>(
+        'SELECT count(*) AS n FROM routing.facility_status_report WHERE facility_id = $1',
+        [facilityId],
+      )
+    )[0]!;
     expect(Number(n)).toBe(5);
     const other = await t.gql(feed, REPORT, {
       id: facilityId,
@@ -251,9 +253,9 @@ describe('facility status', () => {
   });
 
   it('refuses bad reports with a typed error and writes nothing', async () => {
-    const [{ n: before }] = await t.sql<{ n: string }>(
-      'SELECT count(*) AS n FROM routing.facility_status_report',
-    );
+    const { n: before } = (
+      await t.sql<{ n: string }>('SELECT count(*) AS n FROM routing.facility_status_report')
+    )[0]!;
     const cases: [object, string][] = [
       [{ bedsAvailable: -1 }, 'bedsAvailable'],
       [{ emergencyWaitMinutes: 5000 }, 'emergencyWaitMinutes'],
@@ -275,9 +277,9 @@ describe('facility status', () => {
       input: { bedsAvailable: 1, idempotencyKey: 'status-0009' },
     });
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const [{ n: after }] = await t.sql<{ n: string }>(
-      'SELECT count(*) AS n FROM routing.facility_status_report',
-    );
+    const { n: after } = (
+      await t.sql<{ n: string }>('SELECT count(*) AS n FROM routing.facility_status_report')
+    )[0]!;
     expect(after).toBe(before);
   });
 
@@ -362,7 +364,9 @@ describe('traffic reports', () => {
       (await ok<{ reportTraffic: number }>(feed, M, { r: reports, k: 'traffic-0001' }))
         .reportTraffic,
     ).toBe(2);
-    const [{ n }] = await t.sql<{ n: string }>('SELECT count(*) AS n FROM routing.traffic_report');
+    const { n } = (
+      await t.sql<{ n: string }>('SELECT count(*) AS n FROM routing.traffic_report')
+    )[0]!;
     expect(Number(n)).toBe(2);
     for (const bad of [
       { region: '66', factor: 1 },
