@@ -7,6 +7,16 @@ export const permissions = buildShield({
     _entities: anyRole,
     // The directory and capacity hold no PHI: any signed-in caller, partner apps included.
     facility: anyRole,
+    nearbyFacilities: anyRole,
   },
-  ...allowTypes('_Service', 'Facility', 'FacilityAddress', 'GeoPoint'),
+  ...allowTypes(
+    '_Service',
+    'Facility',
+    'FacilityAddress',
+    'GeoPoint',
+    'NearbyFacility',
+    'NearbyFacilityConnection',
+    'NearbyFacilityEdge',
+    'PageInfo',
+  ),
 });

@@ -5,6 +5,7 @@ import {
 import type { CareRoutingContext } from './context.js';
 import { FacilityResolver } from './resolvers/facility.resolver.js';
 import { toFacility } from './resolvers/facility.mapper.js';
+import { NearbyResolver } from './resolvers/nearby.resolver.js';
 
 /** Other subgraphs point at a facility by its id or by a FHIR Location id that names it. */
 const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => {
@@ -16,7 +17,7 @@ const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => 
 export function buildCareRoutingSchema(): Promise<FederatedSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [FacilityResolver],
+      resolvers: [FacilityResolver, NearbyResolver],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     },
     {
