@@ -20,10 +20,22 @@ export const permissions = buildShield({
     _entities: anyRole,
     // The directory and capacity hold no PHI: any signed-in caller, partner apps included.
     facility: anyRole,
+    nearbyFacilities: anyRole,
+    // From a place: no patient, no PHI.
+    careRecommendations: anyRole,
   },
   Mutation: {
     reportFacilityStatus: reportsStatus,
     reportTraffic: reportsTraffic,
+    // The patient's own (or their app's); the kernel decides whose, inside the write.
+    setCarePreferences: and(hasRole('patient', 'partner'), hasScope('Patient', 'u')),
+  },
+  Patient: {
+    id: allow,
+    address: allow,
+    // Decided by the kernel per patient (role, scope, compartment, consent) and audited.
+    careOptions: anyRole,
+    carePreferences: anyRole,
   },
   ...allowTypes(
     '_Service',
@@ -39,6 +51,16 @@ export const permissions = buildShield({
     'FacilityStatusReportEdge',
     'FacilityStatusReportConnection',
     'FacilityStatusReportResult',
+    'NearbyFacility',
+    'NearbyFacilityConnection',
+    'NearbyFacilityEdge',
+    'CareRecommendations',
+    'CareRecommendation',
+    'ScoreFactor',
+    'FactorWeight',
+    'RecommendedSlot',
+    'CarePreferences',
+    'Address',
     'PageInfo',
   ),
 });

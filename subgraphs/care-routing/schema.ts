@@ -4,8 +4,9 @@ import {
 } from '../../platform/federation/build-schema.js';
 import type { CareRoutingContext } from './context.js';
 import { FacilityResolver } from './resolvers/facility.resolver.js';
-import { FacilityStatusResolver } from './resolvers/status.resolver.js';
 import { toFacility } from './resolvers/facility.mapper.js';
+import { NearbyResolver } from './resolvers/nearby.resolver.js';
+import { FacilityStatusResolver } from './resolvers/status.resolver.js';
 
 /** Other subgraphs point at a facility by its id or by a FHIR Location id that names it. */
 const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => {
@@ -17,7 +18,11 @@ const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => 
 export function buildCareRoutingSchema(): Promise<FederatedSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [FacilityResolver, FacilityStatusResolver],
+      resolvers: [
+        FacilityResolver,
+        FacilityStatusResolver,
+        NearbyResolver,
+      ],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     },
     {
