@@ -8,5 +8,6 @@ export const permissions = buildShield({
     // The directory and capacity hold no PHI: any signed-in caller, partner apps included.
     facility: anyRole,
   },
-  ...allowTypes('_Service', 'Facility', 'FacilityAddress', 'GeoPoint'),
+  // Facility.specialties and Facility.nextAvailable: directory data from scheduling's events, no PHI.
+  ...allowTypes('_Service', 'Facility', 'FacilityAddress', 'GeoPoint', 'FreeSlot', 'Practitioner'),
 });

@@ -3,6 +3,7 @@ import {
   type FederatedSchema,
 } from '../../platform/federation/build-schema.js';
 import type { CareRoutingContext } from './context.js';
+import { FacilityAvailabilityResolver } from './resolvers/facility-availability.resolver.js';
 import { FacilityResolver } from './resolvers/facility.resolver.js';
 import { toFacility } from './resolvers/facility.mapper.js';
 
@@ -16,7 +17,7 @@ const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => 
 export function buildCareRoutingSchema(): Promise<FederatedSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [FacilityResolver],
+      resolvers: [FacilityResolver, FacilityAvailabilityResolver],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     },
     {
