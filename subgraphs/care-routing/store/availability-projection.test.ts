@@ -50,8 +50,7 @@ const envelope = (type: string, aggregateId: string, data: JsonValue): EventEnve
 /** Delivers an event to a handler in its own transaction, as the worker does (without the inbox). */
 const deliver = (handler: typeof applyScheduleEvent, e: EventEnvelope) =>
   store.orm.em.fork().transactional((em) => handler(e, em));
-const scheduleEvent = (d: ScheduleChangedData) =>
-  envelope(SCHEDULE_CHANGED.type, d.scheduleId, d as unknown as JsonValue);
+const scheduleEvent = (d: ScheduleChangedData) => envelope(SCHEDULE_CHANGED.type, d.scheduleId, d);
 
 const projected = async (scheduleId: string) =>
   (
@@ -114,7 +113,7 @@ describe('schedule projection', () => {
 
 describe('held time', () => {
   const appointmentEvent = (type: string, d: ReturnType<typeof appointmentChanged>) =>
-    envelope(type, d.appointmentId, d as unknown as JsonValue);
+    envelope(type, d.appointmentId, d);
 
   it('follows whether an appointment holds time, by version, and keeps no patient', async () => {
     const booked = appointmentChanged({ practitionerId: 'pr-held' });
