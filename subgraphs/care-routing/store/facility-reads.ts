@@ -43,10 +43,9 @@ export async function facilitiesByKeys(
   if (keys.length === 0) return out;
   const rows = await em.execute<(FacilityRow & { key: string })[]>(
     `SELECT k.key, ${FACILITY_COLUMNS}
-       FROM jsonb_array_elements_text(?::jsonb) AS k(key)
+       FROM json_array_elements_text(?::json) AS k(key)
        LEFT JOIN facility_location l ON l.location_id = k.key
        JOIN facility f ON f.id = coalesce(l.facility_id, k.key)`,
-    // JSON, not a JS array: em.execute formats an array binding as a bare list, never as text[].
     [JSON.stringify([...new Set(keys)])],
   );
   for (const { key, ...row } of rows) out.set(key, row);
