@@ -3,6 +3,7 @@ import type { CareRoutingContext } from './context.js';
 import { facilitiesByKeys, type FacilityRow } from './store/facility-reads.js';
 import { nextFreeSlots, type NextFreeSlot } from './store/next-free-slot.js';
 import { specialtiesAt } from './store/specialties.js';
+import { statusesOf, type StatusRow } from './store/status.js';
 
 /** Per-request batch loaders: one statement per kind of read, however many facilities ask. */
 export interface CareRoutingLoaders {
@@ -12,6 +13,8 @@ export interface CareRoutingLoaders {
   specialties: DataLoader<string, string[]>;
   /** The next free slot at facilities (by id), of practitioners with `specialty` when given. */
   nextFreeSlot(specialty: string | null): DataLoader<string, NextFreeSlot | null>;
+  /** A facility's current status row, by facility id (null: never reported). */
+  statuses: DataLoader<string, StatusRow | null>;
 }
 
 export function createLoaders(ctx: Pick<CareRoutingContext, 'em' | 'now'>): CareRoutingLoaders {
@@ -42,5 +45,9 @@ export function createLoaders(ctx: Pick<CareRoutingContext, 'em' | 'now'>): Care
       }
       return loader;
     },
+    statuses: new DataLoader(async (ids: readonly string[]) => {
+      const rows = await statusesOf(ctx.em, ids);
+      return ids.map((id) => rows.get(id) ?? null);
+    }),
   };
 }

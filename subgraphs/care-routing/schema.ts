@@ -5,6 +5,7 @@ import {
 import type { CareRoutingContext } from './context.js';
 import { FacilityAvailabilityResolver } from './resolvers/facility-availability.resolver.js';
 import { FacilityResolver } from './resolvers/facility.resolver.js';
+import { FacilityStatusResolver } from './resolvers/status.resolver.js';
 import { toFacility } from './resolvers/facility.mapper.js';
 
 /** Other subgraphs point at a facility by its id or by a FHIR Location id that names it. */
@@ -17,7 +18,7 @@ const resolveFacility = async (ref: { id: string }, ctx: CareRoutingContext) => 
 export function buildCareRoutingSchema(): Promise<FederatedSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [FacilityResolver, FacilityAvailabilityResolver],
+      resolvers: [FacilityResolver, FacilityStatusResolver, FacilityAvailabilityResolver],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     },
     {

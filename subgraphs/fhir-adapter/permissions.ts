@@ -72,6 +72,7 @@ export const permissions = buildShield({
     'DiagnosticReport',
     'Practitioner',
     'Appointment',
+    'Facility',
     'Procedure',
     'Immunization',
     'DeviceUdiCarrier',

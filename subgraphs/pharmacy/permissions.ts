@@ -44,6 +44,8 @@ export const permissions = buildShield({
     resolveStockAlert: stockKeepers,
     runExpiryCheck: stockKeepers,
   },
+  // Care routing's facility: its stock is for those who keep it.
+  Facility: { id: allow, locationIds: allow, stock: stockKeepers },
   Dispense: {
     '*': allow,
     // The prescription says why: the kernel decides it as a prescription read (and audits a

@@ -13,6 +13,8 @@ import {
   PrescriptionLinksResolver,
 } from './resolvers/drug.resolver.js';
 import { DispenseResolver, PrescriptionDispensesResolver } from './resolvers/dispense.resolver.js';
+import { FacilityStockResolver } from './resolvers/facility-stock.resolver.js';
+import { Facility } from './resolvers/facility.types.js';
 import { PatientPharmacyResolver } from './resolvers/patient-pharmacy.resolver.js';
 import { PrescriptionResolver } from './resolvers/prescription.resolver.js';
 import { StockResolver } from './resolvers/stock.resolver.js';
@@ -42,14 +44,16 @@ export function buildPharmacySchema(): Promise<FederatedSchema> {
         DispenseResolver,
         PrescriptionDispensesResolver,
         StockResolver,
+        FacilityStockResolver,
       ],
-      orphanedTypes: [Patient],
+      orphanedTypes: [Patient, Facility],
       validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     },
     {
       Patient: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
       Prescription: { __resolveReference: resolvePrescription },
       Drug: { __resolveReference: resolveDrug },
+      Facility: { __resolveReference: (ref: { id: string; locationIds?: string[] }) => ref },
       Dispense: {
         __resolveReference: (ref: { id: string }, ctx: PharmacyContext) =>
           new DispenseResolver().dispense(ref.id, ctx),

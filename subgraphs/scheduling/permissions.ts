@@ -120,6 +120,7 @@ export const permissions = buildShield({
   },
   ...allowTypes(
     '_Service',
+    'Facility',
     'Practitioner',
     'PractitionerName',
     'Slot',

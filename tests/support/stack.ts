@@ -97,6 +97,8 @@ export async function startTestStack(
     ACCESS_FACTS_HEARTBEAT_MS: '30000',
     // Importing the Synthea clinical record takes seconds: only the suites that read it ask for it.
     SEED_CLINICAL_RECORD: 'off',
+    // The facility directory of the demo Locations' state only (Kansas): the whole one takes seconds.
+    SEED_FACILITIES: 'demo',
     ...env,
   });
   const sink = new PassThrough();

@@ -64,8 +64,10 @@ const CHUNK = 1000;
 
 /** Who owns what Carefed does not keep here, and why an entry of it is not imported. */
 const UNMAPPED: Readonly<Record<string, string>> = {
-  Organization: 'owned by care routing, which this deployment does not run yet',
-  Location: 'owned by care routing, which this deployment does not run yet',
+  Organization:
+    'facilities are care routing’s directory (npm run care-routing:import); organisations are not kept',
+  Location:
+    'facilities are care routing’s directory (npm run care-routing:import); the record’s references to them are kept and resolved there',
   Coverage: 'coverage is recorded through billing; importing it is not built yet',
   Appointment: 'appointments are booked through scheduling; importing them is not built yet',
 };

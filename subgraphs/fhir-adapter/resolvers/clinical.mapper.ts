@@ -19,6 +19,7 @@ import {
   pointPeriod,
   refId,
   refIds,
+  locationKey,
   str,
   strings,
   type Json,
@@ -74,6 +75,7 @@ export function toEncounter(row: ClinicalRow): Encounter {
     participantIds,
     practitionerId: participantIds[0] ?? null,
     appointmentId: refIds(list(r.appointment), 'Appointment')[0] ?? null,
+    locationIds: [...new Set(list(r.location).flatMap((l) => locationKey(obj(l)?.location) ?? []))],
   };
 }
 

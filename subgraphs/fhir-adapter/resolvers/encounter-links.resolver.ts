@@ -1,6 +1,6 @@
 import { FieldResolver, Resolver, Root } from 'type-graphql';
 import { Encounter } from './encounter.types.js';
-import { Appointment, Practitioner } from './patient-clinical.types.js';
+import { Appointment, Facility, Practitioner } from './patient-clinical.types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -21,5 +21,13 @@ export class EncounterLinksResolver {
   })
   appointment(@Root() e: Encounter): Appointment | null {
     return e.appointmentId && UUID.test(e.appointmentId) ? { id: e.appointmentId } : null;
+  }
+
+  @FieldResolver(() => [Facility], {
+    description:
+      'Where it took place: care routing’s facilities for its locations (null where the directory knows none).',
+  })
+  facilities(@Root() e: Encounter): Facility[] {
+    return e.locationIds.map((id) => ({ id }));
   }
 }

@@ -41,4 +41,10 @@ export class Encounter extends ClinicalResource {
     description: 'The Carefed appointment this encounter took place for, if recorded.',
   })
   appointmentId!: string | null;
+
+  @Field(() => [String], {
+    description:
+      'Keys of the locations where it took place (FHIR Location ids, or the identifier an EHR named them by), in recorded order.',
+  })
+  locationIds!: string[];
 }

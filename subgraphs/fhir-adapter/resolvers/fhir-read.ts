@@ -123,6 +123,19 @@ export function refId(value: unknown, type: string): string | null {
   return m && m[1] === type ? (m[2] ?? null) : null;
 }
 
+/**
+ * The Location key of a reference: its id (`Location/<id>`), or the value of
+ * a conditional `Location?identifier=<system>|<value>` (how EHR exports such
+ * as Synthea's name a facility; care routing resolves both to its Facility).
+ */
+export function locationKey(value: unknown): string | null {
+  const id = refId(value, 'Location');
+  if (id) return id;
+  const ref = str(obj(value)?.reference);
+  const m = ref && /^Location\?identifier=[^|]*\|([A-Za-z0-9\-.]{1,64})$/.exec(ref);
+  return m ? (m[1] ?? null) : null;
+}
+
 /** The distinct resolved ids of a list of references, in order. */
 export function refIds(values: unknown[], type: string): string[] {
   return [...new Set(values.flatMap((v) => refId(v, type) ?? []))];

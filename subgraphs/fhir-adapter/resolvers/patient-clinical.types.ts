@@ -71,3 +71,12 @@ export class MedicationRecordConnection extends Connection(
   'MedicationRecord',
   'medicationRecord',
 ) {}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({
+  description: 'A facility (resolved by care routing, by its id or a FHIR Location id).',
+})
+export class Facility {
+  @Field(() => ID, { description: 'Facility id or FHIR Location id.' })
+  id!: string;
+}

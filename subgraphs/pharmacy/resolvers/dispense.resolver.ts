@@ -30,6 +30,7 @@ export const toDispense = (d: DispenseRow): Dispense => ({
   prescriptionId: d.prescriptionId,
   drugRxcui: d.drugRxcui,
   facilityId: d.facilityId,
+  facility: { id: d.facilityId, locationIds: [] },
   quantity: d.quantity,
   fillNumber: d.fillNumber,
   dispensedAt: d.dispensedAt,

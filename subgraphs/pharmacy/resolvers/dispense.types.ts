@@ -1,3 +1,4 @@
+import { Facility } from './facility.types.js';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'Units of one lot a dispense gave out.' })
@@ -32,6 +33,12 @@ export class Dispense {
 
   @Field(() => ID, { description: 'The dispensing facility (care routing’s Facility key).' })
   facilityId!: string;
+
+  @Field(() => Facility, {
+    nullable: true,
+    description: 'The dispensing facility (care routing’s directory; null where it knows none).',
+  })
+  facility?: Facility | null;
 
   @Field(() => Int, { description: 'Units given out.' })
   quantity!: number;

@@ -58,6 +58,23 @@ async function moveOnce(
   return { lot: toLot(lot, today), alerts: [] };
 }
 
+/** A facility key's stock per drug (or the drugs named), in the GraphQL shape. */
+export async function stockAt(
+  ctx: PharmacyContext,
+  facilityId: string,
+  drugRxcuis: string[] | null,
+): Promise<DrugStock[]> {
+  const today = dayOf(ctx.now);
+  return (await stockOf(ctx.em, facilityId, drugRxcuis ?? undefined, ctx.now)).map((d) => ({
+    facilityId,
+    drugRxcui: d.drugRxcui,
+    onHand: d.onHand,
+    usable: d.usable,
+    reorderLevel: d.reorderLevel,
+    lots: d.lots.map((l) => toLot(l, today)),
+  }));
+}
+
 /**
  * Stock per facility and lot, on an append-only ledger: pharmacists (and
  * admins) receive, adjust and read it. No patient data: stock is not audited
@@ -74,14 +91,7 @@ export class StockResolver {
     @Arg('drugRxcuis', () => [ID], { nullable: true }) drugRxcuis: string[] | null,
     @Ctx() ctx: PharmacyContext,
   ): Promise<DrugStock[]> {
-    const today = dayOf(ctx.now);
-    return (await stockOf(ctx.em, facilityId, drugRxcuis ?? undefined, ctx.now)).map((d) => ({
-      drugRxcui: d.drugRxcui,
-      onHand: d.onHand,
-      usable: d.usable,
-      reorderLevel: d.reorderLevel,
-      lots: d.lots.map((l) => toLot(l, today)),
-    }));
+    return stockAt(ctx, facilityId, drugRxcuis);
   }
 
   @Query(() => [StockAlert], { description: 'A facility’s open stock alerts, oldest first.' })

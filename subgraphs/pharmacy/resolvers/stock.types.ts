@@ -20,6 +20,9 @@ export class StockLot {
 
 @ObjectType({ description: 'A drug’s stock at a facility.' })
 export class DrugStock {
+  @Field(() => ID, { description: 'The stock’s facility key (a FHIR Location id).' })
+  facilityId!: string;
+
   @Field(() => ID, { description: 'The drug’s RxCUI.' })
   drugRxcui!: string;
 

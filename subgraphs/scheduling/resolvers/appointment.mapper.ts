@@ -14,6 +14,7 @@ export function toAppointment(a: AppointmentRecord): Appointment {
     localStart: toLocal(a.startsAt, a.timeZone),
     localEnd: toLocal(a.endsAt, a.timeZone),
     facilityId: a.facilityId,
+    facility: { id: a.facilityId },
     practitionerId: a.practitionerId,
     patientId: a.patientId,
     patient: { id: a.patientId },
@@ -34,5 +35,6 @@ export function toPractitioner(p: PractitionerRecord): Practitioner {
     },
     specialties: p.specialties,
     facilityIds: p.facilityIds,
+    facilities: p.facilityIds.map((id) => ({ id })),
   });
 }

@@ -27,6 +27,16 @@ export class PractitionerName {
   text!: string;
 }
 
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({
+  description:
+    'A facility of the directory (resolved by care routing, by its id or a FHIR Location id).',
+})
+export class Facility {
+  @Field(() => ID, { description: 'Facility id or FHIR Location id.' })
+  id!: string;
+}
+
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A practitioner who can be booked (public directory data, not PHI).' })
 export class Practitioner {
@@ -47,6 +57,12 @@ export class Practitioner {
     description: 'Facilities where they work (keys owned by care routing).',
   })
   facilityIds?: string[];
+  @Field(() => [Facility], {
+    nullable: true,
+    description:
+      'Facilities where they work (care routing’s directory; null where it knows no such facility).',
+  })
+  facilities?: (Facility | null)[];
 }
 
 @Directive('@key(fields: "id")')
@@ -66,6 +82,12 @@ export class Slot {
 
   @Field(() => ID, { description: 'The facility.' })
   facilityId!: string;
+
+  @Field(() => Facility, {
+    nullable: true,
+    description: 'The facility (care routing’s directory; null where it knows no such facility).',
+  })
+  facility?: Facility | null;
 
   @Field(() => Date, { description: 'Start (UTC).' })
   start!: Date;
@@ -108,6 +130,12 @@ export class Appointment {
 
   @Field(() => ID, { description: 'The facility.' })
   facilityId!: string;
+
+  @Field(() => Facility, {
+    nullable: true,
+    description: 'The facility (care routing’s directory; null where it knows no such facility).',
+  })
+  facility?: Facility | null;
 
   @Field(() => ID, { description: 'The practitioner.' })
   practitionerId!: string;

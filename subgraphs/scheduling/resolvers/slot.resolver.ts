@@ -40,7 +40,11 @@ export class SlotResolver {
     const schedules = await searchSchedules(ctx.em, { practitionerId, specialty, facilityId });
     const slots = await freeSlots(ctx.em, schedules, { from: start, to }, limit);
     return slots.map((s) =>
-      Object.assign(new Slot(), { ...s, localStart: toLocal(s.start, s.timeZone) }),
+      Object.assign(new Slot(), {
+        ...s,
+        facility: { id: s.facilityId },
+        localStart: toLocal(s.start, s.timeZone),
+      }),
     );
   }
 

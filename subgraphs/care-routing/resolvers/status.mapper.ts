@@ -1,0 +1,49 @@
+import type { WeeklyHours } from '../../../platform/time/index.js';
+import { reported } from '../domain/reported.js';
+import { openAt } from '../domain/open-now.js';
+import type { ReportRow, StatusRow } from '../store/status.js';
+import type { FacilityStatus, FacilityStatusReport } from './status.types.js';
+
+/** The GraphQL status of a facility (an empty one when it never reported). */
+export function toStatus(
+  row: StatusRow | undefined,
+  facility: { emergency: boolean; timeZone: string },
+  now: Date,
+  staleMinutes: number,
+): FacilityStatus {
+  const hours = (row?.hours ?? null) as WeeklyHours | null;
+  return {
+    bedsAvailable: reported(
+      row?.bedsAvailable ?? null,
+      row?.bedsAvailableAt ?? null,
+      now,
+      staleMinutes,
+    ),
+    emergencyWaitMinutes: reported(
+      row?.emergencyWaitMinutes ?? null,
+      row?.emergencyWaitAt ?? null,
+      now,
+      staleMinutes,
+    ),
+    diversion: reported(row?.diversion ?? null, row?.diversionAt ?? null, now, staleMinutes),
+    hours: hours && row?.hoursAt ? { intervals: [...hours], observedAt: row.hoursAt } : null,
+    openNow: openAt(facility, hours, now),
+    staleAfterMinutes: staleMinutes,
+    version: row?.version ?? 0,
+  };
+}
+
+/** The GraphQL shape of one report. */
+export function toReport(r: ReportRow): FacilityStatusReport {
+  return {
+    id: r.id,
+    observedAt: r.observedAt,
+    recordedAt: r.recordedAt,
+    source: r.source,
+    bedsAvailable: r.reported.bedsAvailable ?? null,
+    emergencyWaitMinutes: r.reported.emergencyWaitMinutes ?? null,
+    diversion: r.reported.diversion ?? null,
+    hours: r.reported.hours ? [...r.reported.hours] : null,
+    applied: r.applied,
+  };
+}
