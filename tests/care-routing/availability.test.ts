@@ -22,28 +22,16 @@ interface Slot {
   practitionerId: string;
 }
 
-/**
- * TEMPORARY (H3, for the lead to remove once the directory seed links the
- * Synthea Locations): a facility for `locationId` when the directory has none.
- */
+/** The facility the directory seed linked a demo Location to (care routing resolves Location ids). */
 async function facilityOf(locationId: string): Promise<string> {
-  const [linked] = await t.sql<{ facility_id: string }>(
-    'SELECT facility_id FROM routing.facility_location WHERE location_id = $1',
-    [locationId],
+  const r = await t.gql<{ facility: { id: string; locationIds: string[] } | null }>(
+    scheduler,
+    'query ($id: ID!) { facility(id: $id) { id locationIds } }',
+    { id: locationId },
   );
-  if (linked) return linked.facility_id;
-  const id = `test-${locationId}`;
-  await t.sql(
-    `INSERT INTO routing.facility (id, source, source_key, kind, name, lat, lon, emergency, region, time_zone, digest)
-     VALUES ($1, 'fhir-location', $2, 'primary-care', 'Test clinic', 38.98, -94.67, false, '662',
-             'America/Chicago', 'test')`,
-    [id, locationId],
-  );
-  await t.sql(
-    `INSERT INTO routing.facility_location (location_id, facility_id, matched_by) VALUES ($1, $2, 'own')`,
-    [locationId, id],
-  );
-  return id;
+  expect(r.errors).toBeUndefined();
+  expect(r.data!.facility?.locationIds).toContain(locationId);
+  return r.data!.facility!.id;
 }
 
 const FACILITY = /* GraphQL */ `
