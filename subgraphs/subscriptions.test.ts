@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { APPOINTMENT_EVENT_TYPES } from './contracts/appointment-events.js';
 import { CLINICAL_CHANGED } from './contracts/clinical-events.js';
+import { SCHEDULE_CHANGED } from './contracts/schedule-events.js';
 import { consumersOf, consumersOfEvent } from './subscriptions.js';
 
 describe('consumersOfEvent', () => {
@@ -20,5 +22,15 @@ describe('consumersOfEvent', () => {
       consumersOf('appointment.completed'),
     );
     expect(consumersOfEvent('pharmacy.dispensed', { anything: 1 })).toEqual(['billing:dispenses']);
+  });
+});
+
+describe('care routing’s availability projection', () => {
+  it('follows every appointment event and every schedule change', () => {
+    for (const type of APPOINTMENT_EVENT_TYPES)
+      expect(consumersOf(type)).toContain('care-routing:appointments');
+    expect(consumersOf('appointment.cancelled')).toContain('billing:appointments');
+    expect(consumersOf('appointment.booked')).toContain('scheduling:notifications');
+    expect(consumersOf(SCHEDULE_CHANGED.type)).toEqual(['care-routing:schedules']);
   });
 });

@@ -1,9 +1,12 @@
 import { PHARMACY_CLINICAL_TYPES } from './contracts/clinical-events.js';
 
-const NOTIFY_AND_HOOK = ['scheduling:notifications', 'scheduling:webhooks'];
-const HOOK = ['scheduling:webhooks'];
+// Care routing follows every appointment state: whether it holds the practitioner's time
+// (its next free slot of a facility, a projection: never a read of scheduling's tables).
+const ROUTING = 'care-routing:appointments';
+const NOTIFY_AND_HOOK = ['scheduling:notifications', 'scheduling:webhooks', ROUTING];
+const HOOK = ['scheduling:webhooks', ROUTING];
 // Billing follows every appointment state it may charge for or must undo.
-const BILL_AND_HOOK = ['scheduling:webhooks', 'billing:appointments'];
+const BILL_AND_HOOK = ['scheduling:webhooks', 'billing:appointments', ROUTING];
 
 /**
  * The subgraphs that hold patient data and so keep the access-fact
@@ -37,6 +40,9 @@ export const SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'appointment.arrived': HOOK,
   'appointment.completed': BILL_AND_HOOK,
   'appointment.no-show': BILL_AND_HOOK,
+  // Practitioners' bookable hours (subgraphs/contracts/schedule-events.ts), for care routing's
+  // next free slot of a facility and its specialties.
+  'schedule.changed': ['care-routing:schedules'],
   // The clinical record's changes (the FHIR adapter): pharmacy keeps allergies and outside
   // medications for its safety checks; open data will follow them.
   'clinical.changed': ['pharmacy:clinical'],

@@ -62,5 +62,8 @@ export const permissions = buildShield({
     'CarePreferences',
     'Address',
     'PageInfo',
+    // Facility.specialties and Facility.nextAvailable: directory data from scheduling's events, no PHI.
+    'FreeSlot',
+    'Practitioner',
   ),
 });

@@ -12,6 +12,9 @@ export const APPOINTMENT_STATUSES = [
 ] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
+/** Statuses that hold the practitioner's time: booked, arrived, fulfilled (a consumer's free slots exclude them). */
+export const HOLDS_TIME: readonly AppointmentStatus[] = ['booked', 'arrived', 'fulfilled'];
+
 const instant = z.iso.datetime({ offset: true });
 
 /** The data of every appointment event: ids, codes and times; never a name or a reason. */

@@ -21,7 +21,8 @@ import { SCHEDULING_WEBHOOKS } from './webhooks/webhooks.js';
 
 /**
  * What the scheduling subgraph publishes (subgraphs/contracts/appointment-events.ts: appointment
- * booked, rescheduled, cancelled, arrived, completed, no-show) and consumes:
+ * booked, rescheduled, cancelled, arrived, completed, no-show; subgraphs/contracts/schedule-events.ts:
+ * schedule.changed, with every schedule write, store/schedules.ts) and consumes:
  * the patient subgraph's access facts (consents, care-team links and
  * break-the-glass grants, kept by the platform's projections in
  * platform/authz/access-facts), and its own appointment events for patient

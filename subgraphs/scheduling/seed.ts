@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { readNdjson } from '../../platform/data/ndjson.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -10,8 +9,9 @@ import {
   type FhirPractitioner,
   type FhirPractitionerRole,
 } from '../contracts/fhir-practitioner.js';
-import { PractitionerRecord, ScheduleRecord } from './entities/index.js';
+import { PractitionerRecord } from './entities/index.js';
 import { importPractitioners } from './store/practitioner-import.js';
+import { saveSchedules } from './store/schedules.js';
 
 /** Weekday clinic hours with a lunch break, in the demo facilities' zone (all in Kansas). */
 export const DEMO_WEEKLY: WeeklyHours = ([1, 2, 3, 4, 5] as const).flatMap((weekday) => [
@@ -24,7 +24,8 @@ export const DEMO_TIME_ZONE = 'America/Chicago';
  * Loads the Synthea practitioners (NPI, name, specialty, facility from their
  * PractitionerRole) through the import's mapping and write (so importing the
  * same files later changes nothing), with a weekday schedule of 30-minute
- * slots each at their first facility; once.
+ * slots each at their first facility, each published (`schedule.changed`)
+ * with it; once, in one transaction.
  */
 export async function seedScheduling(em: EntityManager, dataDir: string): Promise<number> {
   if ((await em.count(PractitionerRecord, {})) > 0) return 0;
@@ -36,20 +37,20 @@ export async function seedScheduling(em: EntityManager, dataDir: string): Promis
     ...practitionerFromFhir(p, roles.get(npiOf(p))),
     sourceKey: p.id,
   }));
-  const results = await importPractitioners(em, entries);
-  results.forEach((r, i) =>
-    em.create(ScheduleRecord, {
-      id: randomUUID(),
-      practitionerId: r.id,
-      // A practitioner with no role still gets a schedule somewhere, for the demo.
-      facilityId: entries[i]!.facilityIds?.[0] ?? 'unknown-facility',
-      timeZone: DEMO_TIME_ZONE,
-      slotMinutes: 30,
-      weekly: DEMO_WEEKLY,
-      exceptions: [],
-      active: true,
-    }),
-  );
-  await em.flush();
+  await em.transactional(async (tem) => {
+    const results = await importPractitioners(tem, entries);
+    await saveSchedules(
+      tem,
+      results.map((r, i) => ({
+        practitionerId: r.id,
+        // A practitioner with no role still gets a schedule somewhere, for the demo.
+        facilityId: entries[i]!.facilityIds?.[0] ?? 'unknown-facility',
+        timeZone: DEMO_TIME_ZONE,
+        slotMinutes: 30,
+        weekly: DEMO_WEEKLY,
+        exceptions: [],
+      })),
+    );
+  });
   return practitioners.length;
 }

@@ -10,7 +10,7 @@ export function toStatus(
   now: Date,
   staleMinutes: number,
 ): FacilityStatus {
-  const hours = (row?.hours ?? null);
+  const hours = row?.hours ?? null;
   return {
     bedsAvailable: reported(
       row?.bedsAvailable ?? null,

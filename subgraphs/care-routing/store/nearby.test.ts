@@ -11,6 +11,8 @@ import { MAX_NEARBY_PAGE, MAX_RADIUS_KM } from '../domain/search-limits.js';
 import { entities } from '../entities/index.js';
 import { migrations } from '../migrations/index.js';
 import { SCHEMA } from '../server.js';
+import { applyScheduleChanged } from './availability-projection.js';
+import { scheduleChanged } from './availability-testing.js';
 import { nearbyStatement, searchNearby, type NearbyQuery, type NearbyRow } from './nearby.js';
 import { loadFixtureDirectory, type FixtureFacility } from './nearby-fixture.js';
 import {
@@ -292,11 +294,6 @@ describe('filters, exactly as a brute-force scan', () => {
   });
 
   it('specialty: an active schedule at one of the facility’s Locations lists it', async () => {
-    // The projection H3's availability migration creates; made here when it is not there yet.
-    await em().execute(
-      `CREATE TABLE IF NOT EXISTS schedule_projection (
-         location_id text PRIMARY KEY, specialties jsonb NOT NULL, active boolean NOT NULL)`,
-    );
     const near = bruteNearby(facilities, KANSAS_CITY, { radiusKm: 40 }).slice(0, 12);
     const rows = near.map((h, i) => ({
       facility: h.id,
@@ -309,12 +306,15 @@ describe('filters, exactly as a brute-force scan', () => {
        SELECT location, facility, 'own' FROM json_to_recordset($1::json) AS r(location text, facility text)`,
       [JSON.stringify(rows)],
     );
-    await admin.query(
-      `INSERT INTO routing.schedule_projection (location_id, specialties, active)
-       SELECT location, specialties, active FROM json_to_recordset($1::json)
-         AS r(location text, specialties jsonb, active boolean)`,
-      [JSON.stringify(rows)],
-    );
+    for (const r of rows)
+      await applyScheduleChanged(
+        em(),
+        scheduleChanged({
+          facilityId: r.location,
+          specialties: r.specialties,
+          active: r.active,
+        }),
+      );
     const cardiology = new Set(
       rows.filter((r) => r.active && r.specialties.includes('Cardiology')).map((r) => r.facility),
     );

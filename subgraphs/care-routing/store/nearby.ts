@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { offersSpecialty } from './specialties.js';
 import { badInput } from '../../../platform/errors/index.js';
 import { decodeCursor, encodeCursor } from '../../../platform/federation/pagination.js';
 import { FACILITY_KEY } from '../domain/facility-key.js';
@@ -70,19 +71,6 @@ export const OPEN_NOW_SQL = `(f.emergency OR EXISTS (
 /** Facilities reporting diversion are left out (no report, or diversion false, stays in). */
 const NOT_ON_DIVERSION_SQL = `NOT EXISTS (
     SELECT 1 FROM facility_status st WHERE st.facility_id = f.id AND st.diversion)`;
-
-/**
- * The specialty filter (`?` the specialty): a practitioner with an active
- * schedule at one of the facility's FHIR Locations lists it. Reads
- * `schedule_projection(location_id, specialties jsonb, active)`, scheduling's
- * schedules as care routing projects them from events (created by the
- * availability migration); the search fails if that table is absent.
- */
-export const SPECIALTY_SQL = `EXISTS (
-    SELECT 1 FROM facility_location l
-      JOIN schedule_projection sp ON sp.location_id = l.location_id AND sp.active
-     WHERE l.facility_id = f.id
-       AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(sp.specialties) AS x(s) WHERE lower(x.s) = lower(?)))`;
 
 const CURSOR_KIND = 'nearby';
 
@@ -217,8 +205,10 @@ export function nearbyStatement(q: NearbyQuery): {
     params.push(JSON.stringify(q.services));
   }
   if (q.specialty !== null && q.specialty !== undefined) {
-    where.push(SPECIALTY_SQL);
-    params.push(q.specialty.trim());
+    // A practitioner with an active schedule there lists it (the availability projection).
+    const offers = offersSpecialty('f.id', q.specialty.trim());
+    where.push(offers.sql);
+    params.push(...offers.params);
   }
   if (q.openNow) {
     where.push(OPEN_NOW_SQL);

@@ -1,12 +1,11 @@
 import type { AppointmentStatus } from '../../contracts/appointment-events.js';
 
+// HOLDS_TIME: the statuses that hold the practitioner's time (the exclusion constraint covers these).
 export {
   APPOINTMENT_STATUSES,
+  HOLDS_TIME,
   type AppointmentStatus,
 } from '../../contracts/appointment-events.js';
-
-/** Statuses that hold the practitioner's time (the exclusion constraint covers these). */
-export const HOLDS_TIME: readonly AppointmentStatus[] = ['booked', 'arrived', 'fulfilled'];
 
 const NEXT: Record<AppointmentStatus, readonly AppointmentStatus[]> = {
   proposed: ['booked', 'cancelled'],

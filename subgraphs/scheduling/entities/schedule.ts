@@ -29,4 +29,8 @@ export class ScheduleRecord {
 
   @Property({ type: 'boolean' })
   active: boolean = true;
+
+  /** Grows with each `schedule.changed` published for it (store/schedules.ts). */
+  @Property({ type: 'integer' })
+  version: number = 1;
 }

@@ -7,6 +7,7 @@ import {
   type ImportResult,
   type PractitionerRow,
 } from '../domain/practitioner-import.js';
+import { republishSchedulesOf } from './schedules.js';
 
 const COLUMNS = `id, npi, family, given, prefix, specialties, facility_ids AS "facilityIds", active`;
 const RECORD = `r(id text, npi text, family text, given jsonb, prefix text, specialties jsonb,
@@ -51,12 +52,32 @@ async function writeRows(
   );
 }
 
+/** Updated practitioners whose specialties or active flag changed: what `schedule.changed` carries. */
+function scheduleRelevant(
+  stored: readonly PractitionerRow[],
+  updates: readonly PractitionerRow[],
+): string[] {
+  const before = new Map(stored.map((r) => [r.id, r]));
+  return updates
+    .filter((u) => {
+      const b = before.get(u.id);
+      return (
+        !b ||
+        b.active !== u.active ||
+        JSON.stringify(b.specialties) !== JSON.stringify(u.specialties)
+      );
+    })
+    .map((u) => u.id);
+}
+
 /**
  * Imports a batch of practitioners matched by NPI, in one transaction: one
  * SELECT, then at most one write. New ones are created (under their wanted id
  * when free), changed ones replaced, unchanged ones not written. A
  * concurrent import that creates one of the same NPIs or ids first makes this
- * one CONFLICT (nothing written; retry).
+ * one CONFLICT (nothing written; retry). A practitioner whose specialties or
+ * active flag changed has each of their schedules re-published
+ * (`schedule.changed`) in the same transaction.
  */
 export async function importPractitioners(
   em: EntityManager,
@@ -64,8 +85,10 @@ export async function importPractitioners(
 ): Promise<ImportResult[]> {
   try {
     return await em.transactional(async (tem) => {
-      const plan = planImport(entries, await storedRows(tem, entries), randomUUID);
+      const stored = await storedRows(tem, entries);
+      const plan = planImport(entries, stored, randomUUID);
       await writeRows(tem, plan.inserts, plan.updates);
+      await republishSchedulesOf(tem, scheduleRelevant(stored, plan.updates));
       return plan.results;
     });
   } catch (err) {

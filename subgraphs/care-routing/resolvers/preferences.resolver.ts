@@ -1,0 +1,87 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { auditedWrite } from '../../../platform/audit/audited-write.js';
+import { recordAccess } from '../../../platform/audit/request-audit.js';
+import { recordEvent } from '../../../platform/authz/index.js';
+import { requireUuid } from '../../../platform/federation/ids.js';
+import { PATIENT_DATA, preferenceWrite, requirePatientRouting } from '../access.js';
+import type { CareRoutingContext } from '../context.js';
+import {
+  checkPreferences,
+  NO_PREFERENCES,
+  type CarePreferences as Prefs,
+} from '../domain/preferences.js';
+import { preferencesOf, savePreferences } from '../store/preferences.js';
+import { CarePreferences, CarePreferencesInput, Patient } from './recommendation.types.js';
+
+/** Preferences from an input: absent lists are empty, an absent limit is none. */
+export const preferencesFrom = (input: CarePreferencesInput | null | undefined): Prefs =>
+  checkPreferences({
+    preferredFacilityIds: input?.preferredFacilityIds ?? [],
+    avoidedFacilityIds: input?.avoidedFacilityIds ?? [],
+    maxTravelMinutes: input?.maxTravelMinutes ?? null,
+  });
+
+const toPreferences = (p: Prefs & { version?: number }): CarePreferences => ({
+  preferredFacilityIds: p.preferredFacilityIds,
+  avoidedFacilityIds: p.avoidedFacilityIds,
+  maxTravelMinutes: p.maxTravelMinutes,
+  version: p.version ?? 0,
+});
+
+/**
+ * A patient's care preferences (PHI: where they would rather be seen):
+ * read and written for the patient, decided by the kernel (role, scope,
+ * compartment, consent) and audited; stored encrypted.
+ */
+@Resolver(() => Patient)
+export class CarePreferencesResolver {
+  @FieldResolver(() => CarePreferences, {
+    description:
+      'Their care preferences (version 0 when none are stored); recommendations for them apply these.',
+  })
+  async carePreferences(
+    @Root() patient: Patient,
+    @Ctx() ctx: CareRoutingContext,
+  ): Promise<CarePreferences> {
+    const patientId = requireUuid(patient.id);
+    const decision = await requirePatientRouting(ctx, patientId, 'read');
+    await recordAccess(ctx, [recordEvent(patientId, decision, PATIENT_DATA, 'read')]);
+    const stored = (await preferencesOf(ctx.em, ctx.services.cipher, [patientId])).get(patientId);
+    return toPreferences(stored ?? NO_PREFERENCES);
+  }
+
+  @Mutation(() => CarePreferences, {
+    description:
+      'Sets a patient’s care preferences (the patient, an app acting for them); with expectedVersion, a stale one is CONFLICT.',
+  })
+  async setCarePreferences(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('input', () => CarePreferencesInput) input: CarePreferencesInput,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Ctx() ctx: CareRoutingContext,
+  ): Promise<CarePreferences> {
+    const id = requireUuid(patientId, 'patientId');
+    const prefs = preferencesFrom(input);
+    return auditedWrite(
+      ctx,
+      {
+        decision: preferenceWrite(ctx, id),
+        patientId: id,
+        dataClass: PATIENT_DATA,
+        action: 'update',
+      },
+      async (em) => {
+        const saved = await savePreferences(
+          em,
+          ctx.services.cipher,
+          id,
+          prefs,
+          expectedVersion,
+          ctx.principal.sub,
+          ctx.now,
+        );
+        return { id, result: toPreferences(saved) };
+      },
+    );
+  }
+}
