@@ -76,7 +76,8 @@ export class CarePreferencesResolver {
           ctx.services.cipher,
           id,
           prefs,
-          expectedVersion,
+          // An omitted argument arrives as undefined: no version check.
+          expectedVersion ?? null,
           ctx.principal.sub,
           ctx.now,
         );
