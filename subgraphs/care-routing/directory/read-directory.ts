@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { DIRECTORY_FILES, ZIP_CENTROID_FILE, type DirectoryFile } from './directory-files.js';
 import type { DirectoryFileRead, FacilityInput, SkippedRow } from './facility-input.js';
 import { mapDirectoryRow, type CsvRecord } from './map-row.js';
-import { greatCircleKm } from './great-circle.js';
+import { haversineKm } from '../domain/haversine.js';
 
 /** A CSV file's records with the line each starts on. */
 export function readCsv(file: string): { record: CsvRecord; line: number }[] {
@@ -55,7 +55,7 @@ export function mapDirectoryRecords(
     }
     const f = mapped.facility;
     const centroid = f.zip ? centroids?.get(f.zip) : undefined;
-    if (centroid && greatCircleKm(f, centroid) > MAX_KM_FROM_ZIP) {
+    if (centroid && haversineKm(f, centroid) > MAX_KM_FROM_ZIP) {
       skip(line, 'coordinates-far-from-zip', f.sourceKey);
       continue;
     }
