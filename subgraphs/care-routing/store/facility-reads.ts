@@ -1,26 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CareServiceName, FacilityKind } from '../domain/facility-kinds.js';
+import type { FacilityInput } from '../directory/facility-input.js';
 
 /** A directory row with its services and the FHIR Location ids that name it. */
-export interface FacilityRow {
-  id: string;
+export interface FacilityRow extends Omit<FacilityInput, 'sourceKey' | 'source'> {
   source: string;
-  npi: string | null;
-  providerNumber: string | null;
-  kind: FacilityKind;
-  name: string;
-  line: string | null;
-  city: string | null;
-  state: string | null;
-  zip: string | null;
-  phone: string | null;
-  lat: number;
-  lon: number;
-  beds: number | null;
-  emergency: boolean;
-  region: string;
-  timeZone: string;
-  services: CareServiceName[];
   locationIds: string[];
 }
 
