@@ -549,8 +549,36 @@ describe('setCarePreferences without expectedVersion', () => {
   );
 });
 
+/** Books P's first free slot with the demo clinician (as the front desk); the appointment id. */
+async function bookFor(patientId: string): Promise<string> {
+  const from = new Date(Date.now() + 86_400_000).toISOString();
+  const to = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  const { availableSlots } = await ok<{
+    availableSlots: { start: string; practitionerId: string }[];
+  }>(
+    tokenOf('scheduler'),
+    'query ($pr: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { availableSlots(practitionerId: $pr, from: $from, to: $to, first: 1) { start practitionerId } }',
+    { pr: TEAM, from, to },
+  );
+  const [slot] = availableSlots;
+  expect(slot).toBeDefined();
+  const { bookAppointment } = await ok<{ bookAppointment: { id: string } }>(
+    tokenOf('scheduler'),
+    'mutation ($i: BookAppointmentInput!) { bookAppointment(input: $i) { id } }',
+    {
+      i: {
+        patientId,
+        practitionerId: slot!.practitionerId,
+        start: slot!.start,
+        idempotencyKey: `routing-access-${randomUUID()}`,
+      },
+    },
+  );
+  return bookAppointment.id;
+}
+
 describe('a patient’s deny consent', () => {
-  it('refuses a care-team clinician P’s care options and preferences, audited as denied:consent; revoked, they see them again', async () => {
+  it('refuses a care-team clinician P’s care options and preferences (in the patient subgraph, and in care routing’s kernel when P comes through an appointment), audited as denied:consent; revoked, they see them again', async () => {
     const sub = 'routing-access-denied';
     const token = await t.token('clinician', { practitionerId: DENIED, sub });
     const options = async () => {
@@ -558,6 +586,18 @@ describe('a patient’s deny consent', () => {
       return outcome(r, patientField('careOptions')(r.data));
     };
     expect(await options()).toEqual({ ok: true, code: undefined });
+    // An appointment of P's brings P to care routing without the patient subgraph
+    // (Appointment.patient is scheduling's): care routing's own kernel then decides.
+    const APPOINTMENT_PREFS =
+      'query ($id: ID!) { appointment(id: $id) { id patient { id carePreferences { version } } } }';
+    const appointmentId = await bookFor(P);
+    const viaAppointment = async () => {
+      const r = await t.gql<{
+        appointment: { patient: { carePreferences: unknown } | null } | null;
+      }>(token, APPOINTMENT_PREFS, { id: appointmentId });
+      return outcome(r, r.data?.appointment?.patient?.carePreferences);
+    };
+    expect(await viaAppointment()).toEqual({ ok: true, code: undefined });
 
     const { recordConsent } = await ok<{ recordConsent: { id: string } }>(
       tokenOf('patient'),
@@ -594,14 +634,26 @@ describe('a patient’s deny consent', () => {
       code: undefined,
     });
 
+    // Through the appointment, care routing itself refuses P's preferences (scheduling answers the appointment).
+    expect(await viaAppointment()).toEqual({ ok: false, code: 'FORBIDDEN' });
+    const refused = await t.gql(token, APPOINTMENT_PREFS, { id: appointmentId });
+    expect(refused.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([
+      ['FORBIDDEN', 'appointment.patient.carePreferences'],
+    ]);
+
     const refusals = (await audited(sub)).filter((e) => e.outcome === 'deny');
     expect(refusals.length).toBeGreaterThan(0);
     for (const e of refusals)
       expect(e).toMatchObject({ patientId: P, resourceType: 'Patient', reason: 'denied:consent' });
+    // Care routing's own entry (no resource id; the patient subgraph's names the record).
+    expect(refusals.filter((e) => e.resourceId === undefined && e.action === 'read')).not.toEqual(
+      [],
+    );
 
     await ok(tokenOf('patient'), 'mutation ($c: ID!) { revokeConsent(consentId: $c) { id } }', {
       c: recordConsent.id,
     });
     await waitFor('the revocation in care routing', async () => (await options()).ok);
+    expect(await viaAppointment()).toEqual({ ok: true, code: undefined });
   });
 });
