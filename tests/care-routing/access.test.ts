@@ -514,17 +514,19 @@ describe('the audit log', () => {
     }
   });
 
-  it('the shield’s refusals of setCarePreferences are audited as denials', async () => {
+  it('the shield’s refusals of setCarePreferences are audited as denials naming P (denied:role-or-scope)', async () => {
     for (const actor of ACTORS.filter(
       (a) => !P_WRITERS.includes(a) && a !== 'otherPatient' && a !== 'otherPartner',
     )) {
       const rows = (await audited(subOf(actor))).filter(
         (e) =>
           e.outcome === 'deny' &&
-          (e.resourceType === 'graphql:Mutation.setCarePreferences' ||
-            (e.resourceType === 'Patient' && e.action === 'update')),
+          e.resourceType === 'graphql:Mutation.setCarePreferences' &&
+          e.action === 'update',
       );
       expect(rows.length, actor).toBeGreaterThan(0);
+      for (const e of rows)
+        expect(e, actor).toMatchObject({ patientId: P, reason: 'denied:role-or-scope' });
     }
   });
 });
