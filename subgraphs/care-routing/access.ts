@@ -1,13 +1,9 @@
 import {
-  requireRecord,
   writeAccess,
   type AccessPolicy,
-  type PatientAccessDecision,
   type Permission,
-  type RecordSubject,
   type WriteAccess,
 } from '../../platform/authz/index.js';
-import type { AccessEvent } from '../../platform/audit/request-audit.js';
 import type { Principal } from '../../platform/identity/principal.js';
 import type { CareRoutingContext } from './context.js';
 
@@ -55,25 +51,6 @@ export const routingAccess = (permission: Permission): AccessPolicy => ({
   permission,
   roleAllows: (p) => roleAllows(p, permission),
 });
-
-/**
- * Decides one read of a patient's routing data, auditing a refusal before
- * FORBIDDEN (`NO_ACCESS`); the permit is returned for the caller to audit
- * with what it read.
- */
-export function requirePatientRouting(
-  ctx: CareRoutingContext,
-  patientId: string,
-  action: AccessEvent['action'],
-): Promise<PatientAccessDecision> {
-  return requireRecord(
-    ctx,
-    { patientId } satisfies RecordSubject,
-    routingAccess('r'),
-    action,
-    NO_ACCESS,
-  );
-}
 
 /** A write of a patient's preferences, decided inside its transaction by `auditedWrite`. */
 export function preferenceWrite(ctx: CareRoutingContext, patientId: string): WriteAccess {

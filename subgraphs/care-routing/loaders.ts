@@ -1,7 +1,11 @@
 import DataLoader from 'dataloader';
+import { decideLists, type PatientAccessDecision } from '../../platform/authz/index.js';
+import { routingAccess } from './access.js';
 import type { CareRoutingContext } from './context.js';
 import { facilitiesByKeys, type FacilityRow } from './store/facility-reads.js';
 import { nextFreeSlots, type NextFreeSlot } from './store/next-free-slot.js';
+import { zipCentroids, type GeoPointValue } from './store/places.js';
+import { preferencesOf, type StoredPreferences } from './store/preferences.js';
 import { specialtiesAt } from './store/specialties.js';
 import { statusesOf, type StatusRow } from './store/status.js';
 
@@ -15,9 +19,19 @@ export interface CareRoutingLoaders {
   nextFreeSlot(specialty: string | null): DataLoader<string, NextFreeSlot | null>;
   /** A facility's current status row, by facility id (null: never reported). */
   statuses: DataLoader<string, StatusRow | null>;
+  /**
+   * Whether the caller may read a patient's routing data (their postal code, their
+   * preferences), by patient id: one kernel decision round and one audit statement (every
+   * permit and refusal, as a read of Patient) for all the patients of a response.
+   */
+  patientReads: DataLoader<string, PatientAccessDecision>;
+  /** A patient's stored preferences (decrypted), by patient id; null when none. */
+  preferences: DataLoader<string, StoredPreferences | null>;
+  /** A ZIP code's centroid; null when unknown. */
+  zipCentroids: DataLoader<string, GeoPointValue | null>;
 }
 
-export function createLoaders(ctx: Pick<CareRoutingContext, 'em' | 'now'>): CareRoutingLoaders {
+export function createLoaders(ctx: CareRoutingContext): CareRoutingLoaders {
   // One loader per specialty asked in the request (usually one): each batches its facilities.
   const slotLoaders = new Map<string, DataLoader<string, NextFreeSlot | null>>();
   return {
@@ -48,6 +62,22 @@ export function createLoaders(ctx: Pick<CareRoutingContext, 'em' | 'now'>): Care
     statuses: new DataLoader(async (ids: readonly string[]) => {
       const rows = await statusesOf(ctx.em, ids);
       return ids.map((id) => rows.get(id) ?? null);
+    }),
+    patientReads: new DataLoader((ids: readonly string[]) =>
+      decideLists(
+        ctx,
+        ids.map((patientId) => ({ patientId })),
+        routingAccess('r'),
+        'read',
+      ),
+    ),
+    preferences: new DataLoader(async (ids: readonly string[]) => {
+      const byId = await preferencesOf(ctx.em, ctx.services.cipher, ids);
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    zipCentroids: new DataLoader(async (zips: readonly string[]) => {
+      const byZip = await zipCentroids(ctx.em, zips);
+      return zips.map((z) => byZip.get(z) ?? null);
     }),
   };
 }

@@ -1,16 +1,15 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { auditedWrite } from '../../../platform/audit/audited-write.js';
-import { recordAccess } from '../../../platform/audit/request-audit.js';
-import { recordEvent } from '../../../platform/authz/index.js';
+import { forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { PATIENT_DATA, preferenceWrite, requirePatientRouting } from '../access.js';
+import { NO_ACCESS, PATIENT_DATA, preferenceWrite } from '../access.js';
 import type { CareRoutingContext } from '../context.js';
 import {
   checkPreferences,
   NO_PREFERENCES,
   type CarePreferences as Prefs,
 } from '../domain/preferences.js';
-import { preferencesOf, savePreferences } from '../store/preferences.js';
+import { savePreferences } from '../store/preferences.js';
 import { CarePreferences, CarePreferencesInput, Patient } from './recommendation.types.js';
 
 /** Preferences from an input: absent lists are empty, an absent limit is none. */
@@ -36,17 +35,19 @@ const toPreferences = (p: Prefs & { version?: number }): CarePreferences => ({
 @Resolver(() => Patient)
 export class CarePreferencesResolver {
   @FieldResolver(() => CarePreferences, {
+    nullable: true,
     description:
-      'Their care preferences (version 0 when none are stored); recommendations for them apply these.',
+      'Their care preferences (version 0 when none are stored); recommendations for them apply these. Null with FORBIDDEN when the caller may not see them (audited).',
   })
   async carePreferences(
     @Root() patient: Patient,
     @Ctx() ctx: CareRoutingContext,
   ): Promise<CarePreferences> {
     const patientId = requireUuid(patient.id);
-    const decision = await requirePatientRouting(ctx, patientId, 'read');
-    await recordAccess(ctx, [recordEvent(patientId, decision, PATIENT_DATA, 'read')]);
-    const stored = (await preferencesOf(ctx.em, ctx.services.cipher, [patientId])).get(patientId);
+    // Decided and audited for every patient of the response in one round.
+    const decision = await ctx.loaders.patientReads.load(patientId);
+    if (!decision.allowed) throw forbidden(NO_ACCESS);
+    const stored = await ctx.loaders.preferences.load(patientId);
     return toPreferences(stored ?? NO_PREFERENCES);
   }
 

@@ -1,9 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { recordAccess } from '../../../platform/audit/request-audit.js';
-import { recordEvent } from '../../../platform/authz/index.js';
-import { badInput } from '../../../platform/errors/index.js';
+import { badInput, forbidden } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
-import { PATIENT_DATA, requirePatientRouting } from '../access.js';
+import { NO_ACCESS } from '../access.js';
 import type { CareRoutingContext } from '../context.js';
 import type { CareServiceName } from '../domain/facility-kinds.js';
 import type { GeoPointValue } from '../store/places.js';
@@ -12,7 +10,6 @@ import { MAX_RADIUS_KM, MAX_SPECIALTY_LENGTH } from '../domain/search-limits.js'
 import { TRAVEL_MODEL_TEXT } from '../domain/travel.js';
 import { FACTORS, type Urgency } from '../domain/weights.js';
 import { parsePlace, resolvePlace } from '../store/places.js';
-import { preferencesOf } from '../store/preferences.js';
 import { recommend, type RoutingNeed } from '../store/recommend.js';
 import { recommendDeps } from '../store/recommend-deps.js';
 import { toFacility } from './facility.mapper.js';
@@ -117,8 +114,9 @@ export class RecommendationResolver {
 
   @Directive('@requires(fields: "address { postalCode }")')
   @FieldResolver(() => CareRecommendations, {
+    nullable: true,
     description:
-      'Facilities for a need from where the patient lives (the centroid of their postal code), with their stored preferences: audited as a read of the patient.',
+      'Facilities for a need from where the patient lives (the centroid of their postal code), with their stored preferences: audited as a read of the patient; null with FORBIDDEN when the caller may not route them.',
   })
   async careOptions(
     @Root() patient: Patient,
@@ -127,16 +125,21 @@ export class RecommendationResolver {
   ): Promise<CareRecommendations> {
     const patientId = requireUuid(patient.id);
     const checked = needOf(need);
-    const decision = await requirePatientRouting(ctx, patientId, 'read');
-    await recordAccess(ctx, [recordEvent(patientId, decision, PATIENT_DATA, 'read')]);
+    // Decided and audited for every patient of the response in one round.
+    const decision = await ctx.loaders.patientReads.load(patientId);
+    if (!decision.allowed) throw forbidden(NO_ACCESS);
     const postalCode = patient.address?.find((a) => a.postalCode)?.postalCode;
-    if (!postalCode)
+    const place = postalCode ? parsePlace({ postalCode }, 'patient') : null;
+    const [origin, stored] = await Promise.all([
+      place && 'postalCode' in place ? ctx.loaders.zipCentroids.load(place.postalCode) : null,
+      ctx.loaders.preferences.load(patientId),
+    ]);
+    if (!origin)
       throw badInput(
-        'No postal code of this patient is available to the caller: ask careRecommendations from a place',
+        'No known postal code of this patient is available to the caller: ask careRecommendations from a place',
         'patient',
       );
-    const origin = await resolvePlace(ctx.em, parsePlace({ postalCode }, 'patient'), 'patient');
-    const stored = (await preferencesOf(ctx.em, ctx.services.cipher, [patientId])).get(patientId);
+    // The recommender runs once per patient: each has their own origin.
     return answer(ctx, checked, origin, 'postal-code', stored ?? NO_PREFERENCES);
   }
 }
