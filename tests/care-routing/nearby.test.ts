@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MAX_NEARBY_PAGE,
@@ -46,7 +47,7 @@ beforeAll(async () => {
   t = await startTestStack('routing-nearby', textPartnerClients(['partner-demo-app']));
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
   directory = await readScanFacilities({
-    query: async <R extends object>(text: string) => ({ rows: (await t.sql(text)) as R[] }),
+    query: async <R extends pg.QueryResultRow>(text: string) => ({ rows: await t.sql<R>(text) }),
   });
   const [centroid] = await t.sql<{ lat: number; lon: number }>(
     'SELECT lat, lon FROM routing.zip_centroid WHERE zip = $1',

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
+import type pg from 'pg';
 import type { WeeklyHours } from '../../../platform/time/index.js';
 import { CARE_ROUTING_DATA_DIR } from '../directory/data-dir.js';
 import { importDirectoryFolder } from '../directory/import-folder.js';
@@ -26,7 +27,7 @@ export interface ScanFacility {
 
 /** Anything that runs parameterised SQL (`$1` placeholders) and returns rows: a pg Client or Pool. */
 export interface SqlRunner {
-  query<R extends object>(text: string): Promise<{ rows: R[] }>;
+  query<R extends pg.QueryResultRow>(text: string): Promise<{ rows: R[] }>;
 }
 
 /** Every facility in `routing.facility` with its services, as the scan needs it. */
