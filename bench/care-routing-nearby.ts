@@ -9,14 +9,14 @@ import { devPrincipal } from '../platform/identity/dev-issuer.js';
 import { InternalTokenSigner } from '../platform/identity/internal-token.js';
 import { startStack } from '../scripts/stack.js';
 import {
-  loadFixtureDirectory,
-  type FixtureFacility,
-} from '../subgraphs/care-routing/store/nearby-fixture.js';
-import { bruteNearby } from '../subgraphs/care-routing/store/nearby-testing.js';
+  bruteNearby,
+  readScanFacilities,
+  type ScanFacility,
+} from '../subgraphs/care-routing/store/nearby-testing.js';
 
 /**
  * Nearby-search latency, one request at a time, for the same random points
- * (seeded) over the whole directory (about 18,000 facilities): (a) at the
+ * (seeded) over the whole directory (about 16,700 facilities): (a) at the
  * care-routing subgraph, over HTTP with a gateway-signed internal token per
  * request as the gateway sends it; (b) through the gateway with a user
  * token; (c) a brute-force scan in memory (haversine to every facility,
@@ -24,10 +24,10 @@ import { bruteNearby } from '../subgraphs/care-routing/store/nearby-testing.js';
  * 50 km. Prints p50/p99 ms per case and path.
  *
  * The whole stack runs in this process (scripts/stack.ts) on the embedded
- * database (or DATABASE_URL). When the care-routing seed leaves the directory
- * empty, the fixture loader (store/nearby-fixture.ts) inserts it from the
- * shared CSVs. BENCH_NEARBY (default 400) requests per case and path, after
- * 50 to warm up. `npm run bench:care-routing-nearby`.
+ * database (or DATABASE_URL), seeded with the whole directory
+ * (SEED_FACILITIES=all unless set otherwise); the scan holds what the seed
+ * imported, read back from the tables. BENCH_NEARBY (default 400) requests
+ * per case and path, after 50 to warm up. `npm run bench:care-routing-nearby`.
  */
 const n = Number(process.env.BENCH_NEARBY ?? 400);
 const ownDataDir = process.env.DATA_DIR
@@ -36,6 +36,7 @@ const ownDataDir = process.env.DATA_DIR
 const config = loadConfig({
   ...process.env,
   DATA_DIR: process.env.DATA_DIR ?? ownDataDir,
+  SEED_FACILITIES: process.env.SEED_FACILITIES ?? 'all',
   LOG_LEVEL: 'silent',
   AUDIT_HEAD_INTERVAL: '3600',
   RATE_LIMIT_PER_CLIENT: '1000000000',
@@ -62,7 +63,7 @@ const QUERY = /* GraphQL */ `
 
 /** Seeded points: three in four over the lower 48, one in four near a facility (dense areas). */
 function points(
-  facilities: readonly FixtureFacility[],
+  facilities: readonly ScanFacility[],
   count: number,
 ): { lat: number; lon: number }[] {
   let s = 20261215;
@@ -76,21 +77,15 @@ function points(
   });
 }
 
-async function directory(
-  adminUrl: string,
-): Promise<{ facilities: FixtureFacility[]; loaded: boolean }> {
+/** The directory as seeded, read back for the scan; an empty one is an error (the seed did not run). */
+async function directory(adminUrl: string): Promise<ScanFacility[]> {
   const db = new pg.Client(adminUrl);
   await db.connect();
   try {
-    const [{ count }] = (await db.query<{ count: string }>('SELECT count(*) FROM routing.facility'))
-      .rows as [{ count: string }];
-    if (Number(count) === 0) return { facilities: await loadFixtureDirectory(db), loaded: true };
-    const { rows } = await db.query<FixtureFacility>(
-      `SELECT f.id, f.kind, f.lat, f.lon, f.emergency, f.time_zone AS "timeZone",
-              ARRAY(SELECT s.service FROM routing.facility_service s WHERE s.facility_id = f.id) AS services
-         FROM routing.facility f`,
-    );
-    return { facilities: rows, loaded: false };
+    const facilities = await readScanFacilities(db);
+    if (facilities.length === 0)
+      throw new Error('routing.facility is empty: the seed imported nothing');
+    return facilities;
   } finally {
     await db.end();
   }
@@ -103,7 +98,7 @@ const quantile = (xs: number[], q: number) => {
 
 const stack = await startStack({ config, seed: true, ephemeralPorts: true });
 try {
-  const { facilities, loaded } = await directory(stack.adminUrl);
+  const facilities = await directory(stack.adminUrl);
   const signer = await InternalTokenSigner.load(config.keysDir);
   const principal = devPrincipal('clinician', { sub: 'bench-nearby' });
   const userToken = await stack.devIssuer!.sign(principal);
@@ -178,7 +173,7 @@ try {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(
-    `Nearby search, ${facilities.length} facilities (${loaded ? 'fixture loader' : 'as seeded'}), ${n} sequential requests per row, 50 warm-up`,
+    `Nearby search, ${facilities.length} facilities (SEED_FACILITIES=${config.SEED_FACILITIES}), ${n} sequential requests per row, 50 warm-up`,
   );
   console.log(line(header));
   for (const row of rows) console.log(line(row));

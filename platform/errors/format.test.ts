@@ -62,4 +62,45 @@ describe('formatError', () => {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
   });
+
+  it('answers the gateway planner’s INVALID_GRAPHQL (a literal in the operation) as BAD_USER_INPUT, quoting no value', () => {
+    const arg = formatError({
+      message:
+        'Invalid value {latitude: Infinity, longitude: 0} for argument "Query.nearbyFacilities(near:)" of type PlaceInput!',
+      locations: [{ line: 3, column: 40 }],
+      extensions: { code: 'INVALID_GRAPHQL', requestId: 'r-1', stacktrace: ['at x'] },
+    });
+    expect(arg).toEqual({
+      message:
+        'Argument "Query.nearbyFacilities(near:)" has a value its type PlaceInput! cannot take; check the values written in the query (numbers must be finite)',
+      locations: [{ line: 3, column: 40 }],
+      extensions: { code: 'BAD_USER_INPUT', requestId: 'r-1' },
+    });
+    const named = formatError({
+      message:
+        'Invalid value for argument "near": Float cannot represent non numeric value Infinity.',
+      extensions: { code: 'INVALID_GRAPHQL' },
+    });
+    expect(named).toEqual({
+      message:
+        'Argument "near" has a value its type cannot take; check the values written in the query (numbers must be finite)',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const int = formatError({
+      message: 'Int cannot represent non 32-bit signed integer value 99999999999.',
+      extensions: { code: 'INVALID_GRAPHQL' },
+    });
+    expect(int.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect(int.message).not.toContain('99999999999');
+    // A value that imitates the planner's text gains nothing: names only, else the fixed message.
+    for (const message of [
+      'Invalid value {family: "Canary"} for argument "x" of type Canary Name',
+      'Field "mrn" is not defined by type "PatientInput".',
+    ])
+      expect(formatError({ message, extensions: { code: 'INVALID_GRAPHQL' } })).toEqual({
+        message:
+          'The operation has a value the schema cannot take; check the values written in the query',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+  });
 });

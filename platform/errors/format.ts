@@ -46,6 +46,38 @@ const VALUE_ECHOES: [RegExp, string][] = [
   [/Unexpected String ".*?"/g, 'Unexpected String'],
 ];
 
+/**
+ * The gateway's query planner (federation-internals) re-reads the operation's
+ * literals with its own rules and throws INVALID_GRAPHQL for one it cannot
+ * represent (a Float literal that overflows to Infinity, `1e999`, passes
+ * graphql-js validation). The supergraph is composed before the gateway
+ * serves, so at request time this code only comes from planning the
+ * caller's operation: the caller's fault, answered as BAD_USER_INPUT. Its
+ * text quotes the value, so a fixed message replaces it.
+ */
+const PLANNER_INPUT_DEFAULT =
+  'The operation has a value the schema cannot take; check the values written in the query';
+/** A schema coordinate or type as the planner prints them: names only, never a value. */
+const SCHEMA_NAME = /^[\w.():[\]!]+$/;
+
+const NUMBER_HINT: Record<string, string> = {
+  Float: ' (numbers must be finite)',
+  Int: ' (integers must fit in 32 bits)',
+};
+
+/** A fixed message for the planner's text: the argument it names (a schema name), never the value. */
+function plannerInputMessage(message: string): string {
+  const arg = /^Invalid value .* for argument "([^"]+)" of type (\S+?)\.?$/s.exec(message);
+  if (arg && SCHEMA_NAME.test(arg[1]!) && SCHEMA_NAME.test(arg[2]!))
+    return `Argument "${arg[1]}" has a value its type ${arg[2]} cannot take; check the values written in the query (numbers must be finite)`;
+  const named = /^Invalid value for argument "(\w+)": (Float|Int)?/.exec(message);
+  if (named)
+    return `Argument "${named[1]}" has a value its type cannot take; check the values written in the query${NUMBER_HINT[named[2] ?? ''] ?? ''}`;
+  if (/^(Float|Int) cannot represent/.test(message))
+    return 'A number written in the query is out of range for its type; check the values written in the query';
+  return PLANNER_INPUT_DEFAULT;
+}
+
 /** class-validator's error tree, or this module's own flattened form (errors pass gateway and subgraph). */
 interface ValidationNode {
   property?: string;
@@ -77,14 +109,25 @@ function flattenValidation(
  * back (they may be PHI), validation details keep only property and
  * constraint names, stack traces never leave, a transient database fault
  * (`cause`, the error a resolver threw) becomes a retryable
- * SERVICE_UNAVAILABLE, and any other error without a known code becomes a
- * generic INTERNAL_SERVER_ERROR (the service logs the cause).
+ * SERVICE_UNAVAILABLE, the planner's INVALID_GRAPHQL (a literal in the
+ * caller's operation it cannot represent) a BAD_USER_INPUT that quotes no
+ * value, and any other error without a known code becomes a generic
+ * INTERNAL_SERVER_ERROR (the service logs the cause).
  */
 export function formatError(
   formatted: GraphQLFormattedError,
   cause?: unknown,
 ): GraphQLFormattedError {
   const ext = { ...(formatted.extensions ?? {}) } as Record<string, unknown>;
+  if (ext.code === 'INVALID_GRAPHQL') {
+    const requestId = ext.requestId === undefined ? {} : { requestId: ext.requestId };
+    return {
+      message: plannerInputMessage(formatted.message),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'BAD_USER_INPUT', ...requestId },
+    };
+  }
   const transient =
     typeof ext.code === 'string' && KNOWN_CODES.has(ext.code) ? undefined : transientFault(cause);
   if (transient)

@@ -1,73 +1,77 @@
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MAX_NEARBY_PAGE,
   MAX_RADIUS_KM,
 } from '../../subgraphs/care-routing/domain/search-limits.js';
-import { haversineKm } from '../../subgraphs/care-routing/domain/haversine.js';
+import {
+  bruteNearby,
+  orderMismatch,
+  readScanFacilities,
+  type BruteHit,
+  type BruteQuery,
+  type ScanFacility,
+  type ScanStatus,
+} from '../../subgraphs/care-routing/store/nearby-testing.js';
 import { textPartnerClients } from '../support/clients.js';
 import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
 
 /**
- * `nearbyFacilities` through the gateway: by point and by ZIP code, sorted
- * by the distance it returns, paged, filtered; every bad argument a single
- * BAD_USER_INPUT naming what to fix; signed-in callers only, partner apps
- * included.
+ * `nearbyFacilities` through the gateway over the directory the test stack
+ * seeds (SEED_FACILITIES=demo: the Kansas facilities, every ZIP centroid, the
+ * demo Locations): by point and by ZIP code, in the order and at the
+ * distances a brute-force haversine scan of the seeded rows gives, paged,
+ * filtered; every bad argument a single BAD_USER_INPUT naming what to fix;
+ * signed-in callers only, partner apps included.
  */
 let t: TestStack;
 let clinician: string;
+/** The seeded directory, read back from routing.facility. */
+let directory: ScanFacility[];
+/** The statuses this test sets (the seed sets none). */
+const statuses = new Map<string, ScanStatus>();
+/** A non-emergency urgent care reporting 24/7 hours, and an emergency hospital on diversion. */
+let roundTheClock: string;
+let diverted: string;
 
-const OVERLAND_PARK = { lat: 38.9822, lon: -94.6708 };
-const ZIP = { zip: '66204', lat: 38.9922, lon: -94.6766 };
+const OVERLAND_PARK = { lat: 38.99, lon: -94.72 };
+const ZIP = '66204';
+let zipPoint: { lat: number; lon: number };
+/** About 40 seeded facilities lie within 25 km of Overland Park. */
+const RADIUS_KM = 25;
 
-/** The test's directory: a few facilities around Overland Park, one far away. */
-const FACILITIES = [
-  { id: 'np-er', kind: 'hospital', lat: 38.99, lon: -94.68, emergency: true },
-  { id: 'np-uc', kind: 'urgent-care', lat: 38.97, lon: -94.7, emergency: false },
-  { id: 'np-pc', kind: 'primary-care', lat: 39.02, lon: -94.6, emergency: false },
-  { id: 'np-div', kind: 'hospital', lat: 38.95, lon: -94.75, emergency: true },
-  { id: 'np-va', kind: 'veterans', lat: 39.07, lon: -94.53, emergency: false },
-  { id: 'np-far', kind: 'hospital', lat: 47.6, lon: -122.3, emergency: true },
-] as const;
-
-/**
- * Inserts the test's directory as superuser (the care-routing seed has no
- * facilities in test stacks yet): swap for SEED_FACILITIES=demo rows when the
- * directory seed lands. Urgent care open round the clock; the second
- * hospital on diversion; primary care with unknown hours.
- */
-async function insertDirectory(): Promise<void> {
-  await t.sql(
-    `INSERT INTO routing.facility (id, source, source_key, kind, name, lat, lon, emergency, region, time_zone, digest)
-     SELECT id, 'fhir-location', id, kind, 'Nearby test ' || id, lat, lon, emergency, '662', 'America/Chicago', 'test'
-       FROM json_to_recordset($1::json) AS r(id text, kind text, lat float8, lon float8, emergency boolean)`,
-    [JSON.stringify(FACILITIES)],
-  );
-  await t.sql(
-    `INSERT INTO routing.facility_service (facility_id, service)
-     VALUES ('np-er', 'emergency'), ('np-er', 'inpatient'), ('np-uc', 'urgent-care'),
-            ('np-pc', 'primary-care'), ('np-div', 'emergency'), ('np-va', 'veterans-care')`,
-  );
-  const allWeek = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({
-    weekday,
-    start: '00:00',
-    end: '24:00',
-  }));
-  await t.sql(
-    `INSERT INTO routing.facility_status (facility_id, hours, diversion)
-     VALUES ('np-uc', $1::jsonb, false), ('np-div', NULL, true)`,
-    [JSON.stringify(allWeek)],
-  );
-  await t.sql(
-    `INSERT INTO routing.zip_centroid (zip, lat, lon, state, place) VALUES ($1, $2, $3, 'KS', 'Overland Park')
-     ON CONFLICT (zip) DO NOTHING`,
-    [ZIP.zip, ZIP.lat, ZIP.lon],
-  );
-}
+const brute = (point: { lat: number; lon: number }, q: BruteQuery = {}): BruteHit[] =>
+  bruteNearby(directory, point, q, statuses);
 
 beforeAll(async () => {
   t = await startTestStack('routing-nearby', textPartnerClients(['partner-demo-app']));
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
-  await insertDirectory();
+  directory = await readScanFacilities({
+    query: async <R extends pg.QueryResultRow>(text: string) => ({ rows: await t.sql<R>(text) }),
+  });
+  const [centroid] = await t.sql<{ lat: number; lon: number }>(
+    'SELECT lat, lon FROM routing.zip_centroid WHERE zip = $1',
+    [ZIP],
+  );
+  zipPoint = centroid!;
+  const byId = new Map(directory.map((f) => [f.id, f]));
+  const near = bruteNearby(directory, OVERLAND_PARK, { radiusKm: RADIUS_KM }).map((h) =>
+    byId.get(h.id)!,
+  );
+  roundTheClock = near.find((f) => f.kind === 'urgent-care' && !f.emergency)!.id;
+  diverted = near.find((f) => f.kind === 'hospital' && f.emergency)!.id;
+  const allWeek = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({
+    weekday: weekday as 1 | 2 | 3 | 4 | 5 | 6 | 7,
+    start: '00:00',
+    end: '24:00',
+  }));
+  statuses.set(roundTheClock, { hours: allWeek, diversion: false });
+  statuses.set(diverted, { hours: null, diversion: true });
+  await t.sql(
+    `INSERT INTO routing.facility_status (facility_id, hours, diversion)
+     VALUES ($1, $2::jsonb, false), ($3, NULL, true)`,
+    [roundTheClock, JSON.stringify(allWeek), diverted],
+  );
 }, 180_000);
 afterAll(() => t?.stop());
 
@@ -122,7 +126,13 @@ interface Nearby {
       cursor: string;
       node: {
         distanceKm: number;
-        facility: { id: string; location: { latitude: number; longitude: number } };
+        facility: {
+          id: string;
+          kind: string;
+          emergency: boolean;
+          services: string[];
+          location: { latitude: number; longitude: number };
+        };
       };
     }[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -144,71 +154,117 @@ function refusals(r: GqlResponse): [string | undefined, string][] {
 }
 
 describe('nearbyFacilities', () => {
+  it('the seeded directory is there: Kansas, around Overland Park', () => {
+    expect(directory.length).toBeGreaterThan(300);
+    expect(brute(OVERLAND_PARK, { radiusKm: RADIUS_KM }).length).toBeGreaterThan(30);
+    expect(brute(OVERLAND_PARK, { radiusKm: RADIUS_KM }).length).toBeLessThanOrEqual(
+      MAX_NEARBY_PAGE,
+    );
+  });
+
   it('by point: nearest first, with great-circle distances', async () => {
     const c = await search({
       near: { latitude: OVERLAND_PARK.lat, longitude: OVERLAND_PARK.lon },
-      radiusKm: 50,
+      radiusKm: RADIUS_KM,
+      first: MAX_NEARBY_PAGE,
     });
-    const expected = FACILITIES.filter((f) => f.id !== 'np-far')
-      .map((f) => ({ id: f.id, km: haversineKm(OVERLAND_PARK, f) }))
-      .sort((a, b) => a.km - b.km);
-    expect(idsOf(c)).toEqual(expected.map((e) => e.id));
-    c.edges.forEach((e, i) =>
-      expect(Math.abs(e.node.distanceKm - expected[i]!.km)).toBeLessThan(expected[i]!.km * 0.005),
-    );
+    const expected = brute(OVERLAND_PARK, { radiusKm: RADIUS_KM });
+    expect(orderMismatch(idsOf(c), expected)).toBeNull();
+    const km = new Map(expected.map((h) => [h.id, h.km]));
+    for (const e of c.edges) {
+      const want = km.get(e.node.facility.id)!;
+      expect(Math.abs(e.node.distanceKm - want)).toBeLessThanOrEqual(want * 0.005 + 1e-6);
+    }
     expect(c.pageInfo).toEqual({ hasNextPage: false, endCursor: c.edges.at(-1)!.cursor });
   });
 
   it('without a radius, nearest first over the whole directory', async () => {
-    const c = await search({ near: { latitude: 47.5, longitude: -122.2 }, first: 2 });
-    expect(idsOf(c)[0]).toBe('np-far');
+    const seattle = { lat: 47.5, lon: -122.2 };
+    const c = await search({ near: { latitude: seattle.lat, longitude: seattle.lon }, first: 2 });
+    expect(orderMismatch(idsOf(c), brute(seattle).slice(0, 2))).toBeNull();
     expect(c.pageInfo.hasNextPage).toBe(true);
   });
 
   it('by ZIP code (or ZIP+4): from its centroid', async () => {
-    const byZip = await search({ near: { postalCode: '66204-1234' }, radiusKm: 50 });
-    const byPoint = await search({ near: { latitude: ZIP.lat, longitude: ZIP.lon }, radiusKm: 50 });
+    const byZip = await search({
+      near: { postalCode: `${ZIP}-1234` },
+      radiusKm: RADIUS_KM,
+      first: MAX_NEARBY_PAGE,
+    });
+    const byPoint = await search({
+      near: { latitude: zipPoint.lat, longitude: zipPoint.lon },
+      radiusKm: RADIUS_KM,
+      first: MAX_NEARBY_PAGE,
+    });
     expect(idsOf(byZip)).toEqual(idsOf(byPoint));
     expect(byZip.edges.map((e) => e.node.distanceKm)).toEqual(
       byPoint.edges.map((e) => e.node.distanceKm),
     );
+    expect(orderMismatch(idsOf(byZip), brute(zipPoint, { radiusKm: RADIUS_KM }))).toBeNull();
   });
 
   it('pages with its cursors: the same order, no duplicates or gaps', async () => {
-    const near = { postalCode: ZIP.zip };
-    const all = idsOf(await search({ near, radiusKm: 50 }));
+    const near = { postalCode: ZIP };
+    const all = idsOf(await search({ near, radiusKm: RADIUS_KM, first: MAX_NEARBY_PAGE }));
     const walked: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await search({ near, radiusKm: 50, first: 2, after });
+      const page = await search({ near, radiusKm: RADIUS_KM, first: 4, after });
       walked.push(...idsOf(page));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
     expect(walked).toEqual(all);
+    expect(new Set(walked).size).toBe(walked.length);
   });
 
   it('filters by kind, service, open now and diversion', async () => {
-    const near = { postalCode: ZIP.zip };
+    const near = { postalCode: ZIP };
     const ids = async (vars: Record<string, unknown>) =>
-      idsOf(await search({ near, radiusKm: 50, ...vars })).sort();
-    expect(await ids({ kinds: ['hospital', 'veterans'] })).toEqual(['np-div', 'np-er', 'np-va']);
-    expect(await ids({ services: ['emergency'] })).toEqual(['np-div', 'np-er']);
-    expect(await ids({ services: ['emergency', 'inpatient'] })).toEqual(['np-er']);
-    // Emergency departments never close; urgent care reports 24/7 hours; the rest are unknown.
-    expect(await ids({ openNow: true })).toEqual(['np-div', 'np-er', 'np-uc']);
-    expect(await ids({ openNow: false })).toHaveLength(5);
-    expect(await ids({ excludeDiversion: true })).toEqual(['np-er', 'np-pc', 'np-uc', 'np-va']);
-    expect(await ids({ openNow: true, excludeDiversion: true, services: ['emergency'] })).toEqual([
-      'np-er',
-    ]);
+      idsOf(await search({ near, radiusKm: RADIUS_KM, first: MAX_NEARBY_PAGE, ...vars })).sort();
+    const want = (q: BruteQuery) =>
+      brute(zipPoint, { radiusKm: RADIUS_KM, ...q })
+        .map((h) => h.id)
+        .sort();
+    const everything = want({});
+    const cases: [Record<string, unknown>, BruteQuery][] = [
+      [{ kinds: ['hospital', 'veterans'] }, { kinds: ['hospital', 'veterans'] }],
+      [{ services: ['emergency'] }, { services: ['emergency'] }],
+      [{ services: ['emergency', 'inpatient'] }, { services: ['emergency', 'inpatient'] }],
+      [{ openNow: true }, { openNow: new Date() }],
+      [{ openNow: false }, {}],
+      [{ excludeDiversion: true }, { excludeDiversion: true }],
+      [
+        { openNow: true, excludeDiversion: true, services: ['emergency'] },
+        { openNow: new Date(), excludeDiversion: true, services: ['emergency'] },
+      ],
+    ];
+    for (const [vars, q] of cases) {
+      const expected = want(q);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await ids(vars)).toEqual(expected);
+    }
+    // Emergency departments never close; the urgent care reports 24/7 hours; the rest are unknown.
+    const byId = new Map(directory.map((f) => [f.id, f]));
+    const open = await ids({ openNow: true });
+    expect(open).toContain(roundTheClock);
+    expect(open).toContain(diverted);
+    expect(open.every((id) => byId.get(id)!.emergency || id === roundTheClock)).toBe(true);
+    expect(open.length).toBeLessThan(everything.length);
+    expect(await ids({ openNow: false })).toEqual(everything);
+    expect(await ids({ excludeDiversion: true })).toEqual(
+      everything.filter((id) => id !== diverted),
+    );
+    expect(
+      await ids({ openNow: true, excludeDiversion: true, services: ['emergency'] }),
+    ).not.toContain(diverted);
   });
 
   it('a partner app can search; an anonymous caller cannot', async () => {
     const partner = await t.token('partner', { sub: 'nearby-partner' });
-    const c = await search({ near: { postalCode: ZIP.zip }, radiusKm: 10 }, partner);
-    expect(idsOf(c)).toContain('np-er');
-    const r = await t.gql(undefined, NEARBY, { near: { postalCode: ZIP.zip } });
+    const c = await search({ near: { postalCode: ZIP }, radiusKm: 10 }, partner);
+    expect(idsOf(c)).toContain(brute(zipPoint, { radiusKm: 10 })[0]!.id);
+    const r = await t.gql(undefined, NEARBY, { near: { postalCode: ZIP } });
     expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 });
@@ -263,7 +319,7 @@ describe('bad input: one BAD_USER_INPUT saying what to fix, nothing else', () =>
     ],
     [
       'point and ZIP',
-      { near: { ...point, postalCode: ZIP.zip } },
+      { near: { ...point, postalCode: ZIP } },
       'near takes either latitude and longitude or a postalCode, not both',
     ],
     ['neither', { near: {} }, 'near needs latitude and longitude, or a postalCode'],
@@ -281,7 +337,7 @@ describe('bad input: one BAD_USER_INPUT saying what to fix, nothing else', () =>
   });
 
   it('a cursor of another search', async () => {
-    const c = await search({ near: { postalCode: ZIP.zip }, first: 1 });
+    const c = await search({ near: { postalCode: ZIP }, first: 1 });
     const r = await t.gql(clinician, NEARBY, {
       near: { latitude: 40, longitude: -90 },
       first: 1,
@@ -292,11 +348,10 @@ describe('bad input: one BAD_USER_INPUT saying what to fix, nothing else', () =>
     ]);
   });
 
-  // Known gap, outside care routing: the gateway's query planner cannot write an infinite
-  // literal back into the subgraph's query and throws INVALID_GRAPHQL, which the platform's
-  // error formatter (platform/errors/format.ts) masks as an internal error. The subgraph
-  // itself refuses it (store/nearby.test.ts). Drop `.fails` once the gateway maps it.
-  it.fails('an infinite coordinate written in the query text', async () => {
+  // The gateway's query planner cannot write an infinite literal back into the subgraph's
+  // query and throws INVALID_GRAPHQL, which platform/errors/format.ts answers as
+  // BAD_USER_INPUT without the value (the subgraph itself refuses it: store/nearby.test.ts).
+  it('an infinite coordinate written in the query text', async () => {
     const r = await t.gql(
       clinician,
       /* GraphQL */ `
@@ -309,7 +364,13 @@ describe('bad input: one BAD_USER_INPUT saying what to fix, nothing else', () =>
         }
       `,
     );
-    expect(refusals(r)).toEqual([['BAD_USER_INPUT', 'near.latitude must be between -90 and 90']]);
+    expect(refusals(r)).toEqual([
+      [
+        'BAD_USER_INPUT',
+        'Argument "near" has a value its type cannot take; check the values written in the query (numbers must be finite)',
+      ],
+    ]);
+    expect(JSON.stringify(r.errors)).not.toMatch(/1e999|Infinity/);
   });
 
   it('NaN or infinity as a variable: refused by the GraphQL Float itself', async () => {

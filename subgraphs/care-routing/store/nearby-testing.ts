@@ -1,18 +1,65 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
+import type pg from 'pg';
 import type { WeeklyHours } from '../../../platform/time/index.js';
+import { CARE_ROUTING_DATA_DIR } from '../directory/data-dir.js';
+import { importDirectoryFolder } from '../directory/import-folder.js';
 import { haversineKm } from '../domain/haversine.js';
 import type { CareServiceName, FacilityKind } from '../domain/facility-kinds.js';
-import type { FixtureFacility } from './nearby-fixture.js';
 import type { GeoPointValue } from './places.js';
 
 /**
  * Test and bench support (not service code): the nearby search done the
  * plain way, a haversine distance to every facility in memory, filtered and
- * sorted by (distance, id).
+ * sorted by (distance, id), over the directory as the product imported it.
  */
 
+/** A facility as the brute-force scan needs it, read back from `routing.facility`. */
+export interface ScanFacility {
+  id: string;
+  kind: FacilityKind;
+  lat: number;
+  lon: number;
+  emergency: boolean;
+  timeZone: string;
+  services: CareServiceName[];
+}
+
+/** Anything that runs parameterised SQL (`$1` placeholders) and returns rows: a pg Client or Pool. */
+export interface SqlRunner {
+  query<R extends pg.QueryResultRow>(text: string): Promise<{ rows: R[] }>;
+}
+
+/** Every facility in `routing.facility` with its services, as the scan needs it. */
+export async function readScanFacilities(db: SqlRunner): Promise<ScanFacility[]> {
+  const { rows } = await db.query<ScanFacility>(
+    `SELECT f.id, f.kind, f.lat, f.lon, f.emergency, f.time_zone AS "timeZone",
+            ARRAY(SELECT s.service::text FROM routing.facility_service s
+                   WHERE s.facility_id = f.id ORDER BY s.service) AS services
+       FROM routing.facility f
+      ORDER BY f.id`,
+  );
+  return rows;
+}
+
+/**
+ * The product's import of the whole directory (data/care-routing, every file,
+ * every state) through `em`, then ANALYZE (as `db`, a superuser), then what
+ * the scan needs read back from the tables.
+ */
+export async function importWholeDirectory(
+  em: EntityManager,
+  db: SqlRunner,
+): Promise<ScanFacility[]> {
+  await importDirectoryFolder(em, CARE_ROUTING_DATA_DIR);
+  await db.query('ANALYZE routing.facility');
+  await db.query('ANALYZE routing.facility_service');
+  await db.query('ANALYZE routing.zip_centroid');
+  return readScanFacilities(db);
+}
+
 /** What the brute-force scan knows of a facility's status. */
-export interface FixtureStatus {
+export interface ScanStatus {
   hours?: WeeklyHours | null;
   diversion?: boolean | null;
 }
@@ -33,7 +80,7 @@ export interface BruteHit {
 }
 
 /** Open at `at` by the one rule: emergency always; else an interval of its hours holds its local time. */
-export function openAt(f: FixtureFacility, status: FixtureStatus | undefined, at: Date): boolean {
+export function openAt(f: ScanFacility, status: ScanStatus | undefined, at: Date): boolean {
   if (f.emergency) return true;
   if (!status?.hours) return false;
   const local = DateTime.fromJSDate(at, { zone: f.timeZone });
@@ -43,10 +90,10 @@ export function openAt(f: FixtureFacility, status: FixtureStatus | undefined, at
 
 /** Every facility matching `q`, nearest first, ties by id (code-point order). */
 export function bruteNearby(
-  facilities: readonly FixtureFacility[],
+  facilities: readonly ScanFacility[],
   point: GeoPointValue,
   q: BruteQuery = {},
-  statuses: ReadonlyMap<string, FixtureStatus> = new Map(),
+  statuses: ReadonlyMap<string, ScanStatus> = new Map(),
 ): BruteHit[] {
   const hits: BruteHit[] = [];
   for (const f of facilities) {

@@ -14,17 +14,19 @@ import { SCHEMA } from '../server.js';
 import { applyScheduleChanged } from './availability-projection.js';
 import { scheduleChanged } from './availability-testing.js';
 import { nearbyStatement, searchNearby, type NearbyQuery, type NearbyRow } from './nearby.js';
-import { loadFixtureDirectory, type FixtureFacility } from './nearby-fixture.js';
 import {
   bruteNearby,
+  importWholeDirectory,
   orderMismatch,
   type BruteQuery,
-  type FixtureStatus,
+  type ScanFacility,
+  type ScanStatus,
 } from './nearby-testing.js';
 import { parsePlace, resolvePlace, resolvePlaces, type GeoPointValue } from './places.js';
 
 /**
- * The nearby search over the whole directory on real PostgreSQL: its plans
+ * The nearby search over the whole directory as the product imports it
+ * (data/care-routing, every file and state) on real PostgreSQL: its plans
  * use the GiST index and never scan the facility table; paging walks the
  * exact unpaged order; every filter (kind, service, open now, diversion,
  * specialty) gives exactly what a brute-force scan gives; the radius edge is
@@ -32,8 +34,8 @@ import { parsePlace, resolvePlace, resolvePlaces, type GeoPointValue } from './p
  */
 let store: SubgraphTestStore;
 let admin: pg.Client;
-let facilities: FixtureFacility[];
-const statuses = new Map<string, FixtureStatus>();
+let facilities: ScanFacility[];
+const statuses = new Map<string, ScanStatus>();
 const em = (): EntityManager => store.orm.em.fork();
 
 /** A small seeded PRNG (mulberry32): the statuses are the same every run. */
@@ -70,8 +72,7 @@ beforeAll(async () => {
   store = await openSubgraphTestStore('routing_nearby', { schema: SCHEMA, entities, migrations });
   admin = new pg.Client(store.adminUrl);
   await admin.connect();
-  // Swap for the directory importer (store/directory-import.ts) when it lands.
-  facilities = await loadFixtureDirectory(admin);
+  facilities = await importWholeDirectory(em(), admin);
   const rand = prng(15);
   for (const f of facilities) {
     const r = rand();
@@ -360,22 +361,18 @@ describe('the radius edge', () => {
 });
 
 describe('places', () => {
-  beforeAll(async () => {
-    await admin.query(
-      `INSERT INTO routing.zip_centroid (zip, lat, lon, state, place)
-       VALUES ('66204', 38.9922, -94.6766, 'KS', 'Overland Park'), ('99501', 61.2167, -149.8767, 'AK', 'Anchorage')`,
-    );
-  });
+  // The imported centroids (data/care-routing/zipcodes.csv).
+  const OVERLAND_PARK_66204 = { lat: 38.990381, lon: -94.678214 };
+  const ANCHORAGE_99501 = { lat: 61.220018, lon: -149.855702 };
 
   it('a point as given (rounded to 1e-9 degree), a ZIP or ZIP+4 as its centroid', async () => {
     expect(parsePlace({ latitude: 39.1, longitude: -94.5 })).toEqual({
       point: { lat: 39.1, lon: -94.5 },
     });
     expect(parsePlace({ latitude: 1e-300, longitude: -0 })).toEqual({ point: { lat: 0, lon: 0 } });
-    expect(await resolvePlace(em(), parsePlace({ postalCode: '66204-1234' }))).toEqual({
-      lat: 38.9922,
-      lon: -94.6766,
-    });
+    expect(await resolvePlace(em(), parsePlace({ postalCode: '66204-1234' }))).toEqual(
+      OVERLAND_PARK_66204,
+    );
   });
 
   it('resolves many places with one statement for all their ZIP codes', async () => {
@@ -393,10 +390,10 @@ describe('places', () => {
       parsePlace({ postalCode: '66204-0001' }),
     ]);
     expect(points).toEqual([
-      { lat: 38.9922, lon: -94.6766 },
+      OVERLAND_PARK_66204,
       { lat: 10, lon: 20 },
-      { lat: 61.2167, lon: -149.8767 },
-      { lat: 38.9922, lon: -94.6766 },
+      ANCHORAGE_99501,
+      OVERLAND_PARK_66204,
     ]);
     expect(statements).toBe(1);
   });
