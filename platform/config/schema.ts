@@ -80,8 +80,8 @@ export const envSchema = z.object({
   SEED_CLINICAL_RECORD: z.enum(['on', 'off']).default('on'),
   /** Pharmacy raises an alert for a lot expiring within this many days (1 to 365). */
   PHARMACY_NEAR_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** Which facility directory the demo seed loads: `all` (about 17,000 US facilities) or `demo` (those of the demo data's states); test stacks load `demo`. */
-  SEED_FACILITIES: z.enum(['all', 'demo']).default('all'),
+  /** Which facility directory the demo seed loads: `all` (about 17,000 US facilities), `demo` (those of the demo data's states; care routing's test stacks) or `none` (other test stacks). */
+  SEED_FACILITIES: z.enum(['all', 'demo', 'none']).default('all'),
   /** Minutes after which a reported bed count, emergency wait or diversion is shown as stale. */
   CARE_ROUTING_STALE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   /** Minutes after which a region's traffic report no longer counts (travel falls back to factor 1). */

@@ -23,10 +23,11 @@ function stateOf(loc: FhirLocationLike): string | null {
  * Care routing's directory, idempotently (a second seed writes nothing): the
  * ZIP centroids and the facility directory of data/care-routing, whole
  * (`SEED_FACILITIES=all`) or only the states the demo Locations are in
- * (`demo`, which test stacks use to start fast); then the demo Locations
+ * (`demo`, which care routing's test stacks use to start fast; `none`, nothing: other test stacks); then the demo Locations
  * (`dataDir`) linked to their facilities. Logs counts only.
  */
 export async function seedCareRouting(store: OpenedStore, args: SeedArgs): Promise<unknown> {
+  if (args.config.SEED_FACILITIES === 'none') return { scope: 'none' };
   const em = store.orm.em.fork();
   const locations = demoLocations(args.dataDir);
   const scope = args.config.SEED_FACILITIES;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_IDS, DEV_SCOPES } from '../../platform/identity/dev-principal.js';
 import { accessMatrix, outcome, type MatrixOperation } from '../support/access-matrix.js';
 import { textPartnerClients } from '../support/clients.js';
-import { startTestStack, untilKnown, type TestStack } from '../support/stack.js';
+import { WITH_FACILITIES, startTestStack, untilKnown, type TestStack } from '../support/stack.js';
 
 /**
  * Who reaches care routing, through the gateway, against
@@ -138,7 +138,10 @@ async function joinCareTeam(patientId: string, practitionerId: string): Promise<
 }
 
 beforeAll(async () => {
-  t = await startTestStack('routing-access', textPartnerClients([DEV_IDS.partnerClient, FEED_APP]));
+  t = await startTestStack('routing-access', {
+    ...WITH_FACILITIES,
+    ...textPartnerClients([DEV_IDS.partnerClient, FEED_APP]),
+  });
   TEAM = t.demo.practitionerId;
   OUTSIDE = t.demo.otherPractitionerId;
   admin = await t.token('admin', { sub: 'routing-access-setup' });

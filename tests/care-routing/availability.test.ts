@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { WITH_FACILITIES, startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * A facility's next free slot is care routing's projection of scheduling's
@@ -11,7 +11,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 let t: TestStack;
 let scheduler: string;
 beforeAll(async () => {
-  t = await startTestStack('availability');
+  t = await startTestStack('availability', WITH_FACILITIES);
   scheduler = await t.token('scheduler');
 });
 afterAll(() => t?.stop());

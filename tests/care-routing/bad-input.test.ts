@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_SCOPES } from '../../platform/identity/dev-principal.js';
-import { startTestStack, untilKnown, type GqlResponse, type TestStack } from '../support/stack.js';
+import {
+  WITH_FACILITIES,
+  startTestStack,
+  untilKnown,
+  type GqlResponse,
+  type TestStack,
+} from '../support/stack.js';
 
 /**
  * Bad input to care routing through the gateway: one typed error
@@ -140,7 +146,7 @@ const REPORT_TRAFFIC = /* GraphQL */ `
 `;
 
 beforeAll(async () => {
-  t = await startTestStack('routing-bad-input');
+  t = await startTestStack('routing-bad-input', WITH_FACILITIES);
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
   admin = await t.token('admin');
   P = t.demo.patientId;

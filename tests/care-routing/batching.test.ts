@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, untilKnown, type TestStack } from '../support/stack.js';
+import { WITH_FACILITIES, startTestStack, untilKnown, type TestStack } from '../support/stack.js';
 import { statementsOf } from '../support/statements.js';
 
 /**
@@ -37,6 +37,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000)
 beforeAll(async () => {
   // No periodic audit-head signing nor access-fact heartbeat in the middle of a count.
   t = await startTestStack('routing-batching', {
+    ...WITH_FACILITIES,
     AUDIT_HEAD_INTERVAL: '3600',
     ACCESS_FACTS_HEARTBEAT_MS: '60000',
   });

@@ -14,7 +14,12 @@ import {
   type ScanStatus,
 } from '../../subgraphs/care-routing/store/nearby-testing.js';
 import { textPartnerClients } from '../support/clients.js';
-import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
+import {
+  WITH_FACILITIES,
+  startTestStack,
+  type GqlResponse,
+  type TestStack,
+} from '../support/stack.js';
 
 /**
  * `nearbyFacilities` through the gateway over the directory the test stack
@@ -44,7 +49,10 @@ const brute = (point: { lat: number; lon: number }, q: BruteQuery = {}): BruteHi
   bruteNearby(directory, point, q, statuses);
 
 beforeAll(async () => {
-  t = await startTestStack('routing-nearby', textPartnerClients(['partner-demo-app']));
+  t = await startTestStack('routing-nearby', {
+    ...WITH_FACILITIES,
+    ...textPartnerClients(['partner-demo-app']),
+  });
   clinician = await t.token('clinician', { practitionerId: t.demo.practitionerId });
   directory = await readScanFacilities({
     query: async <R extends pg.QueryResultRow>(text: string) => ({ rows: await t.sql<R>(text) }),

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textPartnerClients } from '../support/clients.js';
-import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
+import {
+  WITH_FACILITIES,
+  startTestStack,
+  type GqlResponse,
+  type TestStack,
+} from '../support/stack.js';
 
 /**
  * Care recommendations through the gateway over the demo directory (Kansas)
@@ -104,7 +109,10 @@ async function report(facilityId: string, input: object): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await startTestStack('routing-recommend', textPartnerClients(['traffic-feed']));
+  t = await startTestStack('routing-recommend', {
+    ...WITH_FACILITIES,
+    ...textPartnerClients(['traffic-feed']),
+  });
   admin = await t.token('admin');
   feed = await t.stack.devIssuer!.sign({
     sub: 'traffic-feed',

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_IDS } from '../../platform/identity/dev-principal.js';
 import { textPartnerClients } from '../support/clients.js';
-import { startTestStack, type GqlResponse, type TestStack } from '../support/stack.js';
+import {
+  WITH_FACILITIES,
+  startTestStack,
+  type GqlResponse,
+  type TestStack,
+} from '../support/stack.js';
 
 /**
  * Capacity and status through the gateway: a demo facility (named by the
@@ -102,7 +107,10 @@ interface Reported {
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
 beforeAll(async () => {
-  t = await startTestStack('routing-status', textPartnerClients([FEED_APP, DEV_IDS.partnerClient]));
+  t = await startTestStack('routing-status', {
+    ...WITH_FACILITIES,
+    ...textPartnerClients([FEED_APP, DEV_IDS.partnerClient]),
+  });
   admin = await t.token('admin');
   feed = await feedToken(FEED_APP);
 }, 180_000);

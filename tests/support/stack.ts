@@ -57,6 +57,9 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/** Environment for a stack seeded with the demo facility directory (Kansas) and its Location links. */
+export const WITH_FACILITIES = { SEED_FACILITIES: 'demo' } as const;
+
 /** Roles are cluster-wide: drop this stack's once its database is gone. */
 async function dropRoles(db: TestDatabase, prefix: string): Promise<void> {
   const admin = new pg.Client(new URL('/postgres', db.url).toString());
@@ -98,7 +101,8 @@ export async function startTestStack(
     // Importing the Synthea clinical record takes seconds: only the suites that read it ask for it.
     SEED_CLINICAL_RECORD: 'off',
     // The facility directory of the demo Locations' state only (Kansas): the whole one takes seconds.
-    SEED_FACILITIES: 'demo',
+    // Loading the facility directory costs seconds a stack: only care routing's suites ask (WITH_FACILITIES).
+    SEED_FACILITIES: 'none',
     ...env,
   });
   const sink = new PassThrough();
