@@ -1,5 +1,4 @@
-import { reported } from '../domain/reported.js';
-import { openAt } from '../domain/open-now.js';
+import { currentStatus } from '../domain/reported.js';
 import type { ReportRow, StatusRow } from '../store/status.js';
 import type { FacilityStatus, FacilityStatusReport } from './status.types.js';
 
@@ -12,21 +11,8 @@ export function toStatus(
 ): FacilityStatus {
   const hours = row?.hours ?? null;
   return {
-    bedsAvailable: reported(
-      row?.bedsAvailable ?? null,
-      row?.bedsAvailableAt ?? null,
-      now,
-      staleMinutes,
-    ),
-    emergencyWaitMinutes: reported(
-      row?.emergencyWaitMinutes ?? null,
-      row?.emergencyWaitAt ?? null,
-      now,
-      staleMinutes,
-    ),
-    diversion: reported(row?.diversion ?? null, row?.diversionAt ?? null, now, staleMinutes),
+    ...currentStatus(row, facility, now, staleMinutes),
     hours: hours && row?.hoursAt ? { intervals: [...hours], observedAt: row.hoursAt } : null,
-    openNow: openAt(facility, hours, now),
     staleAfterMinutes: staleMinutes,
     version: row?.version ?? 0,
   };

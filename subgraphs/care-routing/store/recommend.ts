@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CareServiceName, FacilityKind } from '../domain/facility-kinds.js';
-import { openAt } from '../domain/open-now.js';
 import type { CarePreferences } from '../domain/preferences.js';
 import {
   decidingFactors,
@@ -11,7 +10,7 @@ import {
   type Scored,
 } from '../domain/score.js';
 import type { FactorWeights, Urgency } from '../domain/weights.js';
-import { reported } from '../domain/reported.js';
+import { currentStatus } from '../domain/reported.js';
 import type { FacilityRow } from './facility-reads.js';
 import { statusesOf } from './status.js';
 import { currentTraffic } from './traffic.js';
@@ -139,28 +138,13 @@ export async function recommend(
     preferredFacilityIds: new Set(prefs.preferredFacilityIds),
   };
   const scored = pool.map(({ facility: f, distanceKm }) => {
-    const s = statuses.get(f.id);
-    const at = (v: Date | null | undefined) => v ?? null;
     const candidate: Candidate = {
       facilityId: f.id,
       kind: f.kind,
       emergency: f.emergency,
-      openNow: openAt(f, s?.hours ?? null, opts.now),
+      ...currentStatus(statuses.get(f.id), f, opts.now, opts.staleMinutes),
       distanceKm,
       trafficFactor: traffic.get(f.region)?.factor ?? null,
-      bedsAvailable: reported(
-        s?.bedsAvailable ?? null,
-        at(s?.bedsAvailableAt),
-        opts.now,
-        opts.staleMinutes,
-      ),
-      emergencyWaitMinutes: reported(
-        s?.emergencyWaitMinutes ?? null,
-        at(s?.emergencyWaitAt),
-        opts.now,
-        opts.staleMinutes,
-      ),
-      diversion: reported(s?.diversion ?? null, at(s?.diversionAt), opts.now, opts.staleMinutes),
       nextSlot: slots.get(f.id) ?? null,
     };
     return scoreCandidate(candidate, scoringNeed, opts.weights);
