@@ -2,6 +2,7 @@ import type { SubgraphSpec } from '../platform/federation/subgraph-spec.js';
 import { billingSpec } from './billing/spec.js';
 import { careRoutingSpec } from './care-routing/spec.js';
 import { fhirAdapterSpec } from './fhir-adapter/spec.js';
+import { openDataSpec } from './open-data/spec.js';
 import { patientSpec } from './patient/spec.js';
 import { pharmacySpec } from './pharmacy/spec.js';
 import { schedulingSpec } from './scheduling/spec.js';
@@ -18,6 +19,7 @@ export const SUBGRAPHS: readonly SubgraphSpec[] = [
   fhirAdapterSpec,
   pharmacySpec,
   careRoutingSpec,
+  openDataSpec,
 ];
 
 /** The subgraph of this name; throws naming the known ones. */

@@ -114,8 +114,13 @@ export function buildShield(rules: IRules) {
   });
 }
 
-/** Any signed-in caller, whatever the role (reference data, entity stubs). */
-export const anyRole: ShieldRule = hasRole(...ROLES);
+/**
+ * Any signed-in caller of the care platform (reference data, entity stubs):
+ * every role but `researcher`. Researchers reach Carefed only through the
+ * open-data subgraph, which names them itself; nothing else is theirs, not
+ * even the public directories (a researcher's token is for research use only).
+ */
+export const anyRole: ShieldRule = hasRole(...ROLES.filter((r) => r !== 'researcher'));
 
 /** Allows every field of the named value types (their parent field was already checked). */
 export function allowTypes(...names: string[]): Record<string, ShieldRule> {

@@ -88,6 +88,12 @@ export const envSchema = z.object({
   CARE_ROUTING_TRAFFIC_TTL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(30),
   /** Recommendation weights per urgency (JSON, merged over the defaults; docs/care-routing.md). */
   CARE_ROUTING_WEIGHTS: z.string().max(4_000).optional(),
+  /** Each researcher's total privacy budget (epsilon) for differentially private answers. */
+  OPEN_DATA_EPSILON_BUDGET: z.coerce.number().gt(0).max(1_000).default(10),
+  /** The largest epsilon one answer may spend. */
+  OPEN_DATA_MAX_QUERY_EPSILON: z.coerce.number().gt(0).max(10).default(1),
+  /** Hours between forecast refreshes (the scheduled job). */
+  OPEN_DATA_FORECAST_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   /** The graph (the gateway's /graphql) the FHIR adapter writes patients and practitioners through; default: this stack's gateway. */
   FHIR_GRAPH_URL: z.url().optional(),
   /** The token endpoint the FHIR adapter's client gets its client-credentials token from; default: beside FHIR_GRAPH_URL. */

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'SLOT_TAKEN'
   | 'BOOKING_LIMIT'
   | 'INVALID_TRANSITION'
+  | 'AGREEMENT_REQUIRED'
+  | 'BUDGET_EXHAUSTED'
   | 'DATA_INTEGRITY'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
@@ -42,6 +44,14 @@ export const conflict = (message: string, extra: Record<string, unknown> = {}): 
 /** A status change the record's current status does not allow. */
 export const invalidTransition = (message: string): GraphQLError =>
   error('INVALID_TRANSITION', message);
+
+/** An agreement (a data use agreement's current version) must be accepted first. */
+export const agreementRequired = (message: string, extra: Record<string, unknown> = {}) =>
+  error('AGREEMENT_REQUIRED', message, extra);
+
+/** A metered allowance (a researcher's privacy budget) does not cover the request. */
+export const budgetExhausted = (message: string, extra: Record<string, unknown> = {}) =>
+  error('BUDGET_EXHAUSTED', message, extra);
 
 export const integrity = (): GraphQLError =>
   error(

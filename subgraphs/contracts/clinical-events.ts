@@ -30,6 +30,12 @@ export const CLINICAL_CHANGED = defineEvent(
     /** Sensitivity codes (`ETH`, `PSY`, …): consumers must honour them as the kernel does. */
     labels: z.array(z.string().regex(/^[A-Z0-9-]{1,40}$/)).max(20),
     enteredInError: z.boolean(),
+    /**
+     * The facilities the resource names (its Location and Organization references as
+     * written, e.g. `Organization?identifier=http://hl7.org/fhir/sid/us-npi|1234567893`):
+     * open data's admissions per facility region. Absent in events published before it.
+     */
+    facilities: z.array(z.string().min(1).max(300)).max(10).default([]),
   }),
   (d) => d.resourceId,
 );

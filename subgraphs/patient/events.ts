@@ -13,7 +13,10 @@ import {
 import type { StatementBatch } from '../../platform/db/statement.js';
 import { publish, publishInBatch, type EventContract } from '../../platform/events/contract.js';
 import type { JsonValue } from '../../platform/events/envelope.js';
+import { PATIENT_PROFILE_CHANGED } from '../contracts/patient-events.js';
 import { ACCESS_FACT_CONSUMERS, consumersOf } from '../subscriptions.js';
+import type { PatientData } from './domain/patient-data.js';
+import { researchProfile } from './domain/research-profile.js';
 import {
   BreakGlassGrantEntity,
   CareTeamMember,
@@ -101,6 +104,32 @@ export const publishPatientRegisteredIn = (batch: StatementBatch, patientId: str
     PATIENT_REGISTERED,
     { patientId, registeredAt: at.toISOString() },
     consumersOf(PATIENT_REGISTERED.type),
+    { occurredAt: at, lane: laneOf },
+  );
+
+/** Publishes a patient's research profile (year of birth, sex, ZIP3) after the write that set it. */
+export const publishProfileChanged = (
+  em: EntityManager,
+  patientId: string,
+  version: number,
+  data: PatientData,
+  at: Date,
+) => emit(em, PATIENT_PROFILE_CHANGED, researchProfile(patientId, version, data), at);
+
+/** The same, as a part of the caller's combined statement (imports). */
+export const publishProfileChangedIn = (
+  batch: StatementBatch,
+  patientId: string,
+  version: number,
+  data: PatientData,
+  at: Date,
+) =>
+  publishInBatch(
+    batch,
+    SCHEMA,
+    PATIENT_PROFILE_CHANGED,
+    researchProfile(patientId, version, data),
+    consumersOf(PATIENT_PROFILE_CHANGED.type),
     { occurredAt: at, lane: laneOf },
   );
 

@@ -48,7 +48,6 @@ const directory = hasRole(
   'billing',
   'admin',
   'auditor',
-  'researcher',
 );
 // The directory import: admins, or a first-party system client (a partner token with no
 // patient, whose scopes then count only as `system/`). Both need create and update on Practitioner.

@@ -4,7 +4,8 @@ import { executeBound } from '../../../platform/db/bound.js';
 import { conflict } from '../../../platform/errors/index.js';
 import { publishMany } from '../../../platform/events/publish-many.js';
 import { consumersOfEvent } from '../../subscriptions.js';
-import { CLINICAL_CHANGED, type ClinicalChangedData } from '../../contracts/clinical-events.js';
+import { CLINICAL_CHANGED } from '../../contracts/clinical-events.js';
+import { clinicalChangedData } from '../domain/clinical-event.js';
 import type { ClinicalFacts, ClinicalType } from '../domain/clinical-kinds.js';
 import type { Segment } from '../../contracts/security-labels.js';
 import { indexOf } from './resource-index.js';
@@ -177,7 +178,10 @@ export async function writeResources(
     stored.map((s, i) => ({
       type: CLINICAL_CHANGED.type,
       aggregateId: s.id,
-      data: changedData(s, items[i]!.facts),
+      data: clinicalChangedData(
+        { id: s.id, type: s.type, patientId: s.patientId, version: s.version, labels: s.segments },
+        items[i]!.facts,
+      ),
       occurredAt: now,
     })),
     consumersOfEvent,
@@ -201,25 +205,4 @@ export async function recordSources(
        content_hash = EXCLUDED.content_hash, imported_at = EXCLUDED.imported_at`,
     [now.toISOString(), JSON.stringify(rows)],
   );
-}
-
-function changedData(s: StoredVersion, facts: ClinicalFacts): ClinicalChangedData {
-  const codings = (list: ClinicalFacts['codes']) =>
-    list
-      .filter((c) => c.code)
-      .slice(0, 50)
-      .map((c) => ({ system: c.system, code: c.code! }));
-  return {
-    resourceId: s.id,
-    resourceType: s.type,
-    patientId: s.patientId,
-    version: s.version,
-    status: facts.status,
-    codes: codings(facts.codes),
-    categories: codings(facts.categories),
-    start: facts.start,
-    end: facts.end,
-    labels: [...s.segments],
-    enteredInError: facts.status === 'entered-in-error',
-  };
 }

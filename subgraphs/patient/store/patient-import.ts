@@ -16,7 +16,7 @@ import { accessEvent, decideMany, NO_ACCESS } from '../access.js';
 import type { PatientContext } from '../context.js';
 import { samePatientData, type PatientData } from '../domain/patient-data.js';
 import { PatientRecord } from '../entities/index.js';
-import { publishPatientRegisteredIn } from '../events.js';
+import { publishPatientRegisteredIn, publishProfileChangedIn } from '../events.js';
 import { decodePatient, encodePatient, mrnIndex } from './patient-codec.js';
 import { newPatientRecord, registration, versionRow } from './patient-repository.js';
 import { lockMrns } from './registration-review.js';
@@ -161,8 +161,11 @@ export async function importPatients(
 
       // The events and every entry's audit in one statement.
       const batch = new StatementBatch();
-      for (const p of plan)
+      for (const p of plan) {
         if (p.outcome === 'CREATED') publishPatientRegisteredIn(batch, p.record.id, ctx.now);
+        if (p.outcome !== 'UNCHANGED')
+          publishProfileChangedIn(batch, p.record.id, p.record.version, p.entry.data, ctx.now);
+      }
       batch.add(
         auditPart(
           auditEntriesFor(

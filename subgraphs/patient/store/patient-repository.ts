@@ -6,7 +6,11 @@ import { auditedWrite } from '../../../platform/audit/audited-write.js';
 import { recordAccess, type DecisionFacts } from '../../../platform/audit/request-audit.js';
 import { conflict, forbidden, mapDatabaseError } from '../../../platform/errors/index.js';
 import type { PatientContext } from '../context.js';
-import { publishCareTeamChanged, publishPatientRegistered } from '../events.js';
+import {
+  publishCareTeamChanged,
+  publishPatientRegistered,
+  publishProfileChanged,
+} from '../events.js';
 import type { PatientAccessDecision } from '../../../platform/authz/index.js';
 import { accessEvent, careTeamRead, decideMany, NO_ACCESS, patientWrite } from '../access.js';
 import { CareTeamMember, PatientRecord, PatientVersion } from '../entities/index.js';
@@ -163,6 +167,7 @@ export async function createPatient(
       },
       publish: async (em) => {
         await publishPatientRegistered(em, id, ctx.now);
+        await publishProfileChanged(em, id, 1, data, ctx.now);
         if (link) await publishCareTeamChanged(em, link, ctx.now);
       },
     });
@@ -190,28 +195,31 @@ export async function updatePatient(
     action: 'update',
   } as const;
   try {
-    return await auditedWrite(ctx, audit, async (em) => {
-      const record = await em.findOne(PatientRecord, { id });
-      if (!record) throw forbidden(NO_ACCESS);
-      if (record.version !== expectedVersion)
-        throw conflict('The record changed since you read it; read it again and retry', {
-          currentVersion: record.version,
-        });
-      const next = change(await decodePatient(em, cipher, record));
-      em.assign(record, await encodePatient(em, cipher, indexKey, id, next));
-      await em.flush(); // bumps version with a compare on the old one
-      em.persist(await versionRow(ctx, em, id, record.version, next));
-      await em.flush();
-      return {
-        id,
-        result: {
-          ...next,
+    return await auditedWrite(ctx, audit, {
+      write: async (em) => {
+        const record = await em.findOne(PatientRecord, { id });
+        if (!record) throw forbidden(NO_ACCESS);
+        if (record.version !== expectedVersion)
+          throw conflict('The record changed since you read it; read it again and retry', {
+            currentVersion: record.version,
+          });
+        const next = change(await decodePatient(em, cipher, record));
+        em.assign(record, await encodePatient(em, cipher, indexKey, id, next));
+        await em.flush(); // bumps version with a compare on the old one
+        em.persist(await versionRow(ctx, em, id, record.version, next));
+        await em.flush();
+        return {
           id,
-          version: record.version,
-          active: record.active,
-          updatedAt: record.updatedAt,
-        },
-      };
+          result: {
+            ...next,
+            id,
+            version: record.version,
+            active: record.active,
+            updatedAt: record.updatedAt,
+          },
+        };
+      },
+      publish: (em, view) => publishProfileChanged(em, id, view.version, view, ctx.now),
     });
   } catch (err) {
     if (err instanceof OptimisticLockError)

@@ -1,0 +1,20 @@
+import { blindIndex } from '../../../platform/crypto/blind-index.js';
+
+/**
+ * Keyed hashes (HMAC-SHA256 under open data's own index key, which no
+ * researcher sees and no answer carries): a patient's pseudonym, and the keys
+ * of the events' subjects (resources, appointments, dispenses, consents), so
+ * the store can update or remove what an event changed without keeping any
+ * id another subgraph issued.
+ */
+export interface Pseudonyms {
+  patient(patientId: string): string;
+  of(kind: 'resource' | 'appointment' | 'dispense' | 'consent', id: string): string;
+}
+
+export function pseudonymsOf(indexKey: Buffer): Pseudonyms {
+  return {
+    patient: (id) => blindIndex(indexKey, 'opendata.patient', id),
+    of: (kind, id) => blindIndex(indexKey, `opendata.${kind}`, id),
+  };
+}
