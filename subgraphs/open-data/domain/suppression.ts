@@ -106,12 +106,13 @@ function buildGraph(table: CountTable, threshold: number): Edge[] {
  */
 function cheapestPath(
   edges: readonly Edge[],
-  nodes: number,
+  incident: readonly (readonly number[])[],
   start: number,
   goal: number,
   skip: number,
   hiddenOnly: boolean,
 ): number[] | null {
+  const nodes = incident.length;
   const dist = new Array<number>(nodes).fill(Infinity);
   const via = new Array<number>(nodes).fill(-1);
   const done = new Array<boolean>(nodes).fill(false);
@@ -122,14 +123,15 @@ function cheapestPath(
     if (u < 0 || dist[u] === Infinity) return null;
     if (u === goal) break;
     done[u] = true;
-    edges.forEach((e, k) => {
-      if (k === skip || (hiddenOnly && !e.hidden)) return;
+    for (const k of incident[u]!) {
+      const e = edges[k]!;
+      if (k === skip || (hiddenOnly && !e.hidden)) continue;
       const cost = e.hidden ? 0 : e.cost;
-      const next = e.from === u ? e.to : e.to === u && e.value >= 1 ? e.from : -1;
-      if (next < 0 || cost === Infinity || dist[u]! + cost >= dist[next]!) return;
+      const next = e.from === u ? e.to : e.value >= 1 ? e.from : -1;
+      if (next < 0 || cost === Infinity || dist[u]! + cost >= dist[next]!) continue;
       dist[next] = dist[u]! + cost;
       via[next] = k;
-    });
+    }
   }
   const published: number[] = [];
   for (let n = goal; n !== start;) {
@@ -156,13 +158,18 @@ function needs(e: Edge): [number, number][] {
 
 /** Hides published entries until every hidden one is protected (see the module comment). */
 function protect(edges: Edge[], nodes: number): void {
+  const incident = Array.from({ length: nodes }, (): number[] => []);
+  edges.forEach((e, k) => {
+    incident[e.from]!.push(k);
+    incident[e.to]!.push(k);
+  });
   for (let changed = true; changed;) {
     changed = false;
     for (const [k, e] of edges.entries()) {
       if (!e.hidden) continue;
       for (const [start, goal] of needs(e)) {
-        if (cheapestPath(edges, nodes, start, goal, k, true)) continue;
-        const path = cheapestPath(edges, nodes, start, goal, k, false);
+        if (cheapestPath(edges, incident, start, goal, k, true)) continue;
+        const path = cheapestPath(edges, incident, start, goal, k, false);
         if (!path) {
           // Only the grand total could close the cycle: hide everything.
           for (const all of edges) all.hidden = true;
