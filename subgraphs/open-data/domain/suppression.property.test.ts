@@ -329,6 +329,18 @@ describe('small-cell suppression (property)', () => {
     expect(checked).toBeGreaterThan(30);
   });
 
+  it('protects larger tables too, quickly', () => {
+    fc.assert(
+      fc.property(tableArb(30, 30), (counts) => {
+        const started = performance.now();
+        const p = release(counts);
+        expect(performance.now() - started).toBeLessThan(500);
+        expect(exposed(p)).toEqual([]);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('holds at other thresholds', () => {
     fc.assert(
       fc.property(tableArb(6, 6), fc.integer({ min: 1, max: 30 }), (counts, threshold) => {

@@ -12,10 +12,13 @@
  * - A total in 1..threshold-1 is itself a small count: it is suppressed (null)
  *   like a cell. The grand total is suppressed only when it is small (then
  *   every nonzero cell is too), or as the last resort described below.
- * - Complementary suppression may hide further cells, and totals when no set
- *   of cells can protect a value; it prefers the smallest cells (a cell costs
- *   its count + 1, a total twice that) and never hides the grand total unless
- *   nothing else works, in which case every entry is suppressed.
+ * - Complementary suppression hides the cheapest further entries that close a
+ *   protecting cycle: a cell costs its count + 1, a row or column total twice
+ *   its count + 1, so small cells go first and totals only when cells cannot
+ *   do it as cheaply (in a one-column table a row total is its cell, and goes
+ *   with it). The grand total is never chosen; if only it could close a cycle,
+ *   every entry is suppressed. The choice is greedy (cheapest path per
+ *   unprotected value), not a minimum-loss optimum.
  *
  * What is guaranteed: read the table as a network flow (grand total → row
  * totals → cells → column totals → grand total, each balanced). Every
@@ -25,6 +28,11 @@
  * entries. So no suppressed value is determined, not even pinned to one end of
  * its range. Row/column pair rules alone do not give this (a 2-D pattern can
  * be a bridge, or pinned by non-negativity); it is checked on the flow graph.
+ *
+ * Not covered: a protection range wider than ±1 (an attacker may learn a
+ * withheld 7 lies in 6..9, say), and several tables released over the same
+ * people (linked tables, or this table again later with other margins): each
+ * table is protected on its own.
  */
 
 /** Counts by row and column (a 1-D table is one column). */
@@ -106,12 +114,13 @@ function buildGraph(table: CountTable, threshold: number): Edge[] {
  */
 function cheapestPath(
   edges: readonly Edge[],
-  nodes: number,
+  incident: readonly (readonly number[])[],
   start: number,
   goal: number,
   skip: number,
   hiddenOnly: boolean,
 ): number[] | null {
+  const nodes = incident.length;
   const dist = new Array<number>(nodes).fill(Infinity);
   const via = new Array<number>(nodes).fill(-1);
   const done = new Array<boolean>(nodes).fill(false);
@@ -122,14 +131,15 @@ function cheapestPath(
     if (u < 0 || dist[u] === Infinity) return null;
     if (u === goal) break;
     done[u] = true;
-    edges.forEach((e, k) => {
-      if (k === skip || (hiddenOnly && !e.hidden)) return;
+    for (const k of incident[u]!) {
+      const e = edges[k]!;
+      if (k === skip || (hiddenOnly && !e.hidden)) continue;
       const cost = e.hidden ? 0 : e.cost;
-      const next = e.from === u ? e.to : e.to === u && e.value >= 1 ? e.from : -1;
-      if (next < 0 || cost === Infinity || dist[u]! + cost >= dist[next]!) return;
+      const next = e.from === u ? e.to : e.value >= 1 ? e.from : -1;
+      if (next < 0 || cost === Infinity || dist[u]! + cost >= dist[next]!) continue;
       dist[next] = dist[u]! + cost;
       via[next] = k;
-    });
+    }
   }
   const published: number[] = [];
   for (let n = goal; n !== start;) {
@@ -156,13 +166,18 @@ function needs(e: Edge): [number, number][] {
 
 /** Hides published entries until every hidden one is protected (see the module comment). */
 function protect(edges: Edge[], nodes: number): void {
+  const incident = Array.from({ length: nodes }, (): number[] => []);
+  edges.forEach((e, k) => {
+    incident[e.from]!.push(k);
+    incident[e.to]!.push(k);
+  });
   for (let changed = true; changed;) {
     changed = false;
     for (const [k, e] of edges.entries()) {
       if (!e.hidden) continue;
       for (const [start, goal] of needs(e)) {
-        if (cheapestPath(edges, nodes, start, goal, k, true)) continue;
-        const path = cheapestPath(edges, nodes, start, goal, k, false);
+        if (cheapestPath(edges, incident, start, goal, k, true)) continue;
+        const path = cheapestPath(edges, incident, start, goal, k, false);
         if (!path) {
           // Only the grand total could close the cycle: hide everything.
           for (const all of edges) all.hidden = true;
