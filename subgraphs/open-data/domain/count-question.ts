@@ -72,14 +72,18 @@ export function domainOf(d: Dimension, yearFrom: number, yearTo: number): readon
 }
 
 /**
- * How many cells a patient can add to: one when every grouping is of the
- * patient; else each patient adds to at most `MAX_CONTRIBUTIONS` cells (a
- * patient in more has the rest dropped, chosen by their pseudonym), and the
- * noise is scaled to that bound (the sensitivity).
+ * How many cells one patient can add to (the sensitivity the noise is
+ * scaled to): 1 per dimension of the patient (sex, ZIP3), 1 for the age band
+ * beside the year (a year fixes the age band), else as many as the
+ * dimension has values; at most `MAX_CONTRIBUTIONS` (a patient in more has
+ * the rest dropped, in an order fixed by their pseudonym).
  */
-export function sensitivityOf(groupBy: readonly Dimension[], cells: number): number {
-  if (groupBy.every((d) => PERSON_DIMENSIONS.has(d))) return 1;
-  return Math.min(MAX_CONTRIBUTIONS, cells);
+export function sensitivityOf(q: Pick<CountQuestion, 'groupBy' | 'yearFrom' | 'yearTo'>): number {
+  const spread = q.groupBy.reduce((n, d) => {
+    if (PERSON_DIMENSIONS.has(d) || (d === 'AGE_BAND' && q.groupBy.includes('YEAR'))) return n;
+    return n * domainOf(d, q.yearFrom, q.yearTo).length;
+  }, 1);
+  return Math.min(MAX_CONTRIBUTIONS, spread);
 }
 
 const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();

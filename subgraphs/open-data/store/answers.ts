@@ -34,7 +34,7 @@ export async function answerCount(
   rng?: RandomSource,
 ): Promise<CountAnswerData> {
   const cells = cellKeys(q);
-  const sensitivity = sensitivityOf(q.groupBy, cells.length);
+  const sensitivity = sensitivityOf(q);
   const epsilon = q.rateOf ? q.epsilon / 2 : q.epsilon;
   const num = await trueCounts(em, q, q.filter, sensitivity);
   const den = q.rateOf ? await trueCounts(em, q, q.rateOf, sensitivity) : null;
