@@ -75,7 +75,7 @@ process.stdout.write(
   `Open-data forecasts (${new Date().toISOString()}): ${patients} patients, seed ${opts.seed}, ` +
     `${opts.years} years (weeks ${weeks.from}..${weeks.to}), ${resources} resources\n` +
     `backtest: ${testOpts.origins} origins every ${testOpts.step} weeks, h = 1..${testOpts.horizon}; ` +
-    `model = harmonic regression (sqrt scale, K by AICc), baseline = seasonal naive (52 weeks)\n\n`,
+    `model = harmonic regression (sqrt scale, K and AR(1) errors by AICc), baseline = seasonal naive (52 weeks)\n\n`,
 );
 const header = [
   'series',
@@ -97,7 +97,7 @@ const rows = results.map(({ s, r }) => [
   `${short(s.family)}: ${truncate(s.label, 38)}${s.label === s.key ? '' : ` [${s.key}]`}`,
   String(s.points.length),
   (s.total / Math.max(s.points.length, 1)).toFixed(2),
-  r ? `${r.method}${r.fit?.harmonics ? ` K=${r.fit.harmonics}` : ''}` : 'too short',
+  r ? describe(r) : 'too short',
   ...accuracyCells(r?.model),
   ...accuracyCells(r?.baseline),
 ]);
@@ -115,6 +115,13 @@ function tryBacktest(s: NamedSeries): BacktestResult | null {
     if (err instanceof RangeError) return null;
     throw err;
   }
+}
+
+/** The model at the latest origin: method, K, and AR(1) errors if chosen. */
+function describe(r: BacktestResult): string {
+  const k = r.fit?.harmonics ? ` K=${r.fit.harmonics}` : '';
+  const ar = r.fit?.ar1 == null ? '' : ' AR(1)';
+  return `${r.method}${k}${ar}`;
 }
 
 function accuracyCells(a: Accuracy | undefined): string[] {

@@ -36,6 +36,6 @@ export function naiveForecast(
     points: weeks.map((week, i) =>
       forecastPoint({ week, center: last, sd: sigma * Math.sqrt(i + 1), df }, transform, kind),
     ),
-    fit: { harmonics: 0, transform, sigma, df, aicc: null },
+    fit: { harmonics: 0, transform, sigma, df, ar1: null, aicc: null },
   };
 }

@@ -33,6 +33,8 @@ export interface FitSummary {
   sigma: number;
   /** Residual degrees of freedom behind `sigma` (and the Student-t quantiles). */
   df: number;
+  /** The AR(1) coefficient of the errors, when they were modelled as AR(1). */
+  ar1: number | null;
   /** The AICc of the chosen model, when it was chosen by AICc. */
   aicc: number | null;
 }
