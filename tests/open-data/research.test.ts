@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 const researcher = (sub: string) => t.token('researcher', { sub });
-const codeOf = (r: GqlResponse) => r.errors?.[0]?.extensions?.code;
+const codeOf = (r: Pick<GqlResponse, 'errors'>) => r.errors?.[0]?.extensions?.code;
 
 const AGREEMENT = 'query { dataUseAgreement { version title body sha256 acceptedAt } }';
 const ACCEPT = 'mutation ($v: Int!) { acceptDataUseAgreement(version: $v) { version acceptedAt } }';
