@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKeyTableSql } from '../../../platform/crypto/key-table.js';
@@ -65,27 +66,55 @@ let n = 0;
 const researcher = () => `researcher-${++n}@uni.example`;
 
 type Answer = { count: number; call: number };
-/** One spendAndAnswer in a transaction of its own on a connection of its own. */
+/** Transactions open at once (each on its own connection), and the most seen. */
+let open = 0;
+let mostOpen = 0;
+
+/** A barrier: `arrive` resolves once `n` callers have arrived. */
+function barrier(n: number): { arrive: () => Promise<void> } {
+  let arrived = 0;
+  let release = (): void => undefined;
+  const all = new Promise<void>((r) => (release = r));
+  return {
+    arrive: () => {
+      if (++arrived === n) release();
+      return all;
+    },
+  };
+}
+
+/**
+ * One spendAndAnswer in a transaction of its own on a connection of its own.
+ * With `together`, it waits inside its open transaction until every racer
+ * has opened one, so the race on the locks is real, not one call after another.
+ */
 const spend = (
   who: string,
   requestKey: string,
   epsilonMicro: number,
   call: number,
   question: { metric: string } = { metric: 'admissions' },
+  together?: { arrive: () => Promise<void> },
 ): Promise<SpendResult<Answer>> =>
-  wide.em.fork().transactional((tem: EntityManager) =>
-    spendAndAnswer(tem, {
-      researcher: who,
-      requestKey,
-      question,
-      epsilonMicro,
-      // A pause so racers overlap inside the transaction, not one after another.
-      answer: async () => {
-        await new Promise((r) => setTimeout(r, 5));
-        return { count: 1000 + call, call };
-      },
-    }),
-  );
+  wide.em.fork().transactional(async (tem: EntityManager) => {
+    await tem.execute('SELECT 1');
+    mostOpen = Math.max(mostOpen, ++open);
+    try {
+      await together?.arrive();
+      return await spendAndAnswer(tem, {
+        researcher: who,
+        requestKey,
+        question,
+        epsilonMicro,
+        answer: async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          return { count: 1000 + call, call };
+        },
+      });
+    } finally {
+      open--;
+    }
+  });
 
 /** Runs `sql` as the subgraph's own role, returning the error it raised (if any). */
 async function asRole(sql: string, params: unknown[] = []): Promise<{ code?: string } | undefined> {
@@ -208,9 +237,14 @@ describe('spendAndAnswer', () => {
   it(`answers exactly 20 of ${CONCURRENCY} concurrent distinct requests on a budget for 20`, async () => {
     const who = researcher();
     await ensureBudget(em(), who, 20 * 50_000);
+    mostOpen = 0;
+    const together = barrier(CONCURRENCY);
     const results = await Promise.all(
-      Array.from({ length: CONCURRENCY }, (_, i) => spend(who, `key-${i}`, 50_000, i)),
+      Array.from({ length: CONCURRENCY }, (_, i) =>
+        spend(who, `key-${i}`, 50_000, i, undefined, together),
+      ),
     );
+    expect(mostOpen).toBe(CONCURRENCY);
     const answered = results.filter((r) => r.kind === 'answered');
     expect(answered).toHaveLength(20);
     expect(results.filter((r) => r.kind === 'exhausted')).toHaveLength(30);
@@ -229,15 +263,74 @@ describe('spendAndAnswer', () => {
   it(`spends once for ${CONCURRENCY} concurrent calls with the same key: every one gets the same answer`, async () => {
     const who = researcher();
     await ensureBudget(em(), who, 1_000_000);
+    mostOpen = 0;
+    const together = barrier(CONCURRENCY);
     const results = await Promise.all(
-      Array.from({ length: CONCURRENCY }, (_, i) => spend(who, 'same', 100_000, i)),
+      Array.from({ length: CONCURRENCY }, (_, i) =>
+        spend(who, 'same', 100_000, i, undefined, together),
+      ),
     );
+    expect(mostOpen).toBe(CONCURRENCY);
     expect(results.every((r) => r.kind === 'answered')).toBe(true);
     const answers = results.map((r) => (r.kind === 'answered' ? r.answer : null));
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(results.filter((r) => r.kind === 'answered' && !r.replay)).toHaveLength(1);
     expect((await budgetOf(em(), who))?.spentMicro).toBe(100_000);
     expect(await ledgerOf(em(), who, 100)).toHaveLength(1);
+  });
+
+  it('scopes request keys to the researcher: another researcher’s same key is a new request', async () => {
+    const [a, b] = [researcher(), researcher()];
+    await ensureBudget(em(), a, 1_000_000);
+    await ensureBudget(em(), b, 1_000_000);
+    expect(await spend(a, 'shared', 100_000, 1)).toMatchObject({ kind: 'answered', replay: false });
+    expect(await spend(b, 'shared', 100_000, 2)).toMatchObject({
+      kind: 'answered',
+      replay: false,
+      answer: { call: 2 },
+    });
+    expect((await budgetOf(em(), b))?.spentMicro).toBe(100_000);
+  });
+
+  it('matches a model of the budget for any sequence of spends and retries (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 800_000 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        async (total, calls) => {
+          const who = researcher();
+          await ensureBudget(em(), who, total);
+          let spent = 0;
+          const asked = new Map<string, number>();
+          for (const [i, [key, e]] of calls.entries()) {
+            const r = await spend(who, `k${key}`, e, i);
+            const first = asked.get(`k${key}`);
+            if (first !== undefined) {
+              expect(r.kind).toBe(first === e ? 'answered' : 'conflict');
+              if (r.kind === 'answered') expect(r.replay).toBe(true);
+            } else if (spent + e <= total) {
+              expect(r).toMatchObject({ kind: 'answered', replay: false, epsilonMicro: e });
+              spent += e;
+              asked.set(`k${key}`, e);
+            } else {
+              expect(r).toEqual({ kind: 'exhausted', remainingMicro: total - spent });
+            }
+          }
+          const b = await budgetOf(em(), who);
+          expect(b).toEqual({
+            totalMicro: total,
+            spentMicro: spent,
+            remainingMicro: total - spent,
+          });
+          expect(b!.remainingMicro).toBeGreaterThanOrEqual(0);
+          expect((await ledgerOf(em(), who, 100)).length).toBe(asked.size);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('keeps questions and answers with quotes and question marks intact', async () => {

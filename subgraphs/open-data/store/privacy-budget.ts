@@ -106,6 +106,8 @@ export interface SpendAndAnswer<A extends JsonValue> {
  *    is the row's, read back, so the first caller and every replay get the
  *    same JSON.
  *
+ * The budget row stays locked until the caller commits, so one researcher's
+ * answers are computed one at a time (other researchers are not held up).
  * If `answer` throws, or anything after the spend fails, the caller's
  * transaction rolls back and with it the spend. Under REPEATABLE READ the
  * snapshot could predate a concurrent winner's commit: the insert then fails

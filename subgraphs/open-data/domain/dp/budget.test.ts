@@ -30,7 +30,15 @@ describe('toMicro and fromMicro', () => {
   });
 
   it('refuse an epsilon finer than one micro-epsilon, negative or not finite', () => {
-    for (const bad of [0.0000015, 1e-7, -0.1, Number.NaN, Number.POSITIVE_INFINITY])
+    for (const bad of [
+      0.0000015,
+      1e-7,
+      0.5000001,
+      3.0000000001,
+      -0.1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ])
       expect(() => toMicro(bad)).toThrow(RangeError);
     expect(() => fromMicro(1.5)).toThrow(/micro-epsilon/);
     expect(() => fromMicro(-1)).toThrow(RangeError);

@@ -20,7 +20,7 @@ export function toMicro(epsilon: number): number {
     throw new RangeError(`epsilon must be a finite number of at least 0, got ${epsilon}`);
   const scaled = epsilon * MICRO_PER_EPSILON;
   const micro = Math.round(scaled);
-  if (!Number.isSafeInteger(micro) || Math.abs(scaled - micro) > 1e-6 * Math.max(1, micro))
+  if (!Number.isSafeInteger(micro) || Math.abs(scaled - micro) > 1e-12 * Math.max(1, micro))
     throw new RangeError(`epsilon must be a multiple of 0.000001, got ${epsilon}`);
   return micro;
 }

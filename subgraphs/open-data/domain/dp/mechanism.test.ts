@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  bernoulliExpNeg,
   confidenceHalfWidth,
   cryptoRandom,
   discreteLaplace,
@@ -11,6 +12,7 @@ import {
   noisyRate,
   postProcessCount,
   seededRandom,
+  uniformBelow,
   type RandomSource,
 } from './mechanism.js';
 
@@ -23,14 +25,20 @@ function tailBeyond(epsilon: number, sensitivity: number, w: number): number {
   return 1 - inside;
 }
 
-/** A source replaying fixed uniforms, to pin the inversion arithmetic. */
-const replay = (...us: number[]): RandomSource => {
+/** A source replaying fixed 32-bit words, to pin the integer arithmetic. */
+const words = (...ws: number[]): RandomSource => {
   let i = 0;
-  return { uniform: () => us[i++ % us.length]! };
+  return { uint32: () => ws[i++ % ws.length]!, uniform: () => 0.5 };
+};
+
+/** `n` draws of `f` from one seeded source. */
+const drawsOf = (n: number, seed: number, f: (rng: RandomSource) => number): number[] => {
+  const rng = seededRandom(seed);
+  return Array.from({ length: n }, () => f(rng));
 };
 
 describe('input validation', () => {
-  const bad = [0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_EPSILON + 1e-9, MIN_EPSILON / 2];
+  const bad = [0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_EPSILON + 1e-6, MIN_EPSILON / 2];
   it.each(bad)('refuses epsilon %s with a RangeError naming epsilon', (eps) => {
     expect(() => discreteLaplace(eps, 1)).toThrow(RangeError);
     expect(() => discreteLaplace(eps, 1)).toThrow(/epsilon/);
@@ -42,6 +50,12 @@ describe('input validation', () => {
   it.each([0, -3, 1.5, 1001, Number.NaN])('refuses sensitivity %s', (s) => {
     expect(() => discreteLaplace(1, s)).toThrow(/sensitivity/);
     expect(() => noisyCount(10, 1, s)).toThrow(RangeError);
+  });
+
+  it('refuses an epsilon that is not a whole number of micro-epsilon (it could not be charged exactly)', () => {
+    expect(() => discreteLaplace(0.1234567, 1)).toThrow(/multiple of 0.000001/);
+    expect(() => noisyRate(1, 2, 0.5000001, 1)).toThrow(RangeError);
+    expect(Number.isInteger(discreteLaplace(0.1 + 0.2, 1))).toBe(true);
   });
 
   it('accepts the bounds themselves', () => {
@@ -59,59 +73,77 @@ describe('input validation', () => {
   });
 });
 
-describe('discreteLaplace', () => {
-  it('is the difference of two geometric draws by inversion', () => {
-    // ε/Δ = ln 2 so q = 1/2: U = 0.2 → ⌊log2(5)⌋ = 2, U = 0.6 → ⌊log2(1/0.6)⌋ = 0.
-    expect(discreteLaplace(Math.LN2, 1, replay(0.2, 0.6))).toBe(2);
-    expect(discreteLaplace(Math.LN2, 1, replay(0.6, 0.2))).toBe(-2);
-    expect(discreteLaplace(Math.LN2, 1, replay(0.9, 0.9))).toBe(0);
-    // Doubling Δ halves the rate: the same uniforms give the same noise as ε/2.
-    expect(discreteLaplace(2 * Math.LN2, 2, replay(0.01, 0.7))).toBe(
-      discreteLaplace(Math.LN2, 1, replay(0.01, 0.7)),
-    );
+describe('uniformBelow', () => {
+  it('rejects words at or above the largest multiple of n instead of folding them', () => {
+    // 2^32 mod 3 = 1: the word 2^32 − 1 would favour 0, so it is redrawn.
+    expect(uniformBelow(words(2 ** 32 - 1, 5), 3)).toBe(2);
+    expect(uniformBelow(words(2 ** 32 - 2), 3)).toBe((2 ** 32 - 2) % 3);
+    // Above 2^32, two words (21 + 32 bits) make the draw.
+    expect(uniformBelow(words(1, 7), 2 ** 40)).toBe(2 ** 32 + 7);
+    expect(uniformBelow(words(0xffffffff, 3), 1)).toBe(0);
+    expect(() => uniformBelow(seededRandom(1), 0)).toThrow(RangeError);
   });
 
+  it('is uniform on small ranges (χ², p > 0.001)', () => {
+    for (const n of [2, 3, 7, 10]) {
+      const counts = new Array<number>(n).fill(0);
+      for (const x of drawsOf(20_000, n, (r) => uniformBelow(r, n))) counts[x]!++;
+      const e = 20_000 / n;
+      const chi = counts.reduce((a, c) => a + (c - e) ** 2 / e, 0);
+      // χ² critical values at p = 0.001 for n − 1 = 1, 2, 6, 9 degrees of freedom.
+      expect(chi).toBeLessThan({ 2: 10.83, 3: 13.82, 7: 22.46, 10: 27.88 }[n]!);
+    }
+  });
+});
+
+describe('bernoulliExpNeg', () => {
+  it.each([
+    [0, 1],
+    [1, 1],
+    [1, 2],
+    [3, 10],
+    [999_999, 1_000_000],
+  ])('is true with probability e^(−%i/%i) (within 4 standard errors)', (num, den) => {
+    const n = 20_000;
+    const p = Math.exp(-num / den);
+    const hits = drawsOf(n, num + den, (r) => (bernoulliExpNeg(r, num, den) ? 1 : 0)).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(Math.abs(hits / n - p)).toBeLessThanOrEqual(4 * Math.sqrt((p * (1 - p)) / n) + 1e-9);
+  });
+});
+
+describe('discreteLaplace', () => {
   it('is an integer and reproducible from a seed; different seeds differ', () => {
-    const a = Array.from(
-      { length: 50 },
-      (
-        (r) => () =>
-          discreteLaplace(0.5, 1, r)
-      )(seededRandom(7)),
-    );
-    const b = Array.from(
-      { length: 50 },
-      (
-        (r) => () =>
-          discreteLaplace(0.5, 1, r)
-      )(seededRandom(7)),
-    );
-    const c = Array.from(
-      { length: 50 },
-      (
-        (r) => () =>
-          discreteLaplace(0.5, 1, r)
-      )(seededRandom(8)),
-    );
-    expect(a).toEqual(b);
-    expect(a).not.toEqual(c);
+    const a = drawsOf(50, 7, (r) => discreteLaplace(0.5, 1, r));
+    expect(drawsOf(50, 7, (r) => discreteLaplace(0.5, 1, r))).toEqual(a);
+    expect(drawsOf(50, 8, (r) => discreteLaplace(0.5, 1, r))).not.toEqual(a);
     expect(a.every(Number.isInteger)).toBe(true);
   });
 
-  it('never returns a non-integer or unsafe value, even from the extreme uniforms', () => {
-    const tiny = 0.5 / 2 ** 53;
+  it('is symmetric and centred: mean ≈ 0, as many positive as negative', () => {
+    const xs = drawsOf(20_000, 11, (r) => discreteLaplace(0.5, 1, r));
+    const positive = xs.filter((x) => x > 0).length;
+    const negative = xs.filter((x) => x < 0).length;
+    // Each side has p ≈ 0.38: the difference has s.d. ≈ √(0.76·20000) ≈ 123.
+    expect(Math.abs(positive - negative)).toBeLessThan(500);
+    // Variance 2q/(1 − q)² ≈ 7.9 at ε = 0.5: the mean has s.e. ≈ 0.02.
+    expect(Math.abs(xs.reduce((a, b) => a + b, 0) / xs.length)).toBeLessThan(0.1);
+  });
+
+  it('returns a safe integer for any ε and Δ in range, even the extremes', () => {
     fc.assert(
       fc.property(
-        fc.double({ min: MIN_EPSILON, max: MAX_EPSILON, noNaN: true }),
+        fc.integer({ min: 1, max: MAX_EPSILON * 1_000_000 }),
         fc.integer({ min: 1, max: 1000 }),
-        fc.constantFrom(tiny, 1 - tiny, 0.5),
-        fc.constantFrom(tiny, 1 - tiny, 0.5),
-        (eps, s, u1, u2) => {
-          const z = discreteLaplace(eps, s, replay(u1, u2));
+        fc.integer(),
+        (micro, s, seed) => {
+          const z = discreteLaplace(micro / 1_000_000, s, seededRandom(seed));
           expect(Number.isSafeInteger(z)).toBe(true);
-          expect(Math.abs(z)).toBeLessThanOrEqual(Math.ceil((37.5 * s) / eps));
         },
       ),
+      { numRuns: 300 },
     );
   });
 });
@@ -126,6 +158,8 @@ describe('seededRandom and cryptoRandom', () => {
       const u = rng.uniform();
       expect(u > 0 && u < 1).toBe(true);
       sum += u;
+      const w = rng.uint32();
+      expect(Number.isInteger(w) && w >= 0 && w < 2 ** 32).toBe(true);
     }
     // Standard error of the mean is 1/√(12·20000) ≈ 0.002.
     expect(Math.abs(sum / 20_000 - 0.5)).toBeLessThan(0.01);
@@ -134,8 +168,9 @@ describe('seededRandom and cryptoRandom', () => {
 
 describe('noisyCount and postProcessCount', () => {
   it('adds the mechanism’s noise to the true count and clamps nothing', () => {
-    expect(noisyCount(100, Math.LN2, 1, replay(0.2, 0.6))).toBe(102);
-    expect(noisyCount(0, Math.LN2, 1, replay(0.6, 0.2))).toBe(-2);
+    const noise = drawsOf(200, 4, (r) => discreteLaplace(0.2, 1, r));
+    expect(drawsOf(200, 4, (r) => noisyCount(100, 0.2, 1, r))).toEqual(noise.map((z) => 100 + z));
+    expect(drawsOf(200, 4, (r) => noisyCount(0, 0.2, 1, r)).some((x) => x < 0)).toBe(true);
   });
 
   it('post-processing clamps at 0 and leaves non-negative counts alone', () => {
@@ -160,10 +195,11 @@ describe('confidenceHalfWidth', () => {
   it('is the smallest w with P(|Z| ≤ w) ≥ level, checked against the pmf summed term by term', () => {
     fc.assert(
       fc.property(
-        fc.double({ min: 0.05, max: MAX_EPSILON, noNaN: true }),
+        fc.integer({ min: 50_000, max: MAX_EPSILON * 1_000_000 }),
         fc.integer({ min: 1, max: 20 }),
         fc.double({ min: 0.5, max: 0.999, noNaN: true }),
-        (eps, s, level) => {
+        (micro, s, level) => {
+          const eps = micro / 1_000_000;
           const w = confidenceHalfWidth(eps, s, level);
           expect(Number.isInteger(w) && w >= 0).toBe(true);
           expect(tailBeyond(eps, s, w)).toBeLessThanOrEqual(1 - level + 1e-12);
@@ -174,8 +210,8 @@ describe('confidenceHalfWidth', () => {
   });
 
   it('matches known values and widens with less epsilon or more sensitivity', () => {
-    // q = 1/2: P(|Z| > w) = (4/3)·2^−(w+1) ≤ 0.05 first at w = 4.
-    expect(confidenceHalfWidth(Math.LN2, 1, 0.95)).toBe(4);
+    // ε = 0.693147 ≈ ln 2, q ≈ 1/2: P(|Z| > w) ≈ (4/3)·2^−(w+1) ≤ 0.05 first at w = 4.
+    expect(confidenceHalfWidth(0.693147, 1, 0.95)).toBe(4);
     // Large ε: P(Z = 0) = (1 − q)/(1 + q) ≥ 0.95, so no width at all.
     expect(confidenceHalfWidth(10, 1, 0.95)).toBe(0);
     expect(confidenceHalfWidth(0.1, 1)).toBeGreaterThan(confidenceHalfWidth(1, 1));
@@ -195,12 +231,16 @@ describe('confidenceHalfWidth', () => {
 });
 
 describe('noisyRate', () => {
-  it('spends ε/2 on each count: each is noised as discreteLaplace(ε/2) would', () => {
-    const us = [0.2, 0.6, 0.6, 0.2];
-    const r = noisyRate(10, 20, 2 * Math.LN2, 1, replay(...us));
-    expect(r.numerator).toBe(10 + discreteLaplace(Math.LN2, 1, replay(0.2, 0.6)));
-    expect(r.denominator).toBe(20 + discreteLaplace(Math.LN2, 1, replay(0.6, 0.2)));
-    expect(r).toEqual({ numerator: 12, denominator: 18, rate: 12 / 18 });
+  it('spends ε/2 on each count: numerator then denominator noised as discreteLaplace(ε/2)', () => {
+    const rng = seededRandom(12);
+    const a = discreteLaplace(0.5, 2, rng);
+    const b = discreteLaplace(0.5, 2, rng);
+    const r = noisyRate(1000, 2000, 1, 2, seededRandom(12));
+    expect(r).toEqual({
+      numerator: 1000 + a,
+      denominator: 2000 + b,
+      rate: (1000 + a) / (2000 + b),
+    });
   });
 
   it('publishes non-negative counts, a rate in [0, 1], and null when the denominator is 0', () => {
@@ -209,9 +249,9 @@ describe('noisyRate', () => {
       fc.property(
         fc.integer({ min: 0, max: 30 }),
         fc.integer({ min: 0, max: 30 }),
-        fc.double({ min: 0.05, max: 5, noNaN: true }),
-        (a, b, eps) => {
-          const r = noisyRate(Math.min(a, b), Math.max(a, b), eps, 1, rng);
+        fc.integer({ min: 50_000, max: 5_000_000 }),
+        (a, b, micro) => {
+          const r = noisyRate(Math.min(a, b), Math.max(a, b), micro / 1_000_000, 1, rng);
           expect(r.numerator).toBeGreaterThanOrEqual(0);
           expect(r.denominator).toBeGreaterThanOrEqual(0);
           if (r.denominator === 0) expect(r.rate).toBeNull();
