@@ -37,6 +37,12 @@ export interface EventWorkerOptions {
    * dead worker and is released for redelivery.
    */
   staleLockAfterMs?: number;
+  /**
+   * What the inbox keeps of an event id (default the id itself): a consumer
+   * whose store must hold no id another service issued (open data) keeps a
+   * keyed hash of it instead; it must be a UUID, and the same for the same id.
+   */
+  inboxKey?: (eventId: string) => string;
   log: Logger;
 }
 
@@ -65,7 +71,7 @@ export async function startEventWorker(opts: EventWorkerOptions): Promise<EventW
   const concurrency = opts.concurrency ?? 1;
   const taskList: TaskList = {};
   for (const [task, handler] of Object.entries(opts.handlers)) {
-    taskList[task] = deliver(task, handler, inbox, opts.orm, log);
+    taskList[task] = deliver(task, handler, inbox, opts.orm, log, opts.inboxKey);
   }
   for (const [task, handler] of Object.entries(opts.jobs ?? {})) {
     if (taskList[task]) throw new Error(`Task ${task} is both an event handler and a job`);
@@ -144,6 +150,7 @@ function deliver(
   inbox: string,
   orm: MikroORM,
   log: Logger,
+  inboxKey: (eventId: string) => string = (id) => id,
 ): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     const event = parseEnvelope(payload);
@@ -158,7 +165,7 @@ function deliver(
       const claimed = await em.execute<{ event_id: string }[]>(
         `INSERT INTO ${inbox} (consumer, event_id) VALUES (?, ?)
          ON CONFLICT DO NOTHING RETURNING event_id`,
-        [task, event.id],
+        [task, inboxKey(event.id)],
       );
       if (claimed.length === 0) return false;
       await handler(event, em);

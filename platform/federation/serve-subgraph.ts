@@ -32,6 +32,8 @@ export interface SubgraphParts<C extends RequestContext> {
     jobs?: Record<string, JobHandler>;
     /** Tasks run by a runner of their own (`EventWorkerOptions.lane`). */
     lane?: readonly string[];
+    /** What the inbox keeps of an event id (`EventWorkerOptions.inboxKey`). */
+    inboxKey?: (eventId: string) => string;
   };
   /** Its Postgres schema (the worker's inbox), required with `tasks`. */
   schema?: string;

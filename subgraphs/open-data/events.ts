@@ -42,7 +42,12 @@ export function openDataTasks(
   _orm: MikroORM,
   services: OpenDataServices,
   log: Logger,
-): { handlers: Record<string, EventHandler>; jobs: Record<string, JobHandler>; lane: string[] } {
+): {
+  handlers: Record<string, EventHandler>;
+  jobs: Record<string, JobHandler>;
+  lane: string[];
+  inboxKey: (eventId: string) => string;
+} {
   const x = (em: Parameters<EventHandler>[1]): Ingest => ({
     em,
     ids: services.pseudonyms,
@@ -67,5 +72,7 @@ export function openDataTasks(
     },
     jobs: { [REFRESH_TASK]: refreshJob(services.forecastHours, log) },
     lane: [],
+    // The inbox keeps no id another subgraph issued (a dispense's event id is the dispense's).
+    inboxKey: services.pseudonyms.event,
   };
 }

@@ -65,6 +65,8 @@ describe('count questions', () => {
     });
     expect(code(() => ask({ epsilon: 1.5 }))).toMatchObject({ field: 'epsilon' });
     expect(code(() => ask({ epsilon: Number.NaN }))).toMatchObject({ field: 'epsilon' });
+    expect(code(() => ask({ epsilon: 0.1234567 }))).toMatchObject({ field: 'epsilon' });
+    expect(ask({ epsilon: 0.123456 }).epsilon).toBe(0.123456);
     expect(code(() => ask({ yearTo: 2019 }))).toMatchObject({ field: 'yearTo' });
     expect(code(() => ask({ yearFrom: 1900, yearTo: 1950 }))).toMatchObject({ field: 'yearTo' });
     expect(code(() => ask({ filter: { sexes: ['robot'] } }))).toMatchObject({

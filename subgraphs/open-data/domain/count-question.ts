@@ -149,6 +149,11 @@ export function checkQuestion(
     throw badInput(`yearTo must follow yearFrom, at most ${MAX_YEARS} years on`, 'yearTo');
   if (!Number.isFinite(q.epsilon) || q.epsilon <= 0 || q.epsilon > maxEpsilon)
     throw badInput(`epsilon must be above 0 and at most ${maxEpsilon}`, 'epsilon');
+  // The ledger charges whole micro-epsilons, exactly what the noise spends.
+  if (Math.abs(Math.round(q.epsilon * 1e6) - q.epsilon * 1e6) > 1e-6)
+    throw badInput('epsilon takes at most six decimals', 'epsilon');
+  if (q.rateOf && q.epsilon < 2e-6)
+    throw badInput('a rate needs epsilon of at least 0.000002 (it is split in two)', 'epsilon');
   const groupBy = [...new Set(q.groupBy ?? [])];
   if (groupBy.length > 3) throw badInput('groupBy takes at most 3 dimensions', 'groupBy');
   const question: CountQuestion = {

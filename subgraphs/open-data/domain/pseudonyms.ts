@@ -10,11 +10,17 @@ import { blindIndex } from '../../../platform/crypto/blind-index.js';
 export interface Pseudonyms {
   patient(patientId: string): string;
   of(kind: 'resource' | 'appointment' | 'dispense' | 'consent', id: string): string;
+  /** An event id as the inbox keeps it: a UUID-shaped keyed hash (a dispense's event id is its id). */
+  event(id: string): string;
 }
+
+const asUuid = (hex: string) =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 
 export function pseudonymsOf(indexKey: Buffer): Pseudonyms {
   return {
     patient: (id) => blindIndex(indexKey, 'opendata.patient', id),
     of: (kind, id) => blindIndex(indexKey, `opendata.${kind}`, id),
+    event: (id) => asUuid(blindIndex(indexKey, 'opendata.event', id)),
   };
 }

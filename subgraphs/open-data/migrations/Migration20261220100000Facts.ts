@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { ensureKeyTableSql } from '../../../platform/crypto/key-table.js';
+import { outboxSql } from '../../../platform/events/schema-sql.js';
 
 /**
  * The de-identified store (issue 16). Nothing here is PHI: patients are
@@ -13,6 +14,8 @@ export class Migration20261220100000Facts extends Migration {
   override up(): void {
     // Every store opens the platform's keyring; open data encrypts no column with it.
     this.addSql(ensureKeyTableSql('opendata'));
+    // The event inbox (each delivery applied once); open data publishes nothing from its outbox.
+    this.addSql(outboxSql('opendata'));
     this.addSql(`
       CREATE TABLE subject (
         pseudonym text PRIMARY KEY CHECK (pseudonym ~ '^[0-9a-f]{64}$'),

@@ -6,6 +6,7 @@ import {
   postProcessCount,
   type RandomSource,
 } from '../domain/dp/mechanism.js';
+import { fromMicro, toMicro } from '../domain/dp/budget.js';
 import { cellKeys, sensitivityOf, type CountQuestion } from '../domain/count-question.js';
 import { trueCounts } from './research-counts.js';
 
@@ -35,10 +36,14 @@ export async function answerCount(
 ): Promise<CountAnswerData> {
   const cells = cellKeys(q);
   const sensitivity = sensitivityOf(q);
-  const epsilon = q.rateOf ? q.epsilon / 2 : q.epsilon;
+  // A rate splits ε in whole micro-epsilons (what the mechanism samples with): the
+  // numerator's half rounded down, the denominator the rest.
+  const micro = toMicro(q.epsilon);
+  const epsilon = q.rateOf ? fromMicro(Math.floor(micro / 2)) : q.epsilon;
+  const denEpsilon = fromMicro(micro - toMicro(epsilon));
   const num = await trueCounts(em, q, q.filter, sensitivity);
   const den = q.rateOf ? await trueCounts(em, q, q.rateOf, sensitivity) : null;
-  const noisy = (n: number) => postProcessCount(noisyCount(n, epsilon, sensitivity, rng));
+  const noisy = (n: number, eps: number) => postProcessCount(noisyCount(n, eps, sensitivity, rng));
   return {
     groupBy: [...q.groupBy],
     epsilon: q.epsilon,
@@ -48,8 +53,8 @@ export async function answerCount(
     method: `Discrete Laplace (two-sided geometric) noise of scale ${sensitivity}/${epsilon} on each distinct-patient count; each patient adds to at most ${sensitivity} cell(s); every cell of the fixed domain answered; counts below 0 shown as 0.`,
     cells: cells.map((values) => {
       const key = values.join('|');
-      const count = noisy(num.get(key) ?? 0);
-      const denominator = den ? noisy(den.get(key) ?? 0) : null;
+      const count = noisy(num.get(key) ?? 0, epsilon);
+      const denominator = den ? noisy(den.get(key) ?? 0, denEpsilon) : null;
       const rate =
         denominator === null || denominator === 0 ? null : Math.min(1, count / denominator);
       return { values, count, denominator, rate };
