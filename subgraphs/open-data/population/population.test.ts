@@ -173,7 +173,7 @@ beforeAll(async () => {
     `population.test: generated them again in ${((performance.now() - generating) / 1000).toFixed(1)} s\n`,
   );
 }, 300_000);
-afterAll(async () => store?.close());
+afterAll(async () => store?.close(), 60_000);
 
 describe('open data at population scale (10,000 generated patients)', () => {
   it('fed every patient', () => {
@@ -181,7 +181,7 @@ describe('open data at population scale (10,000 generated patients)', () => {
     expect(feed.profiles).toBe(PATIENTS);
     expect(generated).toHaveLength(PATIENTS);
     expect(feedSeconds).toBeGreaterThan(0);
-  });
+  }, 30_000);
 
   it('keeps Safe Harbor over the whole store: years of birth to 89, ZIP3 with restricted prefixes as 000', async () => {
     const subjects = await rows<{
@@ -219,7 +219,7 @@ describe('open data at population scale (10,000 generated patients)', () => {
       "SELECT count(*)::int AS n FROM subject WHERE zip3 = '000'",
     );
     expect(zero!.n).toBe(restricted);
-  });
+  }, 30_000);
 
   it('holds facts by year only, and no time column but the allowed ones of non-patient tables', async () => {
     const columns = await rows<{ c: string; data_type: string }>(
@@ -242,17 +242,21 @@ describe('open data at population scale (10,000 generated patients)', () => {
     );
     expect(span!.hi).toBeLessThanOrEqual(UNTIL_YEAR);
     expect(span!.lo).toBeGreaterThanOrEqual(1900);
-  });
+  }, 30_000);
 
   // Known defect (reported): a series count's key is its fact's key, so a join gives a
   // patient's pseudonym the week of each admission, appointment and dispense. Fails
   // while the two keys are shared; drop `.fails` once they are not.
-  it.fails('ties no weekly count to a patient (series_count.key never a fact key)', async () => {
-    const [linked] = await rows<{ n: number }>(
-      'SELECT count(*)::int AS n FROM series_count c JOIN fact f ON f.key = c.key',
-    );
-    expect(linked!.n).toBe(0);
-  });
+  it.fails(
+    'ties no weekly count to a patient (series_count.key never a fact key)',
+    async () => {
+      const [linked] = await rows<{ n: number }>(
+        'SELECT count(*)::int AS n FROM series_count c JOIN fact f ON f.key = c.key',
+      );
+      expect(linked!.n).toBe(0);
+    },
+    30_000,
+  );
 
   it('keeps no generated id, name, birth date, street line, phone or SSN in any table', async () => {
     await publishRelease(store.orm.em.fork(), 'tables', 'population-test', NOW);
@@ -332,7 +336,7 @@ describe('open data at population scale (10,000 generated patients)', () => {
     expect(feed.clinical + feed.appointments + feed.dispenses).toBe(
       [...expectedFacts.values()].reduce((a, b) => a + b, 0),
     );
-  });
+  }, 30_000);
 
   it('publishes count tables whose released cells are the true counts, none in 1..10', async () => {
     const release = await publishRelease(store.orm.em.fork(), 'tables', 'population-test', NOW);
@@ -420,8 +424,23 @@ describe('open data at population scale (10,000 generated patients)', () => {
       period: ext(p, 'period'),
     }));
     expect(checkKAnonymity(ndjsonRows, ['age_band', 'sex', 'zip3', 'period'], 11).ok).toBe(true);
+    // The two files carry the same rows in the same order (a sex generalised away has no gender).
+    expect(ndjsonRows).toEqual(
+      csvRows.map((r) => ({
+        age_band: r.age_band,
+        sex: ['female', 'male', 'other'].includes(r.sex!) ? r.sex : '(none)',
+        zip3: r.zip3,
+        period: r.period,
+      })),
+    );
     const patientIds = new Set(patients.map((p) => `Patient/${p.id}`));
     const conditions = resources.filter((r) => r.resourceType === 'Condition');
+    expect(conditions.length).toBe(
+      csvRows.reduce(
+        (n, r) => n + (r.condition_categories ? r.condition_categories.split(';').length : 0),
+        0,
+      ),
+    );
     expect(conditions.length).toBeGreaterThan(0);
     for (const c of conditions) expect(patientIds.has(c.subject!.reference)).toBe(true);
     expect(file!.csv).not.toMatch(/[0-9a-f]{64}/);
@@ -457,7 +476,7 @@ describe('open data at population scale (10,000 generated patients)', () => {
         answer.margin95 * 2,
       );
     }
-  });
+  }, 30_000);
 
   it('forecasts all three series, 12 ordered points each, backtested, small weeks withheld', async () => {
     const made = await refreshForecasts(store.orm.em.fork(), NOW);
