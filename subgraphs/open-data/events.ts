@@ -73,6 +73,6 @@ export function openDataTasks(
     jobs: { [REFRESH_TASK]: refreshJob(services.forecastHours, log) },
     lane: [],
     // The inbox keeps no id another subgraph issued (a dispense's event id is the dispense's).
-    inboxKey: services.pseudonyms.event,
+    inboxKey: (id) => services.pseudonyms.event(id),
   };
 }

@@ -10,7 +10,7 @@ import {
 } from './count-question.js';
 
 const ask = (over: Record<string, unknown> = {}) =>
-  checkQuestion({ yearFrom: 2020, yearTo: 2025, epsilon: 0.5, ...over } as never, 1);
+  checkQuestion({ yearFrom: 2020, yearTo: 2025, epsilon: 0.5, ...over }, 1);
 const code = (f: () => unknown) => {
   try {
     f();

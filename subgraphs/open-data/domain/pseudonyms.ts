@@ -9,7 +9,7 @@ import { blindIndex } from '../../../platform/crypto/blind-index.js';
  */
 export interface Pseudonyms {
   patient(patientId: string): string;
-  of(kind: 'resource' | 'appointment' | 'dispense' | 'consent', id: string): string;
+  of(kind: 'resource' | 'appointment' | 'dispense' | 'consent' | 'series', id: string): string;
   /** An event id as the inbox keeps it: a UUID-shaped keyed hash (a dispense's event id is its id). */
   event(id: string): string;
 }

@@ -71,8 +71,8 @@ export class Migration20261220100000Facts extends Migration {
         region text NOT NULL CHECK (region ~ '^[0-9]{3}$')
       )`);
     // What each event adds to a weekly series (admissions, appointments, dispensing): the
-    // forecasts' input. Keyed by a keyed hash of the event's subject (appointment, dispense,
-    // encounter), with no pseudonym: a week is finer than a year, so it is never tied to a patient.
+    // forecasts' input. Keyed by a keyed hash of its fact's key (never the fact's key itself), with
+    // no pseudonym: a week is finer than a year, so no join ties it to a patient.
     this.addSql(`
       CREATE TABLE series_count (
         key text PRIMARY KEY CHECK (key ~ '^[0-9a-f]{64}$'),

@@ -6,6 +6,7 @@ import {
   loadReferenceData,
   type ReferenceData,
 } from '../../fhir-adapter/population/reference-data.js';
+import { loadFacilityRegions, readFacilityRegions } from '../directory/facility-regions.js';
 import type { Pseudonyms } from '../domain/pseudonyms.js';
 import {
   ingestAppointments,
@@ -57,6 +58,8 @@ export async function feedPopulation(
     dispenses: 0,
   };
   await em.fork().transactional(async (tem) => {
+    // The facility directory's regions, as the seed loads them: admissions per region.
+    await loadFacilityRegions(tem, readFacilityRegions());
     for (const s of populationSchedules()) await ingestSchedule({ em: tem, ids, now }, s);
   });
   const size = opts.batch ?? 200;

@@ -244,19 +244,13 @@ describe('open data at population scale (10,000 generated patients)', () => {
     expect(span!.lo).toBeGreaterThanOrEqual(1900);
   }, 30_000);
 
-  // Known defect (reported): a series count's key is its fact's key, so a join gives a
-  // patient's pseudonym the week of each admission, appointment and dispense. Fails
-  // while the two keys are shared; drop `.fails` once they are not.
-  it.fails(
-    'ties no weekly count to a patient (series_count.key never a fact key)',
-    async () => {
-      const [linked] = await rows<{ n: number }>(
-        'SELECT count(*)::int AS n FROM series_count c JOIN fact f ON f.key = c.key',
-      );
-      expect(linked!.n).toBe(0);
-    },
-    30_000,
-  );
+  // A count's key is a keyed hash of its fact's: no join gives a pseudonym a week.
+  it('ties no weekly count to a patient (series_count.key never a fact key)', async () => {
+    const [linked] = await rows<{ n: number }>(
+      'SELECT count(*)::int AS n FROM series_count c JOIN fact f ON f.key = c.key',
+    );
+    expect(linked!.n).toBe(0);
+  }, 30_000);
 
   it('keeps no generated id, name, birth date, street line, phone or SSN in any table', async () => {
     await publishRelease(store.orm.em.fork(), 'tables', 'population-test', NOW);

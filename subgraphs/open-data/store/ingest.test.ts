@@ -190,7 +190,7 @@ describe('de-identification at ingestion', () => {
     // The admission counts in its week (Monday, UTC: 2024-03-01 04:30Z is in the week of 26 Feb).
     const [week] = await rows<{ series: string; series_key: string; week: string; amount: number }>(
       "SELECT series, series_key, to_char(week, 'YYYY-MM-DD') AS week, amount FROM series_count WHERE key = ?",
-      [ids.of('resource', admission.resourceId)],
+      [ids.of('series', ids.of('resource', admission.resourceId))],
     );
     expect(week).toEqual({
       series: 'admissions',
@@ -209,9 +209,11 @@ describe('de-identification at ingestion', () => {
     ).toEqual([]);
     const [zeroed] = await rows<{ amount: number }>(
       'SELECT amount FROM series_count WHERE key = ?',
-      [ids.of('resource', admission.resourceId)],
+      [ids.of('series', ids.of('resource', admission.resourceId))],
     );
     expect(zeroed!.amount).toBe(0);
+    // No key joins a week to a fact (and so to a pseudonym).
+    expect(await rows('SELECT 1 FROM series_count c JOIN fact f ON f.key = c.key')).toEqual([]);
   });
 
   it('counts appointment demand per specialty and dispensed units per drug, by week', async () => {
@@ -259,7 +261,7 @@ describe('de-identification at ingestion', () => {
     );
     const series = await rows<{ series: string; series_key: string; week: string; amount: number }>(
       "SELECT series, series_key, to_char(week, 'YYYY-MM-DD') AS week, amount FROM series_count WHERE key IN (?, ?) OR series = 'dispensing' AND series_key = '860975' ORDER BY series",
-      [ids.of('appointment', appointmentId), 'none'],
+      [ids.of('series', ids.of('appointment', appointmentId)), 'none'],
     );
     expect(series).toEqual([
       { series: 'appointments', series_key: 'Cardiology', week: '2025-01-06', amount: 1 },
@@ -270,7 +272,7 @@ describe('de-identification at ingestion', () => {
     await run((x) => ingestAppointments(x, [booked]));
     const [after] = await rows<{ amount: number }>(
       'SELECT amount FROM series_count WHERE key = ?',
-      [ids.of('appointment', appointmentId)],
+      [ids.of('series', ids.of('appointment', appointmentId))],
     );
     expect(after!.amount).toBe(0);
   });

@@ -167,19 +167,21 @@ async function writeFacts(
     (c) => c.version,
   );
   if (!countRows.length) return;
+  // A count's key is a keyed hash of its fact's: no join ties a week to a pseudonym.
+  const rows = countRows.map((c) => ({ ...c, fact_key: c.key, key: x.ids.of('series', c.key) }));
   // The week of the instant in UTC (Monday); an admission's key is its region, read from its fact.
   await executeBound(
     x.em,
     `INSERT INTO series_count (key, series, series_key, week, amount, version)
      SELECT r.key, r.series,
-        coalesce(r.series_key, (SELECT coalesce(f.region, 'unknown') FROM fact f WHERE f.key = r.key), 'unknown'),
+        coalesce(r.series_key, (SELECT f.region FROM fact f WHERE f.key = r.fact_key), 'unknown'),
         date_trunc('week', r.at AT TIME ZONE 'UTC')::date, r.amount, r.version
-       FROM json_to_recordset(?::json) AS r(key text, series text, series_key text,
-        at timestamptz, amount integer, version integer)
+       FROM json_to_recordset(?::json) AS r(key text, fact_key text, series text,
+        series_key text, at timestamptz, amount integer, version integer)
      ON CONFLICT (key) DO UPDATE SET series_key = EXCLUDED.series_key, week = EXCLUDED.week,
         amount = EXCLUDED.amount, version = EXCLUDED.version
       WHERE series_count.version < EXCLUDED.version`,
-    [JSON.stringify(countRows)],
+    [JSON.stringify(rows)],
   );
 }
 
@@ -208,7 +210,7 @@ export async function ingestClinical(
     await executeBound(
       x.em,
       'UPDATE series_count SET amount = 0 WHERE key IN (SELECT json_array_elements_text(?::json))',
-      [keys],
+      [JSON.stringify(removed.map((d) => x.ids.of('series', x.ids.of('resource', d.resourceId))))],
     );
   }
   const facts: FactRow[] = [];
