@@ -371,6 +371,11 @@ describe('the matrix covers every caller and every open-data root field', () => 
     expect(new Set(CALLERS.map((c) => ROLE_OF[c]).filter(Boolean))).toEqual(new Set(ROLES));
   });
 
+  it('the dev issuer signs no researcher token with another purpose than research (the matrix’s is forged)', async () => {
+    for (const purposeOfUse of ['TREAT', 'HOPERAT', 'HSYSADMIN'] as const)
+      await expect(t.token('researcher', { purposeOfUse })).rejects.toThrow(/not allowed/);
+  });
+
   it('every open-data Query and Mutation field of the supergraph is an operation', () => {
     const openData = ROOT_FIELDS.filter((f) => f.graph === 'OPEN_DATA').map((f) => f.field.name);
     expect(openData.sort()).toEqual(OPERATIONS.map((o) => o.field).sort());
@@ -411,6 +416,8 @@ const PLAUSIBLE: Record<string, () => unknown> = {
   drugRxcui: () => '860975',
   drugRxcuis: () => ['860975'],
   date: () => '2026-12-07',
+  from: () => new Date(Date.now() + 86_400_000).toISOString(),
+  to: () => new Date(Date.now() + 8 * 86_400_000).toISOString(),
   near: () => ({ postalCode: '66204' }),
   codes: () => ['A0428'],
   search: () => 'amox',
@@ -455,7 +462,8 @@ function sample(type: GraphQLInputType, name: string): unknown {
 
 /** One root field on its own, with its required arguments as variables and `__typename` selected. */
 function callOf({ type, field }: RootField): { query: string; variables: Record<string, unknown> } {
-  const args = field.args.filter((a) => isNonNullType(a.type));
+  // Required arguments, and the optional ones a plausible call names (a practitioner for slots).
+  const args = field.args.filter((a) => isNonNullType(a.type) || a.name in PLAUSIBLE);
   const declared = args.map((a, i) => `$a${i}: ${String(a.type)}`).join(', ');
   const passed = args.map((a, i) => `${a.name}: $a${i}`).join(', ');
   const selection = isScalarType(getNamedType(field.type)) ? '' : ' { __typename }';
@@ -516,17 +524,48 @@ describe('a researcher reaches nothing outside open data', () => {
     }
   });
 
-  for (const f of OUTSIDE)
-    it(`${nameOf(f)} (${f.graph}) is FORBIDDEN, no data`, async () => {
-      const { query, variables } = callOf(f);
-      const r = await t.gql<Record<string, unknown>>(tokens.get('researcher'), query, variables);
-      expect(r.status).toBeLessThan(500);
-      expect(
-        r.errors?.map((e) => [e.extensions?.code, e.path?.join('.')]),
-        JSON.stringify(r.errors),
-      ).toEqual([['FORBIDDEN', f.field.name]]);
-      expect(r.data?.[f.field.name] ?? null).toBeNull();
-    });
+  /**
+   * The demo researcher, and one whose token carries every user scope
+   * (`user/*.cruds`, as an administrator's): the role, not the scopes,
+   * keeps researchers out, so a too-generous issuer opens nothing.
+   */
+  const asResearcher = {
+    researcher: () => tokens.get('researcher'),
+    'researcher with every user scope': () =>
+      t.token('researcher', { sub: subOf('researcher'), scopes: ['user/*.cruds'] }),
+  };
+  /**
+   * Known gap, reported to the lead: scheduling's `seesSlots`
+   * (subgraphs/scheduling/permissions.ts) asks only for a Slot or
+   * Appointment scope, whatever the role, so a researcher token carrying one
+   * reads free slots. Once the rule names roles, this test fails: drop the
+   * pair from SCOPE_ONLY and the row covers it.
+   */
+  const SCOPE_ONLY = ['researcher with every user scope Query.availableSlots'];
+  for (const [who, token] of Object.entries(asResearcher))
+    for (const f of OUTSIDE.filter((f) => !SCOPE_ONLY.includes(`${who} ${nameOf(f)}`)))
+      it(`${nameOf(f)} (${f.graph}) as ${who}: FORBIDDEN, no data`, async () => {
+        const { query, variables } = callOf(f);
+        const r = await t.gql<Record<string, unknown>>(await token(), query, variables);
+        expect(r.status).toBeLessThan(500);
+        expect(
+          r.errors?.map((e) => [e.extensions?.code, e.path?.join('.')]),
+          JSON.stringify(r.errors),
+        ).toEqual([['FORBIDDEN', f.field.name]]);
+        expect(r.data?.[f.field.name] ?? null).toBeNull();
+      });
+
+  it('known gap: availableSlots answers a researcher whose token carries a Slot scope', async () => {
+    const [slots] = ROOT_FIELDS.filter((f) => nameOf(f) === 'Query.availableSlots');
+    const { query, variables } = callOf(slots!);
+    const r = await t.gql<{ availableSlots: unknown[] | null }>(
+      await asResearcher['researcher with every user scope'](),
+      query,
+      variables,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(Array.isArray(r.data?.availableSlots)).toBe(true);
+  });
 });
 
 /** Waits for an audit condition: each subgraph appends its entries as it answers, by its own pool. */
