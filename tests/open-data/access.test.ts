@@ -7,11 +7,13 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
+  isObjectType,
   isScalarType,
   Kind,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLObjectType,
+  type GraphQLOutputType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_IDS, devPrincipal } from '../../platform/identity/dev-principal.js';
@@ -374,6 +376,23 @@ describe('the matrix covers every caller and every open-data root field', () => 
   it('the dev issuer signs no researcher token with another purpose than research (the matrix’s is forged)', async () => {
     for (const purposeOfUse of ['TREAT', 'HOPERAT', 'HSYSADMIN'] as const)
       await expect(t.token('researcher', { purposeOfUse })).rejects.toThrow(/not allowed/);
+  });
+
+  it('nothing open data answers leads into another subgraph: every type its fields reach is its own', () => {
+    const seen = new Set<string>();
+    const walk = (type: GraphQLOutputType): void => {
+      const named = getNamedType(type);
+      if (seen.has(named.name) || !isObjectType(named)) return;
+      seen.add(named.name);
+      const graphs = (named.astNode?.directives ?? [])
+        .filter((d) => d.name.value === 'join__type')
+        .map((d) => d.arguments?.find((a) => a.name.value === 'graph')?.value)
+        .map((v) => (v?.kind === Kind.ENUM ? v.value : ''));
+      expect(graphs, named.name).toEqual(['OPEN_DATA']);
+      for (const f of Object.values(named.getFields())) walk(f.type);
+    };
+    for (const f of ROOT_FIELDS.filter((r) => r.graph === 'OPEN_DATA')) walk(f.field.type);
+    expect(seen.size).toBeGreaterThan(10);
   });
 
   it('every open-data Query and Mutation field of the supergraph is an operation', () => {
