@@ -19,7 +19,8 @@ const steward = hasRole('admin');
 export const permissions = buildShield({
   Query: {
     _service: allow,
-    dataUseAgreement: hasRole('researcher', 'admin'),
+    // A researcher token without the research-data scope reaches nothing, not even the terms.
+    dataUseAgreement: or(researcher, steward),
     privacyBudget: researcher,
     releases: or(researcher, steward),
     release: or(researcher, steward),

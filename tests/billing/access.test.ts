@@ -389,7 +389,8 @@ afterAll(() => t?.stop());
 
 type Operation = MatrixOperation<Actor>;
 
-const EVERYONE = ACTORS;
+/** Reference data (no PHI): every caller but a researcher, who reaches open data only. */
+const EVERYONE = ACTORS.filter((a) => a !== 'researcher');
 const ACCOUNT_HOLDERS: Actor[] = ['patient', 'partner', 'billing', 'admin'];
 
 /** A billing field of P read through the patient subgraph's `patient(id)`. */

@@ -9,7 +9,7 @@ import { WITH_FACILITIES, startTestStack, untilKnown, type TestStack } from '../
  * Who reaches care routing, through the gateway, against
  * subgraphs/care-routing/permissions.ts (the shield) and access.ts (the
  * kernel): the directory and recommendations from a place (no PHI: any
- * signed-in caller, partner apps included), a patient's care options and
+ * signed-in caller but a researcher, partner apps included), a patient's care options and
  * preferences (PHI: clinicians in compartment or under break-the-glass,
  * the front desk, the patient and their app), the preference write (the
  * patient and their app, with Patient.u; a refused one writes nothing), the
@@ -82,6 +82,8 @@ const STATUS_REPORTERS: Actor[] = [
   'feed',
 ];
 const TRAFFIC_REPORTERS: Actor[] = ['admin', 'feed'];
+/** Who may read the directory (no PHI): any signed-in caller but a researcher, who reaches open data only. */
+const DIRECTORY_READERS: Actor[] = ACTORS.filter((a) => a !== 'researcher');
 
 async function ok<T>(token: string, query: string, variables: object = {}): Promise<T> {
   const r = await t.gql<T>(token, query, variables);
@@ -326,7 +328,7 @@ const patientField = (field: string) => (d: Record<string, unknown> | null | und
 const OPERATIONS: MatrixOperation<Actor>[] = [
   {
     name: 'facility(a FHIR Location id)',
-    allowed: ACTORS,
+    allowed: DIRECTORY_READERS,
     run: read(
       'query ($id: ID!) { facility(id: $id) { id name status { openNow } specialties } }',
       (d) => d?.facility,
@@ -335,7 +337,7 @@ const OPERATIONS: MatrixOperation<Actor>[] = [
   },
   {
     name: 'nearbyFacilities',
-    allowed: ACTORS,
+    allowed: DIRECTORY_READERS,
     run: read(
       'query ($n: PlaceInput!) { nearbyFacilities(near: $n, radiusKm: 25, first: 3) { edges { node { distanceKm facility { id } } } } }',
       (d) => d?.nearbyFacilities,
@@ -344,7 +346,7 @@ const OPERATIONS: MatrixOperation<Actor>[] = [
   },
   {
     name: 'careRecommendations (from a place)',
-    allowed: ACTORS,
+    allowed: DIRECTORY_READERS,
     run: read(
       'query ($n: PlaceInput!) { careRecommendations(near: $n, need: { urgency: urgent, first: 2 }) { recommendations { rank facility { id } } } }',
       (d) => d?.careRecommendations,

@@ -68,6 +68,8 @@ const ACTORS: Actor[] = [
   'researcher',
   'auditor',
 ];
+/** The drug catalogue (no PHI): any signed-in caller but a researcher, who reaches open data only. */
+const CATALOGUE_READERS: Actor[] = ACTORS.filter((a) => a !== 'researcher');
 const tokens = new Map<Actor, string>();
 const tokenOf = (a: Actor): string => tokens.get(a)!;
 const subOf = (a: Actor) => `rx-access-${a}`;
@@ -445,14 +447,14 @@ const OPERATIONS: MatrixOperation<Actor>[] = [
   },
   {
     name: 'drug(rxcui)',
-    allowed: ACTORS,
+    allowed: CATALOGUE_READERS,
     run: read('query ($r: ID!) { drug(rxcui: $r) { rxcui name } }', 'drug', () => ({
       r: LISINOPRIL,
     })),
   },
   {
     name: 'drugs(search)',
-    allowed: ACTORS,
+    allowed: CATALOGUE_READERS,
     run: read(
       'query { drugs(search: "lisinopril", first: 5) { edges { node { rxcui } } } }',
       'drugs',
@@ -476,8 +478,8 @@ describe('the catalogue and the rest without a token', () => {
 });
 
 describe('the catalogue', () => {
-  it('browsed without a search (drugs(first)), it answers any signed-in caller', async () => {
-    for (const actor of ['clinician', 'partner', 'researcher'] as const) {
+  it('browsed without a search (drugs(first)), it answers any signed-in caller but a researcher', async () => {
+    for (const actor of ['clinician', 'partner'] as const) {
       const r = await t.gql<{ drugs: { edges: { node: { rxcui: string } }[] } }>(
         tokenOf(actor),
         'query { drugs(first: 5) { edges { node { rxcui name } } } }',
@@ -485,6 +487,12 @@ describe('the catalogue', () => {
       expect(r.errors, `${actor}: ${JSON.stringify(r.errors)}`).toBeUndefined();
       expect(r.data!.drugs.edges).toHaveLength(5);
     }
+    const refused = await t.gql<{ drugs: unknown }>(
+      tokenOf('researcher'),
+      'query { drugs(first: 5) { edges { node { rxcui name } } } }',
+    );
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(refused.data?.drugs ?? null).toBeNull();
   });
 });
 

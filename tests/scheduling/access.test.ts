@@ -48,6 +48,9 @@ const ROLES: Role[] = [
   'partner',
 ];
 
+/** The practitioner directory: every role but researchers, who reach open data only. */
+const DIRECTORY: Role[] = ROLES.filter((r) => r !== 'researcher');
+
 interface Slot {
   start: string;
   end: string;
@@ -270,7 +273,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'practitioner',
-    allowed: ROLES,
+    allowed: DIRECTORY,
     run: async (tok) =>
       outcome(
         await t.gql(tok, `{ practitioner(id: "${P1}") { id name { text } specialties } }`),
@@ -279,7 +282,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'practitioners',
-    allowed: ROLES,
+    allowed: DIRECTORY,
     run: async (tok) => outcome(await t.gql(tok, '{ practitioners { id npi } }'), 'practitioners'),
   },
   {
