@@ -1,6 +1,7 @@
 import { rule } from 'graphql-shield';
 import {
   allow,
+  anyRole,
   allowTypes,
   and,
   buildShield,
@@ -73,7 +74,8 @@ export const permissions = buildShield({
     _entities: canReadPatient,
     patient: canReadPatient,
     patients: canSearchPatients,
-    me: allow,
+    // The caller's own token, to every role of the care platform (researchers reach only open data).
+    me: anyRole,
     accessLog: hasRole('patient', 'partner', 'auditor', 'admin'),
     // A public key: anyone signed in may fetch it to check inclusion proofs.
     auditLogPublicKey: allow,

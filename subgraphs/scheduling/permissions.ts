@@ -2,6 +2,7 @@ import { rule } from 'graphql-shield';
 import { scopeContexts } from '../../platform/authz/decide.js';
 import {
   allow,
+  anyRole,
   allowTypes,
   and,
   buildShield,
@@ -37,8 +38,12 @@ const frontDeskOrClinician = and(
   hasRole('clinician', 'scheduler', 'admin'),
   hasScope('Appointment', 'u'),
 );
-// Slots and the practitioner directory are not PHI: any caller who may book or search.
-const seesSlots = or(hasScope('Slot', 'r'), hasScope('Slot', 's'), hasScope('Appointment', 'c'));
+// Slots and the practitioner directory are not PHI: any caller of the care platform who may
+// book or search (the role too: a researcher's token reaches only open data, whatever its scopes).
+const seesSlots = and(
+  anyRole,
+  or(hasScope('Slot', 'r'), hasScope('Slot', 's'), hasScope('Appointment', 'c')),
+);
 const directory = hasRole(
   'patient',
   'partner',

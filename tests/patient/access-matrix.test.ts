@@ -92,7 +92,8 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'me',
-    allowed: ROLES,
+    // Researchers reach only open data.
+    allowed: ROLES.filter((r) => r !== 'researcher'),
     run: async (tok) => outcome(await t.gql(tok, '{ me { subject roles } }'), 'me'),
   },
   {
