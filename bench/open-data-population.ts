@@ -3,34 +3,18 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../platform/db/embedded.js';
 import { provisionDatabase } from '../platform/db/provision.js';
 import { openSubgraphStore } from '../platform/federation/subgraph-store.js';
-import { sharedDataDir } from '../subgraphs/fhir-adapter/population/data-dir.js';
-import type { Resource } from '../subgraphs/fhir-adapter/population/fhir.js';
-import { DEFAULT_UNTIL, generatePatient } from '../subgraphs/fhir-adapter/population/generate.js';
-import { loadReferenceData } from '../subgraphs/fhir-adapter/population/reference-data.js';
+import { DEFAULT_UNTIL } from '../subgraphs/fhir-adapter/population/generate.js';
 import type { Accuracy } from '../subgraphs/open-data/domain/forecast/index.js';
 import { pseudonymsOf } from '../subgraphs/open-data/domain/pseudonyms.js';
 import { entities } from '../subgraphs/open-data/entities/index.js';
 import { migrations } from '../subgraphs/open-data/migrations/index.js';
-import {
-  patientEvents,
-  populationSchedules,
-  type PopulationEvents,
-} from '../subgraphs/open-data/population/population-events.js';
+import { feedPopulation } from '../subgraphs/open-data/population/feed.js';
 import { SCHEMA } from '../subgraphs/open-data/server.js';
 import { refreshForecasts } from '../subgraphs/open-data/store/forecasts.js';
-import {
-  ingestAppointments,
-  ingestClinical,
-  ingestDispenses,
-  ingestProfiles,
-  ingestSchedule,
-  type Ingest,
-} from '../subgraphs/open-data/store/ingest.js';
 import { publishRelease } from '../subgraphs/open-data/store/releases.js';
 
 /**
@@ -104,61 +88,7 @@ const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
   return [result, performance.now() - started];
 };
 
-type Kind = keyof PopulationEvents;
-const KINDS: readonly Kind[] = ['profiles', 'clinical', 'appointments', 'dispenses'];
-
-/** One kind's events through its ingestion (the order feed.ts uses). */
-function ingest(x: Ingest, e: PopulationEvents, kind: Kind): Promise<void> {
-  switch (kind) {
-    case 'profiles':
-      return ingestProfiles(x, e.profiles);
-    case 'clinical':
-      return ingestClinical(x, e.clinical);
-    case 'appointments':
-      return ingestAppointments(x, e.appointments);
-    case 'dispenses':
-      return ingestDispenses(x, e.dispenses);
-  }
-}
-
-/** Generates and ingests the population; returns events and milliseconds per kind. */
-async function feed(em: EntityManager) {
-  const ref = loadReferenceData(sharedDataDir());
-  await em.fork().transactional(async (tem) => {
-    for (const s of populationSchedules()) await ingestSchedule({ em: tem, ids, now }, s);
-  });
-  const events = { profiles: 0, clinical: 0, appointments: 0, dispenses: 0 };
-  const ms = { profiles: 0, clinical: 0, appointments: 0, dispenses: 0 };
-  let generateMs = 0;
-  let commitMs = 0;
-  for (let first = 0; first < patients; first += batch) {
-    const started = performance.now();
-    const e: PopulationEvents = { profiles: [], clinical: [], appointments: [], dispenses: [] };
-    for (let i = first; i < Math.min(patients, first + batch); i++) {
-      const resources: Resource[] = [];
-      generatePatient(ref, gen, i, (r) => resources.push(r));
-      const one = patientEvents(resources);
-      e.profiles.push(...one.profiles);
-      e.clinical.push(...one.clinical);
-      e.appointments.push(...one.appointments);
-      e.dispenses.push(...one.dispenses);
-    }
-    generateMs += performance.now() - started;
-    const inTransaction = performance.now();
-    let kindsMs = 0;
-    await em.fork().transactional(async (tem) => {
-      const x = { em: tem, ids, now };
-      for (const k of KINDS) {
-        const [, took] = await timed(() => ingest(x, e, k));
-        ms[k] += took;
-        kindsMs += took;
-        events[k] += e[k].length;
-      }
-    });
-    commitMs += performance.now() - inTransaction - kindsMs;
-  }
-  return { events, ms, generateMs, commitMs };
-}
+const KINDS = ['profiles', 'clinical', 'appointments', 'dispenses'] as const;
 
 /** Mean of the finite values (null when there are none). */
 const mean = (xs: readonly (number | null)[]) => {
@@ -168,17 +98,18 @@ const mean = (xs: readonly (number | null)[]) => {
 
 try {
   const em = store.orm.em.fork();
-  const fed = await feed(em);
-  const ingestMs = KINDS.reduce((s, k) => s + fed.ms[k], 0) + fed.commitMs;
+  const fed = await feedPopulation(em, ids, { ...gen, patients, batch });
+  const ingestMs = KINDS.reduce((s, k) => s + fed.ms[k], 0) + fed.ms.commit;
   print('generate and ingest', {
     patients,
     seed: gen.seed,
     years: gen.years,
     batch,
-    generateSeconds: seconds(fed.generateMs),
+    generateSeconds: seconds(fed.ms.generate),
     ingestSeconds: seconds(ingestMs),
-    totalSeconds: seconds(fed.generateMs + ingestMs),
-    beginCommitSeconds: seconds(fed.commitMs),
+    totalSeconds: seconds(fed.ms.generate + ingestMs),
+    beginCommitSeconds: seconds(fed.ms.commit),
+    facilityRegions: fed.regions,
   });
   for (const k of KINDS)
     print(`ingest ${k}`, {

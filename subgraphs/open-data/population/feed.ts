@@ -14,6 +14,7 @@ import {
   ingestDispenses,
   ingestProfiles,
   ingestSchedule,
+  type Ingest,
 } from '../store/ingest.js';
 import { patientEvents, populationSchedules, type PopulationEvents } from './population-events.js';
 
@@ -28,12 +29,31 @@ export interface FeedOptions {
   ref?: ReferenceData;
 }
 
+type Kind = keyof PopulationEvents;
+const KINDS: readonly Kind[] = ['profiles', 'clinical', 'appointments', 'dispenses'];
+
 export interface FeedSummary {
   patients: number;
-  profiles: number;
-  clinical: number;
-  appointments: number;
-  dispenses: number;
+  /** Events ingested per kind. */
+  events: Record<Kind, number>;
+  /** Milliseconds: generating, each kind's ingestion, and the rest of the transactions. */
+  ms: { generate: number; commit: number } & Record<Kind, number>;
+  /** Facility regions loaded from the directory (0 when already there). */
+  regions: number;
+}
+
+/** One kind's events through its ingestion. */
+function ingest(x: Ingest, e: PopulationEvents, kind: Kind): Promise<void> {
+  switch (kind) {
+    case 'profiles':
+      return ingestProfiles(x, e.profiles);
+    case 'clinical':
+      return ingestClinical(x, e.clinical);
+    case 'appointments':
+      return ingestAppointments(x, e.appointments);
+    case 'dispenses':
+      return ingestDispenses(x, e.dispenses);
+  }
 }
 
 /**
@@ -50,20 +70,21 @@ export async function feedPopulation(
   const ref = opts.ref ?? loadReferenceData(sharedDataDir());
   const gen = { seed: opts.seed, years: opts.years ?? 5, until: opts.until ?? DEFAULT_UNTIL };
   const now = new Date(gen.until * 1000);
+  const zero = { profiles: 0, clinical: 0, appointments: 0, dispenses: 0 };
   const summary: FeedSummary = {
     patients: 0,
-    profiles: 0,
-    clinical: 0,
-    appointments: 0,
-    dispenses: 0,
+    events: { ...zero },
+    ms: { ...zero, generate: 0, commit: 0 },
+    regions: 0,
   };
   await em.fork().transactional(async (tem) => {
     // The facility directory's regions, as the seed loads them: admissions per region.
-    await loadFacilityRegions(tem, readFacilityRegions());
+    summary.regions = await loadFacilityRegions(tem, readFacilityRegions());
     for (const s of populationSchedules()) await ingestSchedule({ em: tem, ids, now }, s);
   });
   const size = opts.batch ?? 200;
   for (let first = 0; first < opts.patients; first += size) {
+    const started = performance.now();
     const events: PopulationEvents = {
       profiles: [],
       clinical: [],
@@ -74,23 +95,23 @@ export async function feedPopulation(
       const resources: Resource[] = [];
       generatePatient(ref, gen, i, (r) => resources.push(r));
       const e = patientEvents(resources);
-      events.profiles.push(...e.profiles);
-      events.clinical.push(...e.clinical);
-      events.appointments.push(...e.appointments);
-      events.dispenses.push(...e.dispenses);
+      for (const k of KINDS) (events[k] as unknown[]).push(...e[k]);
       summary.patients++;
     }
+    summary.ms.generate += performance.now() - started;
+    const begun = performance.now();
+    let kindsMs = 0;
     await em.fork().transactional(async (tem) => {
-      const x = { em: tem, ids, now };
-      await ingestProfiles(x, events.profiles);
-      await ingestClinical(x, events.clinical);
-      await ingestAppointments(x, events.appointments);
-      await ingestDispenses(x, events.dispenses);
+      for (const k of KINDS) {
+        const at = performance.now();
+        await ingest({ em: tem, ids, now }, events, k);
+        const took = performance.now() - at;
+        summary.ms[k] += took;
+        kindsMs += took;
+        summary.events[k] += events[k].length;
+      }
     });
-    summary.profiles += events.profiles.length;
-    summary.clinical += events.clinical.length;
-    summary.appointments += events.appointments.length;
-    summary.dispenses += events.dispenses.length;
+    summary.ms.commit += performance.now() - begun - kindsMs;
   }
   return summary;
 }

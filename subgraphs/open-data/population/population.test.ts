@@ -178,7 +178,7 @@ afterAll(async () => store?.close(), 60_000);
 describe('open data at population scale (10,000 generated patients)', () => {
   it('fed every patient', () => {
     expect(feed.patients).toBe(PATIENTS);
-    expect(feed.profiles).toBe(PATIENTS);
+    expect(feed.events.profiles).toBe(PATIENTS);
     expect(generated).toHaveLength(PATIENTS);
     expect(feedSeconds).toBeGreaterThan(0);
   }, 30_000);
@@ -327,7 +327,7 @@ describe('open data at population scale (10,000 generated patients)', () => {
     expect(Object.fromEntries(facts.map((f) => [f.resource_type, Number(f.n)]))).toEqual(
       Object.fromEntries(expectedFacts),
     );
-    expect(feed.clinical + feed.appointments + feed.dispenses).toBe(
+    expect(feed.events.clinical + feed.events.appointments + feed.events.dispenses).toBe(
       [...expectedFacts.values()].reduce((a, b) => a + b, 0),
     );
   }, 30_000);

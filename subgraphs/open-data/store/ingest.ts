@@ -147,8 +147,9 @@ async function writeFacts(
         region, quantity, version)
      SELECT r.key, r.pseudonym, r.resource_type, r.status,
         ARRAY(SELECT json_array_elements_text(r.codes)), r.category, r.class, r.year,
-        (SELECT g.region FROM facility_region g
-          WHERE g.facility_ref IN (SELECT json_array_elements_text(r.facilities))
+        -- From the fact's few references to the directory's primary key (an index lookup each).
+        (SELECT g.region FROM json_array_elements_text(r.facilities) AS ref(v)
+           JOIN facility_region g ON g.facility_ref = ref.v
           ORDER BY g.facility_ref LIMIT 1),
         r.quantity, r.version
        FROM json_to_recordset(?::json) AS r(key text, pseudonym text, resource_type text,
