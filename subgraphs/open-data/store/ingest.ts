@@ -121,6 +121,22 @@ interface CountRow {
   version: number;
 }
 
+/** The facility regions the facts' references name (one statement for the batch). */
+async function regionsOf(
+  em: EntityManager,
+  facts: readonly FactRow[],
+): Promise<Map<string, string>> {
+  const refs = [...new Set(facts.flatMap((f) => f.facilities))];
+  if (!refs.length) return new Map();
+  const rows = await executeBound<{ facility_ref: string; region: string }>(
+    em,
+    `SELECT facility_ref, region FROM facility_region
+      WHERE facility_ref IN (SELECT json_array_elements_text(?::json))`,
+    [JSON.stringify(refs)],
+  );
+  return new Map(rows.map((r) => [r.facility_ref, r.region]));
+}
+
 /**
  * Writes facts (a newer version replaces an older; the facility region from
  * the directory's regions) and their series counts, for admitted patients
@@ -141,25 +157,29 @@ async function writeFacts(
     (f) => f.version,
   );
   if (!kept.length) return;
+  const regions = await regionsOf(x.em, kept);
   await executeBound(
     x.em,
     `INSERT INTO fact (key, pseudonym, resource_type, status, codes, category, class, year,
         region, quantity, version)
      SELECT r.key, r.pseudonym, r.resource_type, r.status,
         ARRAY(SELECT json_array_elements_text(r.codes)), r.category, r.class, r.year,
-        -- From the fact's few references to the directory's primary key (an index lookup each).
-        (SELECT g.region FROM json_array_elements_text(r.facilities) AS ref(v)
-           JOIN facility_region g ON g.facility_ref = ref.v
-          ORDER BY g.facility_ref LIMIT 1),
-        r.quantity, r.version
+        r.region, r.quantity, r.version
        FROM json_to_recordset(?::json) AS r(key text, pseudonym text, resource_type text,
-        status text, codes json, category text, class text, year smallint, facilities json,
+        status text, codes json, category text, class text, year smallint, region text,
         quantity integer, version integer)
      ON CONFLICT (key) DO UPDATE SET status = EXCLUDED.status, codes = EXCLUDED.codes,
         category = EXCLUDED.category, class = EXCLUDED.class, year = EXCLUDED.year,
         region = EXCLUDED.region, quantity = EXCLUDED.quantity, version = EXCLUDED.version
       WHERE fact.version < EXCLUDED.version`,
-    [JSON.stringify(kept)],
+    [
+      JSON.stringify(
+        kept.map(({ facilities, ...f }) => ({
+          ...f,
+          region: facilities.map((r) => regions.get(r)).find((r) => r !== undefined) ?? null,
+        })),
+      ),
+    ],
   );
   const keys = new Set(kept.map((f) => f.key));
   const countRows = newest(
