@@ -12,7 +12,7 @@ import type { Accuracy } from '../subgraphs/open-data/domain/forecast/index.js';
 import { pseudonymsOf } from '../subgraphs/open-data/domain/pseudonyms.js';
 import { entities } from '../subgraphs/open-data/entities/index.js';
 import { migrations } from '../subgraphs/open-data/migrations/index.js';
-import { feedPopulation } from '../subgraphs/open-data/population/feed.js';
+import { feedPopulation } from '../tests/support/open-data-population/feed.js';
 import { SCHEMA } from '../subgraphs/open-data/server.js';
 import { refreshForecasts } from '../subgraphs/open-data/store/forecasts.js';
 import { publishRelease } from '../subgraphs/open-data/store/releases.js';

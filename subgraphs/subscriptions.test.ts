@@ -21,7 +21,10 @@ describe('consumersOfEvent', () => {
     expect(consumersOfEvent('appointment.completed', {})).toEqual(
       consumersOf('appointment.completed'),
     );
-    expect(consumersOfEvent('pharmacy.dispensed', { anything: 1 })).toEqual(['billing:dispenses']);
+    expect(consumersOfEvent('pharmacy.dispensed', { anything: 1 })).toEqual([
+      'billing:dispenses',
+      'open-data:dispenses',
+    ]);
   });
 });
 
@@ -31,6 +34,23 @@ describe('care routing’s availability projection', () => {
       expect(consumersOf(type)).toContain('care-routing:appointments');
     expect(consumersOf('appointment.cancelled')).toContain('billing:appointments');
     expect(consumersOf('appointment.booked')).toContain('scheduling:notifications');
-    expect(consumersOf(SCHEDULE_CHANGED.type)).toEqual(['care-routing:schedules']);
+    expect(consumersOf(SCHEDULE_CHANGED.type)).toEqual([
+      'care-routing:schedules',
+      'open-data:schedules',
+    ]);
+  });
+});
+
+describe('open data', () => {
+  it('follows every event it de-identifies facts from, and research consents', () => {
+    for (const type of APPOINTMENT_EVENT_TYPES)
+      expect(consumersOf(type)).toContain('open-data:appointments');
+    expect(consumersOf('patient.profile-changed')).toEqual(['open-data:profiles']);
+    expect(consumersOf('consent.changed')).toContain('open-data:consents');
+    // Every clinical resource type, not only pharmacy's few.
+    expect(consumersOfEvent('clinical.changed', { resourceType: 'Observation' })).toEqual([
+      'open-data:clinical',
+    ]);
+    expect(consumersOf('pharmacy.dispensed')).toContain('open-data:dispenses');
   });
 });

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../platform/federation/context.js';
 import type { Pseudonyms } from './domain/pseudonyms.js';
+import { createLoaders, type OpenDataLoaders } from './loaders.js';
 
 /** Long-lived services open data's resolvers and jobs share. */
 export interface OpenDataServices {
@@ -16,11 +17,14 @@ export interface OpenDataServices {
 /** Open data's request context. */
 export interface OpenDataContext extends RequestContext {
   services: OpenDataServices;
+  loaders: OpenDataLoaders;
 }
 
 export function createOpenDataContext(
   base: RequestContext,
   services: OpenDataServices,
 ): OpenDataContext {
-  return { ...base, services };
+  const ctx = { ...base, services } as OpenDataContext;
+  ctx.loaders = createLoaders(ctx);
+  return ctx;
 }

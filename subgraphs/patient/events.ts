@@ -13,10 +13,9 @@ import {
 import type { StatementBatch } from '../../platform/db/statement.js';
 import { publish, publishInBatch, type EventContract } from '../../platform/events/contract.js';
 import type { JsonValue } from '../../platform/events/envelope.js';
-import { PATIENT_PROFILE_CHANGED } from '../contracts/patient-events.js';
+import { PATIENT_PROFILE_CHANGED, researchProfile } from '../contracts/patient-events.js';
 import { ACCESS_FACT_CONSUMERS, consumersOf } from '../subscriptions.js';
 import type { PatientData } from './domain/patient-data.js';
-import { researchProfile } from './domain/research-profile.js';
 import {
   BreakGlassGrantEntity,
   CareTeamMember,

@@ -5,13 +5,7 @@ import { notFound } from '../../../platform/errors/index.js';
 import { requireUuid } from '../../../platform/federation/ids.js';
 import { requireAgreement, researchEvent } from '../access.js';
 import type { OpenDataContext } from '../context.js';
-import {
-  listReleases,
-  publishRelease,
-  releaseById,
-  releaseFile,
-  type ReleaseRow,
-} from '../store/releases.js';
+import { listReleases, publishRelease, releaseById, type ReleaseRow } from '../store/releases.js';
 import { ReleaseKindCode } from './open-data.enums.js';
 import { Release } from './research.types.js';
 
@@ -54,7 +48,7 @@ export class ReleaseResolver {
   })
   async csv(@Root() r: ReleaseMeta, @Ctx() ctx: OpenDataContext): Promise<string> {
     await recordAccess(ctx, [researchEvent(ctx, 'export', 'permit', 'release:csv', r.id)]);
-    return releaseFile(ctx.em, r.id, 'csv');
+    return (await ctx.loaders.releaseFiles.load(r.id)).csv;
   }
 
   @FieldResolver(() => String, {
@@ -63,7 +57,7 @@ export class ReleaseResolver {
   })
   async ndjson(@Root() r: ReleaseMeta, @Ctx() ctx: OpenDataContext): Promise<string> {
     await recordAccess(ctx, [researchEvent(ctx, 'export', 'permit', 'release:ndjson', r.id)]);
-    return releaseFile(ctx.em, r.id, 'ndjson');
+    return (await ctx.loaders.releaseFiles.load(r.id)).ndjson;
   }
 
   @Mutation(() => Release, {

@@ -267,15 +267,20 @@ export async function releaseById(em: EntityManager, id: string): Promise<Releas
   return r ? toRelease(r) : null;
 }
 
-/** One release's file (CSV or NDJSON). */
-export async function releaseFile(
+/** A release's two files. */
+export interface ReleaseFiles {
+  csv: string;
+  ndjson: string;
+}
+
+/** The files of releases by id, in one statement. */
+export async function releaseFiles(
   em: EntityManager,
-  id: string,
-  format: 'csv' | 'ndjson',
-): Promise<string> {
-  const [r] = await em.execute<{ body: string }[]>(
-    `SELECT ${format === 'csv' ? 'csv' : 'ndjson'} AS body FROM release WHERE id = ?`,
-    [id],
+  ids: readonly string[],
+): Promise<Map<string, ReleaseFiles>> {
+  const rows = await em.execute<{ id: string; csv: string; ndjson: string }[]>(
+    'SELECT id, csv, ndjson FROM release WHERE id IN (SELECT json_array_elements_text(?::json)::uuid)',
+    [JSON.stringify([...new Set(ids)])],
   );
-  return r?.body ?? '';
+  return new Map(rows.map((r) => [r.id, { csv: r.csv, ndjson: r.ndjson }]));
 }

@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { AppointmentEventData } from '../../contracts/appointment-events.js';
-import type { ClinicalChangedData } from '../../contracts/clinical-events.js';
-import type { PatientProfileChangedData } from '../../contracts/patient-events.js';
-import type { PharmacyDispensedData } from '../../contracts/pharmacy-events.js';
-import type { ScheduleChangedData } from '../../contracts/schedule-events.js';
-import { clinicalChangedData } from '../../fhir-adapter/domain/clinical-event.js';
-import { clinicalFacts, isClinicalType } from '../../fhir-adapter/domain/clinical-kinds.js';
-import type { Resource } from '../../fhir-adapter/population/fhir.js';
-import { researchProfile } from '../../patient/domain/research-profile.js';
+import type { AppointmentEventData } from '../../../subgraphs/contracts/appointment-events.js';
+import {
+  clinicalChangedData,
+  type ClinicalChangedData,
+} from '../../../subgraphs/contracts/clinical-events.js';
+import {
+  researchProfile,
+  type PatientProfileChangedData,
+} from '../../../subgraphs/contracts/patient-events.js';
+import type { PharmacyDispensedData } from '../../../subgraphs/contracts/pharmacy-events.js';
+import type { ScheduleChangedData } from '../../../subgraphs/contracts/schedule-events.js';
+import {
+  clinicalFacts,
+  isClinicalType,
+} from '../../../subgraphs/fhir-adapter/domain/clinical-kinds.js';
+import type { Resource } from '../../../subgraphs/fhir-adapter/population/fhir.js';
 
 /**
  * The events Carefed's producers would publish for a generated population

@@ -4,23 +4,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   openSubgraphTestStore,
   type SubgraphTestStore,
-} from '../../../platform/testing/subgraph-test-store.js';
-import { sharedDataDir } from '../../fhir-adapter/population/data-dir.js';
-import type { Resource } from '../../fhir-adapter/population/fhir.js';
-import { DEFAULT_UNTIL, generatePatient } from '../../fhir-adapter/population/generate.js';
-import { loadReferenceData } from '../../fhir-adapter/population/reference-data.js';
-import { checkQuestion } from '../domain/count-question.js';
-import { seededRandom } from '../domain/dp/mechanism.js';
-import { checkKAnonymity } from '../domain/k-anonymity-check.js';
-import { pseudonymsOf } from '../domain/pseudonyms.js';
-import { entities } from '../entities/index.js';
-import { migrations } from '../migrations/index.js';
-import { SCHEMA } from '../server.js';
-import { answerCount } from '../store/answers.js';
-import { FORECAST_HORIZON, FORECAST_SERIES, refreshForecasts } from '../store/forecasts.js';
-import { publishRelease } from '../store/releases.js';
-import { feedPopulation, type FeedSummary } from './feed.js';
-import { SPECIALTY_OF_ENCOUNTER_TYPE } from './population-events.js';
+} from '../../platform/testing/subgraph-test-store.js';
+import { sharedDataDir } from '../../subgraphs/fhir-adapter/population/data-dir.js';
+import type { Resource } from '../../subgraphs/fhir-adapter/population/fhir.js';
+import {
+  DEFAULT_UNTIL,
+  generatePatient,
+} from '../../subgraphs/fhir-adapter/population/generate.js';
+import { loadReferenceData } from '../../subgraphs/fhir-adapter/population/reference-data.js';
+import { checkQuestion } from '../../subgraphs/open-data/domain/count-question.js';
+import { seededRandom } from '../../subgraphs/open-data/domain/dp/mechanism.js';
+import { checkKAnonymity } from '../../subgraphs/open-data/domain/k-anonymity-check.js';
+import { pseudonymsOf } from '../../subgraphs/open-data/domain/pseudonyms.js';
+import { entities } from '../../subgraphs/open-data/entities/index.js';
+import { migrations } from '../../subgraphs/open-data/migrations/index.js';
+import { SCHEMA } from '../../subgraphs/open-data/server.js';
+import { answerCount } from '../../subgraphs/open-data/store/answers.js';
+import {
+  FORECAST_HORIZON,
+  FORECAST_SERIES,
+  refreshForecasts,
+} from '../../subgraphs/open-data/store/forecasts.js';
+import { publishRelease } from '../../subgraphs/open-data/store/releases.js';
+import { feedPopulation, type FeedSummary } from '../support/open-data-population/feed.js';
+import { SPECIALTY_OF_ENCOUNTER_TYPE } from '../support/open-data-population/events.js';
 
 /**
  * Open data at population scale: 10,000 generated patients (seed 7, five

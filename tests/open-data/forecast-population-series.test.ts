@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { sharedDataDir } from '../../../fhir-adapter/population/data-dir.js';
+import { sharedDataDir } from '../../subgraphs/fhir-adapter/population/data-dir.js';
 import {
   DEFAULT_UNTIL,
   generatePatient,
   windowOf,
-} from '../../../fhir-adapter/population/generate.js';
-import { loadReferenceData } from '../../../fhir-adapter/population/reference-data.js';
-import { PopulationSeries, wholeWeeks, type ResourceLike } from './population-series.js';
+} from '../../subgraphs/fhir-adapter/population/generate.js';
+import { loadReferenceData } from '../../subgraphs/fhir-adapter/population/reference-data.js';
+import {
+  PopulationSeries,
+  wholeWeeks,
+  type ResourceLike,
+} from '../../subgraphs/open-data/domain/forecast/population-series.js';
 
 const RX = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 

@@ -1,13 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sharedDataDir } from '../../fhir-adapter/population/data-dir.js';
-import type { Resource } from '../../fhir-adapter/population/fhir.js';
-import { DEFAULT_UNTIL, generatePatient } from '../../fhir-adapter/population/generate.js';
+import { sharedDataDir } from '../../../subgraphs/fhir-adapter/population/data-dir.js';
+import type { Resource } from '../../../subgraphs/fhir-adapter/population/fhir.js';
+import {
+  DEFAULT_UNTIL,
+  generatePatient,
+} from '../../../subgraphs/fhir-adapter/population/generate.js';
 import {
   loadReferenceData,
   type ReferenceData,
-} from '../../fhir-adapter/population/reference-data.js';
-import { loadFacilityRegions, readFacilityRegions } from '../directory/facility-regions.js';
-import type { Pseudonyms } from '../domain/pseudonyms.js';
+} from '../../../subgraphs/fhir-adapter/population/reference-data.js';
+import {
+  loadFacilityRegions,
+  readFacilityRegions,
+} from '../../../subgraphs/open-data/directory/facility-regions.js';
+import type { Pseudonyms } from '../../../subgraphs/open-data/domain/pseudonyms.js';
 import {
   ingestAppointments,
   ingestClinical,
@@ -15,8 +21,8 @@ import {
   ingestProfiles,
   ingestSchedule,
   type Ingest,
-} from '../store/ingest.js';
-import { patientEvents, populationSchedules, type PopulationEvents } from './population-events.js';
+} from '../../../subgraphs/open-data/store/ingest.js';
+import { patientEvents, populationSchedules, type PopulationEvents } from './events.js';
 
 export interface FeedOptions {
   patients: number;
