@@ -85,7 +85,7 @@ describe('saveSchedules', () => {
         active: true,
         version: 1,
       },
-      tasks: ['care-routing:schedules'],
+      tasks: ['care-routing:schedules', 'open-data:schedules'],
     });
     const { rows } = await admin.query('SELECT version FROM scheduling.schedule WHERE id = $1', [
       id,
