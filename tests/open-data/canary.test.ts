@@ -84,6 +84,33 @@ const facts = () =>
     [pseudonym],
   );
 
+/** A FHIR transaction of these entries (each POSTed, `urn:uuid` full URLs) as the clinician. */
+async function postTransaction(
+  entries: { fullUrl?: string; resource: Record<string, unknown> }[],
+): Promise<{
+  status: number;
+  body: { entry: { response: { status: string; location: string } }[] };
+}> {
+  const res = await fetch(`${new URL(t.stack.gatewayUrl).origin}/fhir/R4`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${clinician}` },
+    body: JSON.stringify({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: entries.map((e) => ({
+        fullUrl: e.fullUrl ?? `urn:uuid:${randomUUID()}`,
+        request: { method: 'POST', url: String(e.resource.resourceType) },
+        resource: e.resource,
+      })),
+    }),
+  });
+  return { status: res.status, body: (await res.json()) as never };
+}
+
+const ACTIVE = {
+  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+};
+
 /** Every open-data table, as text. */
 async function storeText(): Promise<string> {
   const tables = await t.sql<{ table_name: string }>(
@@ -175,95 +202,70 @@ describe('a canary patient through every event open data consumes', () => {
   it('reaches open data de-identified: no identifier in any table, answer, release or log', async () => {
     // The clinical record: an admission at a Kansas hospital, a diagnosis and an observation,
     // each with the patient's identifiers in its free text.
-    const urn = (s: string) => `urn:uuid:${s}`;
-    const enc = randomUUID();
-    const bundle = {
-      resourceType: 'Bundle',
-      type: 'transaction',
-      entry: [
-        {
-          fullUrl: urn(enc),
-          request: { method: 'POST', url: 'Encounter' },
-          resource: {
-            resourceType: 'Encounter',
-            status: 'finished',
-            class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
-            type: [
-              {
-                coding: [
-                  {
-                    system: 'http://snomed.info/sct',
-                    code: '32485007',
-                    display: `Admission of ${C.given}`,
-                  },
-                ],
-                text: NOTE,
-              },
-            ],
-            subject: { reference: `Patient/${patientId}`, display: `${C.given} ${C.family}` },
-            period: { start: C.admittedAt, end: `${C.discharged}T10:00:00Z` },
-            reasonCode: [{ text: NOTE }],
-            serviceProvider: {
-              reference: `Organization?identifier=http://hl7.org/fhir/sid/us-npi|${NPI}`,
-            },
-          },
-        },
-        {
-          fullUrl: urn(randomUUID()),
-          request: { method: 'POST', url: 'Condition' },
-          resource: {
-            resourceType: 'Condition',
-            clinicalStatus: {
+    const enc = `urn:uuid:${randomUUID()}`;
+    const posted = await postTransaction([
+      {
+        fullUrl: enc,
+        resource: {
+          resourceType: 'Encounter',
+          status: 'finished',
+          class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+          type: [
+            {
               coding: [
                 {
-                  system: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
-                  code: 'active',
+                  system: 'http://snomed.info/sct',
+                  code: '32485007',
+                  display: `Admission of ${C.given}`,
                 },
-              ],
-            },
-            code: {
-              coding: [
-                {
-                  system: 'http://hl7.org/fhir/sid/icd-10-cm',
-                  code: 'E11.9',
-                  display: 'Type 2 diabetes',
-                },
-                // An identifier typed into a code: its system is not one open data keeps.
-                { system: 'urn:canary:notes', code: C.other, display: NOTE },
               ],
               text: NOTE,
             },
-            subject: { reference: `Patient/${patientId}` },
-            encounter: { reference: urn(enc) },
-            onsetDateTime: C.admittedAt,
-            recordedDate: C.admitted,
-            note: [{ text: NOTE }],
+          ],
+          subject: { reference: `Patient/${patientId}`, display: `${C.given} ${C.family}` },
+          period: { start: C.admittedAt, end: `${C.discharged}T10:00:00Z` },
+          reasonCode: [{ text: NOTE }],
+          serviceProvider: {
+            reference: `Organization?identifier=http://hl7.org/fhir/sid/us-npi|${NPI}`,
           },
         },
-        {
-          fullUrl: urn(randomUUID()),
-          request: { method: 'POST', url: 'Observation' },
-          resource: {
-            resourceType: 'Observation',
-            status: 'final',
-            code: { coding: [{ system: 'http://loinc.org', code: '4548-4' }], text: NOTE },
-            subject: { reference: `Patient/${patientId}` },
-            effectiveDateTime: C.admittedAt,
-            valueString: NOTE,
+      },
+      {
+        resource: {
+          resourceType: 'Condition',
+          clinicalStatus: ACTIVE,
+          code: {
+            coding: [
+              {
+                system: 'http://hl7.org/fhir/sid/icd-10-cm',
+                code: 'E11.9',
+                display: 'Type 2 diabetes',
+              },
+              // An identifier typed into a code: its system is not one open data keeps.
+              { system: 'urn:canary:notes', code: C.other, display: NOTE },
+            ],
+            text: NOTE,
           },
+          subject: { reference: `Patient/${patientId}` },
+          encounter: { reference: enc },
+          onsetDateTime: C.admittedAt,
+          recordedDate: C.admitted,
+          note: [{ text: NOTE }],
         },
-      ],
-    };
-    const posted = await fetch(`${new URL(t.stack.gatewayUrl).origin}/fhir/R4`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${clinician}` },
-      body: JSON.stringify(bundle),
-    });
-    const reply = (await posted.json()) as {
-      entry: { response: { status: string; location: string } }[];
-    };
-    expect(posted.status, JSON.stringify(reply)).toBe(200);
-    ids.push(...reply.entry.map((e) => e.response.location.split('/')[1]!));
+      },
+      {
+        resource: {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ system: 'http://loinc.org', code: '4548-4' }], text: NOTE },
+          subject: { reference: `Patient/${patientId}` },
+          effectiveDateTime: C.admittedAt,
+          valueString: NOTE,
+        },
+      },
+    ]);
+    expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+    ids.push(...posted.body.entry.map((e) => e.response.location.split('/')[1]!));
 
     // An appointment, then a prescription dispensed.
     const scheduler = await t.token('scheduler');
@@ -422,34 +424,17 @@ describe('a canary patient through every event open data consumes', () => {
     );
 
     // A later change of the record is not let in.
-    const later = await fetch(`${new URL(t.stack.gatewayUrl).origin}/fhir/R4`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${clinician}` },
-      body: JSON.stringify({
-        resourceType: 'Bundle',
-        type: 'transaction',
-        entry: [
-          {
-            fullUrl: `urn:uuid:${randomUUID()}`,
-            request: { method: 'POST', url: 'Condition' },
-            resource: {
-              resourceType: 'Condition',
-              clinicalStatus: {
-                coding: [
-                  {
-                    system: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
-                    code: 'active',
-                  },
-                ],
-              },
-              code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'I10' }] },
-              subject: { reference: `Patient/${patientId}` },
-              onsetDateTime: '2025-01-02',
-            },
-          },
-        ],
-      }),
-    });
+    const later = await postTransaction([
+      {
+        resource: {
+          resourceType: 'Condition',
+          clinicalStatus: ACTIVE,
+          code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'I10' }] },
+          subject: { reference: `Patient/${patientId}` },
+          onsetDateTime: '2025-01-02',
+        },
+      },
+    ]);
     expect(later.status).toBe(200);
     const [out] = await t.sql<{ id: string }>(
       "SELECT id FROM fhir.outbox WHERE type = 'clinical.changed' ORDER BY occurred_at DESC LIMIT 1",

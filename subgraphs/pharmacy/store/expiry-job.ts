@@ -1,6 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { enqueueJob, type JobHandler } from '../../../platform/events/jobs.js';
+import type { JobHandler } from '../../../platform/events/jobs.js';
+import {
+  recurringJobHandler,
+  scheduleRecurring,
+  type RecurringJob,
+} from '../../../platform/events/recurring-job.js';
 import { expireLots } from './stock-moves.js';
 
 /** The daily expiry run's task (a plain job that schedules its next run). */
@@ -12,20 +17,11 @@ export function nextExpiryRun(at: Date): Date {
   return new Date(next.getTime() + 5 * 60_000);
 }
 
-/**
- * Schedules the next expiry run, once: a run already waiting keeps its time
- * (`preserve_run_at`), so every start of the subgraph may call this.
- */
-export function scheduleExpiryRun(em: EntityManager, at: Date): Promise<void> {
-  return enqueueJob(em, {
-    task: EXPIRY_RUN_TASK,
-    payload: {},
-    runAt: nextExpiryRun(at),
-    jobKey: EXPIRY_RUN_TASK,
-    jobKeyMode: 'preserve_run_at',
-    maxAttempts: 5,
-  });
-}
+const EXPIRY_RUN: RecurringJob = { task: EXPIRY_RUN_TASK, next: nextExpiryRun };
+
+/** Schedules the next expiry run, once (every start of the subgraph may call this). */
+export const scheduleExpiryRun = (em: EntityManager, at: Date): Promise<void> =>
+  scheduleRecurring(em, EXPIRY_RUN, at);
 
 /**
  * The daily expiry run: every facility's expired lots written off on the
@@ -33,19 +29,10 @@ export function scheduleExpiryRun(em: EntityManager, at: Date): Promise<void> {
  * then the next run scheduled, in one transaction.
  */
 export function expiryRunJob(nearExpiryDays: number, log: Logger): JobHandler {
-  return async (_payload, _job, em) => {
-    const at = new Date();
-    const run = await em.transactional(async (tx) => {
-      const done = await expireLots(tx, { at, nearExpiryDays });
-      await enqueueJob(tx, {
-        task: EXPIRY_RUN_TASK,
-        payload: {},
-        runAt: nextExpiryRun(at),
-        jobKey: EXPIRY_RUN_TASK,
-        maxAttempts: 5,
-      });
-      return done;
-    });
-    log.info({ expiredLots: run.expired.length, alerts: run.alerts.length }, 'expiry run done');
-  };
+  return recurringJobHandler(
+    EXPIRY_RUN,
+    (tx, at) => expireLots(tx, { at, nearExpiryDays }),
+    (run) =>
+      log.info({ expiredLots: run.expired.length, alerts: run.alerts.length }, 'expiry run done'),
+  );
 }
