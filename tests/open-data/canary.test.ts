@@ -449,3 +449,24 @@ describe('a canary patient through every event open data consumes', () => {
     expect(await facts()).toEqual([]);
   });
 });
+
+describe('open data’s database role', () => {
+  it('reads no other schema: no usage of any, and a read of another subgraph’s table is refused', async () => {
+    const em = t.stack.subgraph('open-data').orm.em.fork();
+    const others = ['patient', 'scheduling', 'billing', 'fhir', 'pharmacy', 'routing'];
+    const usage = await em.execute<{ schema: string; usage: boolean }[]>(
+      `SELECT s AS schema, has_schema_privilege(current_user, s, 'USAGE') AS usage
+         FROM unnest(?::text[]) AS s`,
+      [`{${others.join(',')}}`],
+    );
+    expect(usage).toEqual(others.map((schema) => ({ schema, usage: false })));
+    for (const table of ['patient.patient', 'fhir.resource', 'scheduling.appointment'])
+      await expect(em.execute(`SELECT 1 FROM ${table} LIMIT 1`)).rejects.toThrow(
+        /permission denied/,
+      );
+    const [own] = await em.execute<{ usage: boolean }[]>(
+      "SELECT has_schema_privilege(current_user, 'opendata', 'USAGE') AS usage",
+    );
+    expect(own!.usage).toBe(true);
+  });
+});
