@@ -181,7 +181,10 @@ export class WeeklyCount {
   count!: number | null;
 }
 
-@ObjectType({ description: 'A forecast week: the mean and prediction intervals.' })
+@ObjectType({
+  description:
+    'A forecast week: the mean and prediction intervals (whole counts for count series: a sparse series’ mean, say 0.1, may lie outside its 80% interval [0, 0]).',
+})
 export class ForecastPoint {
   @Field(() => String)
   week!: string;
