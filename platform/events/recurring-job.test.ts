@@ -66,9 +66,7 @@ describe('recurring jobs', () => {
     );
     const failing = recurringJobHandler(
       job,
-      async () => {
-        throw new Error('the run failed');
-      },
+      () => Promise.reject(new Error('the run failed')),
       () => seen.push(-1),
     );
     await expect(failing({}, info, orm.em.fork())).rejects.toThrow('the run failed');
