@@ -56,7 +56,10 @@ export class CountQuestionInput {
   })
   requestKey!: string;
 
-  @Field(() => CohortFilterInput, { nullable: true })
+  @Field(() => CohortFilterInput, {
+    nullable: true,
+    description: 'Who counts (none: every patient with a fact in the years asked).',
+  })
   filter?: CohortFilterInput;
 
   @Field(() => [DimensionCode], {

@@ -5,10 +5,10 @@ import { DimensionCode, ForecastSeriesCode, ReleaseKindCode } from './open-data.
   description: 'The data use agreement researchers accept before any question (versioned).',
 })
 export class DataUseAgreement {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The version (from 1; each publication adds one).' })
   version!: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Its title.' })
   title!: string;
 
   @Field(() => String, { description: 'The agreement’s text.' })
@@ -17,7 +17,7 @@ export class DataUseAgreement {
   @Field(() => String, { description: 'SHA-256 (hex) of the text, as accepted.' })
   sha256!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When this version was published.' })
   publishedAt!: Date;
 
   @Field(() => Date, {
@@ -29,25 +29,25 @@ export class DataUseAgreement {
 
 @ObjectType({ description: 'A researcher’s acceptance of one version of the data use agreement.' })
 export class DataUseAgreementAcceptance {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The version accepted.' })
   version!: number;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the caller accepted it.' })
   acceptedAt!: Date;
 }
 
 @ObjectType({ description: 'One answer the privacy budget paid for.' })
 export class PrivacyLedgerEntry {
-  @Field(() => String)
+  @Field(() => String, { description: 'The request key the answer was asked under.' })
   requestKey!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The privacy loss it spent.' })
   epsilon!: number;
 
   @Field(() => String, { description: 'SHA-256 of the canonical question.' })
   questionDigest!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was answered.' })
   answeredAt!: Date;
 }
 
@@ -56,13 +56,15 @@ export class PrivacyLedgerEntry {
     'A researcher’s privacy budget (epsilon): each answer spends what it asked for, once.',
 })
 export class PrivacyBudget {
-  @Field(() => Float)
+  @Field(() => Float, {
+    description: 'The budget (epsilon), OPEN_DATA_EPSILON_BUDGET unless set otherwise.',
+  })
   total!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Spent so far (never decreases).' })
   spent!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'What is left to spend.' })
   remaining!: number;
 
   @Field(() => [PrivacyLedgerEntry], { description: 'The newest answers first (at most 100).' })
@@ -94,10 +96,12 @@ export class CountCell {
   description: 'A differentially private answer: every cell of the fixed domain, each with noise.',
 })
 export class CountAnswer {
-  @Field(() => String)
+  @Field(() => String, { description: 'The request key, as sent.' })
   requestKey!: string;
 
-  @Field(() => [DimensionCode])
+  @Field(() => [DimensionCode], {
+    description: 'The dimensions of the cells, in the fixed order of ResearchDimension.',
+  })
   groupBy!: DimensionCode[];
 
   @Field(() => Float, { description: 'The privacy loss spent.' })
@@ -120,7 +124,9 @@ export class CountAnswer {
   @Field(() => String, { description: 'The mechanism, in words.' })
   method!: string;
 
-  @Field(() => [CountCell])
+  @Field(() => [CountCell], {
+    description: 'Every cell of the dimensions’ fixed domains (one cell when nothing is grouped).',
+  })
   cells!: CountCell[];
 
   @Field(() => Boolean, {
@@ -134,19 +140,19 @@ export class CountAnswer {
 
 @ObjectType({ description: 'A published, versioned data set.' })
 export class Release {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The release id.' })
   id!: string;
 
-  @Field(() => ReleaseKindCode)
+  @Field(() => ReleaseKindCode, { description: 'Count tables or record-level rows.' })
   kind!: ReleaseKindCode;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Its version among releases of its kind (from 1).' })
   version!: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Its title.' })
   title!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was built.' })
   createdAt!: Date;
 
   @Field(() => String, {
@@ -157,7 +163,7 @@ export class Release {
   @Field(() => String, { description: 'The release notes (Markdown).' })
   notes!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Cells (tables) or rows (records) released.' })
   rowCount!: number;
 
   @Field(() => String, { description: 'The data as CSV (RFC 4180).' })
@@ -174,10 +180,10 @@ export class Release {
     'A week’s count (Monday start, UTC); null when below 11 (small cells are not shown).',
 })
 export class WeeklyCount {
-  @Field(() => String)
+  @Field(() => String, { description: 'The week’s Monday, YYYY-MM-DD.' })
   week!: string;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'The count; null when 1–10.' })
   count!: number | null;
 }
 
@@ -186,31 +192,31 @@ export class WeeklyCount {
     'A forecast week: the mean and prediction intervals (whole counts for count series: a sparse series’ mean, say 0.1, may lie outside its 80% interval [0, 0]).',
 })
 export class ForecastPoint {
-  @Field(() => String)
+  @Field(() => String, { description: 'The week’s Monday, YYYY-MM-DD.' })
   week!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The expected value.' })
   mean!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Lower bound of the 80% prediction interval.' })
   lower80!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Upper bound of the 80% prediction interval.' })
   upper80!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Lower bound of the 95% prediction interval.' })
   lower95!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Upper bound of the 95% prediction interval.' })
   upper95!: number;
 }
 
 @ObjectType({ description: 'Errors of forecasts made at past origins against what then happened.' })
 export class ForecastError {
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Mean absolute error.' })
   mae!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Root mean squared error.' })
   rmse!: number;
 
   @Field(() => Float, {
@@ -233,31 +239,35 @@ export class ForecastError {
   description: 'A rolling-origin backtest: the model beside the seasonal-naive baseline.',
 })
 export class ForecastBacktest {
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Forecast origins tested (13, four weeks apart, when the history allows).',
+  })
   origins!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Weeks ahead forecast from each origin.' })
   horizon!: number;
 
-  @Field(() => ForecastError)
+  @Field(() => ForecastError, { description: 'The model’s errors.' })
   model!: ForecastError;
 
-  @Field(() => ForecastError)
+  @Field(() => ForecastError, {
+    description: 'The seasonal-naive baseline’s errors (the value 52 weeks before).',
+  })
   seasonalNaive!: ForecastError;
 }
 
 @ObjectType({ description: 'A weekly forecast of one series, refreshed on a schedule.' })
 export class Forecast {
-  @Field(() => ForecastSeriesCode)
+  @Field(() => ForecastSeriesCode, { description: 'The series family.' })
   series!: ForecastSeriesCode;
 
   @Field(() => String, { description: 'The region (ZIP3), specialty or drug (RxNorm) forecast.' })
   key!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was computed.' })
   computedAt!: Date;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The model chosen for this series, in words.' })
   method!: string;
 
   @Field(() => [WeeklyCount], {
@@ -265,7 +275,7 @@ export class Forecast {
   })
   history!: WeeklyCount[];
 
-  @Field(() => [ForecastPoint])
+  @Field(() => [ForecastPoint], { description: 'The next 12 weeks.' })
   points!: ForecastPoint[];
 
   @Field(() => ForecastBacktest, {
