@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { waitForTasks } from '../../platform/events/settle.js';
-import { ACCESS_FACT_CONSUMERS } from '../../subgraphs/subscriptions.js';
+import { BENCH_ACCESS_FACT_TASKS, BENCH_SUBGRAPHS as SUBGRAPHS } from './fixtures.js';
 import { answers, runScript, startService, stopService, waitFor, type Service } from './procs.js';
 import { freePorts } from './ports.js';
 
@@ -13,8 +13,6 @@ export interface ProcessStack {
   rolePattern: string;
   stop(): Promise<void>;
 }
-
-const SUBGRAPHS = ['patient', 'scheduling', 'billing'] as const;
 
 /**
  * Provisions and seeds the database (`db:provision --seed`), then starts
@@ -57,7 +55,7 @@ export async function startCarefed(adminUrl: string, dataDir: string): Promise<P
     );
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
     await waitFor('carefed gateway', answers(`http://127.0.0.1:${gatewayPort}/healthz`));
-    if (!(await waitForTasks(adminUrl, ACCESS_FACT_CONSUMERS, 60_000)))
+    if (!(await waitForTasks(adminUrl, BENCH_ACCESS_FACT_TASKS, 60_000)))
       throw new Error('The demo access facts were not delivered within 60 s');
     return { label: 'Carefed', gatewayUrl, services, rolePattern: 'carefed\\_%', stop };
   } catch (err) {
