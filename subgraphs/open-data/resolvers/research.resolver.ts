@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { recordAccess, auditEntriesFor } from '../../../platform/audit/request-audit.js';
 import { appendAudit } from '../../../platform/audit/writer.js';
@@ -9,14 +8,18 @@ import type { OpenDataContext } from '../context.js';
 import { checkQuestion } from '../domain/count-question.js';
 import { fromMicro, toMicro } from '../domain/dp/budget.js';
 import { answerCount, type CountAnswerData } from '../store/answers.js';
-import { budgetOf, ensureBudget, ledgerOf, spendAndAnswer } from '../store/privacy-budget.js';
+import {
+  budgetOf,
+  ensureBudget,
+  ledgerOf,
+  questionDigest,
+  spendAndAnswer,
+} from '../store/privacy-budget.js';
 import type { DimensionCode } from './open-data.enums.js';
 import { CountQuestionInput } from './research.inputs.js';
 import { CountAnswer, PrivacyBudget } from './research.types.js';
 
 const REQUEST_KEY = /^[\x21-\x7e]{1,200}$/;
-
-const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /**
  * Interactive research questions, answered with differential privacy and
@@ -48,19 +51,20 @@ export class ResearchResolver {
       fromMicro(ctx.services.maxQueryMicro),
     );
     const researcher = researcherOf(ctx);
-    const questionDigest = digest(question).slice(0, 16);
+    const asked = question as unknown as JsonValue;
+    const digest = questionDigest(asked).slice(0, 16);
     const result = await ctx.em.fork().transactional(async (em) => {
       await requireAgreement(ctx, em, 'search');
       await ensureBudget(em, researcher, ctx.services.budgetMicro);
       const spent = await spendAndAnswer<CountAnswerData>(em, {
         researcher,
         requestKey: input.requestKey,
-        question: question as unknown as JsonValue,
+        question: asked,
         epsilonMicro: toMicro(question.epsilon),
         answer: () => answerCount(em, question),
       });
       if (spent.kind === 'answered') {
-        const reason = `${spent.replay ? 'dp-count-replay' : 'dp-count'}:${questionDigest}:epsilon=${question.epsilon}`;
+        const reason = `${spent.replay ? 'dp-count-replay' : 'dp-count'}:${digest}:epsilon=${question.epsilon}`;
         await appendAudit(
           em,
           auditEntriesFor(ctx, [researchEvent(ctx, 'search', 'permit', reason)]),

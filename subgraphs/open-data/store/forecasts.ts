@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  addWeeks,
   backtest,
   fillWeeks,
   forecastWeekly,
@@ -31,9 +32,6 @@ export interface ForecastRow {
   backtest: Pick<BacktestResult, 'model' | 'baseline' | 'origins' | 'horizon'> | null;
 }
 
-const addDays = (day: string, n: number) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-
 /**
  * The weekly series of a family's busiest keys, each a regular grid of weeks
  * (zeros filled) ending at the family's last week with data (never after
@@ -57,7 +55,7 @@ async function seriesOf(
   );
   if (!rows.length) return new Map();
   const last = rows.reduce((m, r) => (r.week > m ? r.week : m), rows[0]!.week);
-  const first = addDays(last, -7 * (HISTORY_WEEKS - 1));
+  const first = addWeeks(last, -(HISTORY_WEEKS - 1));
   const byKey = new Map<string, WeeklyPoint[]>();
   for (const r of rows) {
     if (r.week < first) continue;

@@ -1,11 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CountTable } from '../domain/suppression.js';
+import { ageBandSql } from './age-band-sql.js';
 
-const AGE_BAND_AT = (year: string) => `CASE WHEN s.aged_90_plus THEN '90+'
-    WHEN s.birth_year IS NULL OR ${year} < s.birth_year THEN NULL
-    WHEN ${year} - s.birth_year >= 90 THEN '90+'
-    ELSE ((${year} - s.birth_year) / 5 * 5)::text || '-' || ((${year} - s.birth_year) / 5 * 5 + 4)::text
-  END`;
+const AGE_BAND_AT = (year: string) => ageBandSql(year, 'NULL');
 
 /** A table release's source: distinct patients per (row, column) over the years given. */
 export interface TableSpec {

@@ -1,11 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ageBandSql } from './age-band-sql.js';
 import type { CohortFilter, CountQuestion, Dimension } from '../domain/count-question.js';
 
-const AGE_BAND_SQL = `CASE WHEN s.aged_90_plus THEN '90+'
-    WHEN s.birth_year IS NULL OR f.year < s.birth_year THEN 'unknown'
-    WHEN f.year - s.birth_year >= 90 THEN '90+'
-    ELSE ((f.year - s.birth_year) / 5 * 5)::text || '-' || ((f.year - s.birth_year) / 5 * 5 + 4)::text
-  END`;
+const AGE_BAND_SQL = ageBandSql('f.year', "'unknown'");
 
 const COLUMN: Record<Dimension, string> = {
   YEAR: 'f.year::text',
